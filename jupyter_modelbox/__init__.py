@@ -1,0 +1,43 @@
+"""jupyter_modelbox: a model registry that lives inside Jupyter."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .client import Artifact, Checkpoint, Model, ModelBox, ModelVersion
+from .registry import (
+    AlreadyExistsError,
+    ArtifactMime,
+    ConflictError,
+    IntegrityError,
+    InvalidArgumentError,
+    ModelBoxError,
+    ModelOrderBy,
+    ModelSortBy,
+    NotFoundError,
+    RegistryLockedError,
+    StorageError,
+)
+
+try:
+    __version__ = version("jupyter_modelbox")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "AlreadyExistsError",
+    "Artifact",
+    "ArtifactMime",
+    "Checkpoint",
+    "ConflictError",
+    "IntegrityError",
+    "InvalidArgumentError",
+    "Model",
+    "ModelBox",
+    "ModelBoxError",
+    "ModelOrderBy",
+    "ModelSortBy",
+    "ModelVersion",
+    "NotFoundError",
+    "RegistryLockedError",
+    "StorageError",
+    "__version__",
+]

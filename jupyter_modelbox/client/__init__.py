@@ -1,0 +1,8 @@
+"""The Python API: ``ModelBox`` and the objects it returns, over a ``Transport``."""
+
+from .entities import Checkpoint, Model, ModelVersion
+from .modelbox import ModelBox, default_root
+from .objects import Artifact
+from .transport import Transport
+
+__all__ = ["Artifact", "Checkpoint", "Model", "ModelBox", "ModelVersion", "Transport", "default_root"]

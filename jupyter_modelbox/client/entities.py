@@ -1,0 +1,241 @@
+"""``Model``, ``ModelVersion`` and ``Checkpoint``: both seeds' calls on registry objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..registry.versions import blob_spec
+from .objects import RegistryObject, _time, upload_items
+
+
+class Checkpoint(RegistryObject):
+    """A set of uploaded files (and metadata) that versions can be registered from."""
+
+    @property
+    def uuid(self) -> str:
+        return self._doc["uuid"]
+
+    @property
+    def framework(self) -> str | None:
+        return self._doc["framework"]
+
+    @property
+    def format(self) -> str | None:
+        return self._doc["format"]
+
+    @property
+    def summary_metrics(self) -> dict[str, Any]:
+        """The ``metrics`` dict given to ``new_checkpoint`` (``metrics()`` is the logged series)."""
+        return dict(self._doc["metrics"])
+
+    def reload(self) -> Checkpoint:
+        self._doc = self._box._transport.get_checkpoint(self.id)
+        return self
+
+    def __repr__(self) -> str:
+        return f"Checkpoint(uuid={self.uuid!r}, framework={self.framework!r}, format={self.format!r})"
+
+
+class ModelVersion(RegistryObject):
+    """A numbered version of a model, optionally pointing at a checkpoint."""
+
+    @property
+    def model_id(self) -> str:
+        return self._doc["model_id"]
+
+    @property
+    def model(self) -> Model:
+        return Model(self._box, self._box._transport.get_model(self.model_id))
+
+    @property
+    def number(self) -> int:
+        return self._doc["number"]
+
+    @property
+    def version(self) -> str:
+        """The user's label (defaults to the number as a string)."""
+        return self._doc["version"]
+
+    @property
+    def name(self) -> str:
+        return self._doc["name"]
+
+    @property
+    def description(self) -> str:
+        return self._doc["description"]
+
+    @property
+    def framework(self) -> str | None:
+        return self._doc["framework"]
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self._doc["tags"])
+
+    @property
+    def owner(self) -> str:
+        return self._doc["owner"]
+
+    @property
+    def checkpoint_uuid(self) -> str | None:
+        return self._doc["checkpoint_uuid"]
+
+    @property
+    def checkpoint(self) -> Checkpoint | None:
+        uuid = self.checkpoint_uuid
+        return Checkpoint(self._box, self._box._transport.get_checkpoint(uuid)) if uuid else None
+
+    def reload(self) -> ModelVersion:
+        self._doc = self._box._transport.get_version_by_id(self.id)
+        return self
+
+    def add_tag(self, tag: str, move: bool = False) -> None:
+        """Give this version a unique tag; ``move=True`` takes it from the version holding it."""
+        self._doc = self._box._transport.add_tag(self.id, tag, move)
+
+    def remove_tag(self, tag: str) -> None:
+        self._doc = self._box._transport.remove_tag(self.id, tag)
+
+    def set_description(self, description: str) -> None:
+        self._doc = self._box._transport.update_version(self.id, description=description)
+
+    def set_label(self, version: str) -> None:
+        self._doc = self._box._transport.update_version(self.id, version=version)
+
+    def delete(self) -> None:
+        """Delete this version; its number is never given to another version."""
+        self._box.flush()  # buffered points of this version must not outlive it
+        self._box._transport.delete_version(self.id)
+
+    def download(self, path: Any) -> Any:
+        """The checkpoint's files (if any) and this version's own artifacts, into folder ``path``."""
+        checkpoint = self.checkpoint
+        if checkpoint is not None:
+            checkpoint.download(path)
+        return super().download(path)
+
+    def __repr__(self) -> str:
+        return (f"ModelVersion(model={self.name!r}, number={self.number}, version={self.version!r}, "
+                f"tags={self.tags}, framework={self.framework!r})")
+
+
+class Model(RegistryObject):
+    """A named model in a namespace, holding numbered versions."""
+
+    @property
+    def name(self) -> str:
+        return self._doc["name"]
+
+    @property
+    def namespace(self) -> str:
+        return self._doc["namespace"]
+
+    @property
+    def owner(self) -> str:
+        return self._doc["owner"]
+
+    @property
+    def task(self) -> str:
+        return self._doc["task"]
+
+    @property
+    def description(self) -> str:
+        return self._doc["description"]
+
+    @property
+    def archived(self) -> bool:
+        return self._doc["archived"]
+
+    @property
+    def num_versions(self) -> int:
+        return self._doc["num_versions"]
+
+    @property
+    def creation_time(self) -> datetime:
+        return self.created_at
+
+    @property
+    def last_updated_time(self) -> datetime:
+        return self.updated_at
+
+    def reload(self) -> Model:
+        self._doc = self._box._transport.get_model(self.id)
+        return self
+
+    # -- versions ------------------------------------------------------------------------------
+
+    def new_model_version(
+        self,
+        version: str | None = None,
+        name: str | None = None,
+        description: str = "",
+        artifacts: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        unique_tags: list[str] | None = None,
+        framework: str | None = None,
+    ) -> ModelVersion:
+        """The next numbered version; ``artifacts`` are paths to track (see ``upload_artifact``)."""
+        doc = self._box._transport.create_version(
+            self.id, version=version, name=name, description=description, artifacts=artifacts,
+            metadata=metadata, unique_tags=unique_tags, framework=framework,
+        )
+        self.reload()
+        return ModelVersion(self._box, doc)
+
+    def register_version(self, checkpoint_uuid: str, **fields: Any) -> ModelVersion:
+        """The next numbered version, pointing at an existing checkpoint."""
+        doc = self._box._transport.create_version(self.id, checkpoint_uuid=checkpoint_uuid, **fields)
+        self.reload()
+        return ModelVersion(self._box, doc)
+
+    def register_files(self, files: Any, **fields: Any) -> ModelVersion:
+        """Upload ``files`` as a new checkpoint and register it as the next version."""
+        return self.register_version(self._box.new_checkpoint(files).uuid, **fields)
+
+    def get_version(self, version: int | str | None = None) -> ModelVersion | None:
+        """Version by number or unique tag; the newest one when ``version`` is omitted (``None`` if none)."""
+        doc = self._box._transport.get_version(self.id, version)
+        return ModelVersion(self._box, doc) if doc else None
+
+    def get_versions(self, offset: int = 0, limit: int | None = None) -> list[ModelVersion]:
+        """Versions, newest first."""
+        docs, _ = self._box._transport.list_versions(self.id, offset, limit)
+        return [ModelVersion(self._box, doc) for doc in docs]
+
+    def tag_history(self, tag: str | None = None) -> list[dict[str, Any]]:
+        """Every set/move/removal of this model's tags, oldest first, with ``at`` as a datetime."""
+        return [{**r, "at": _time(r["at"])} for r in self._box._transport.tag_history(self.id, tag)]
+
+    def tag_holder(self, tag: str, at: datetime | str | None = None) -> ModelVersion | None:
+        """The version that held ``tag`` at ``at`` (default: now)."""
+        doc = self._box._transport.tag_holder(self.id, tag, at)
+        return ModelVersion(self._box, doc) if doc else None
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def set_description(self, description: str) -> None:
+        self._doc = self._box._transport.update_model(self.id, description=description)
+
+    def rename(self, name: str) -> None:
+        self._doc = self._box._transport.update_model(self.id, name=name)
+
+    def archive(self) -> None:
+        self._doc = self._box._transport.set_archived(self.id, True)
+
+    def unarchive(self) -> None:
+        self._doc = self._box._transport.set_archived(self.id, False)
+
+    def delete(self, cascade: bool = False) -> None:
+        """Delete the model; refused while it has versions unless ``cascade=True``."""
+        self._box.flush()
+        self._box._transport.delete_model(self.id, cascade)
+
+    def __repr__(self) -> str:
+        return (f"Model(name={self.name!r}, namespace={self.namespace!r}, versions={self.num_versions}, "
+                f"description={self.description!r:.60})")
+
+
+def checkpoint_files(box: Any, files: Any) -> list[dict[str, Any]]:
+    """Upload files (folders recursively) and describe them for ``create_checkpoint``."""
+    return [blob_spec(path, box._transport.upload_blob(source, progress=None)) for source, path in upload_items(files)]

@@ -1,0 +1,144 @@
+"""``ModelBox``: the entry point of the Python API (both seeds' calls)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from ..registry import open_registry, release_registry
+from ..registry.enums import ModelOrderBy, ModelSortBy
+from ..registry.registry import Registry
+from .entities import Checkpoint, Model, checkpoint_files
+from .metric_buffer import MetricBuffer
+from .transport import Transport
+
+log = logging.getLogger("jupyter_modelbox")
+
+
+def default_root() -> Path:
+    """Where a registry lives when nothing says otherwise: ``<Jupyter data dir>/modelbox``."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir()) / "modelbox"
+
+
+class ModelBox:
+    """A model registry: a folder opened in-process (``root=``) or, later, a Jupyter server (``url=``).
+
+    ``ModelBox()`` with no arguments uses ``$MODELBOX_ROOT`` or the default local registry.
+    """
+
+    def __init__(self, root: str | os.PathLike[str] | None = None, *, transport: Transport | None = None) -> None:
+        self._registry: Registry | None = None
+        if transport is not None:
+            self._transport = transport
+            self.location = repr(transport)
+        else:
+            folder = Path(root if root is not None else os.environ.get("MODELBOX_ROOT") or default_root())
+            self._registry = open_registry(folder)
+            self._transport = self._registry
+            self.location = f"local registry {self._registry.root}"
+        log.info("jupyter_modelbox: using the %s", self.location)
+        self._metrics = MetricBuffer(self._transport)
+
+    def __repr__(self) -> str:
+        return f"ModelBox({self.location})"
+
+    def __enter__(self) -> ModelBox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def flush(self) -> None:
+        """Send buffered ``log_metrics`` points now (also done on reads and at exit)."""
+        self._metrics.flush()
+
+    def close(self) -> None:
+        try:
+            self._metrics.close()
+        finally:
+            if self._registry is not None:
+                release_registry(self._registry)
+                self._registry = None
+
+    # -- ModelBox seed -------------------------------------------------------------------------
+
+    def new_model(
+        self,
+        name: str,
+        owner: str | None = None,
+        namespace: str | None = None,
+        task: str | None = None,
+        description: str = "",
+        artifacts: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        exist_ok: bool = False,
+    ) -> Model:
+        """Create a model; ``artifacts`` are paths to track (not upload). ``exist_ok`` returns an existing one."""
+        return Model(self, self._transport.create_model(
+            name, owner=owner, namespace=namespace, task=task, description=description,
+            artifacts=artifacts, metadata=metadata, exist_ok=exist_ok,
+        ))
+
+    def models(self, namespace: str | None = None) -> list[Model]:
+        """Every model (of one namespace), by name."""
+        docs, _ = self._transport.list_models(namespace=namespace)
+        return [Model(self, doc) for doc in docs]
+
+    def namespaces(self) -> list[str]:
+        return self._transport.namespaces()
+
+    # -- Determined seed -----------------------------------------------------------------------
+
+    def create_model(
+        self, name: str, description: str = "", metadata: dict[str, Any] | None = None, namespace: str | None = None
+    ) -> Model:
+        return self.new_model(name, namespace=namespace, description=description, metadata=metadata)
+
+    def get_model(self, name: str, namespace: str | None = None) -> Model:
+        """A model by name (in ``namespace``, default ``"default"``)."""
+        return Model(self, self._transport.find_model(name, namespace))
+
+    def get_model_by_id(self, model_id: str) -> Model:
+        return Model(self, self._transport.get_model(model_id))
+
+    def get_models(
+        self,
+        sort_by: ModelSortBy | str = ModelSortBy.NAME,
+        order_by: ModelOrderBy | str = ModelOrderBy.ASC,
+        name: str | None = None,
+        description: str | None = None,
+        namespace: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        archived: bool | None = None,
+    ) -> list[Model]:
+        """Models whose name/description contain the given text (case-insensitive), sorted, one page."""
+        docs, _ = self._transport.list_models(
+            namespace=namespace, name=name, description=description, sort_by=sort_by, order_by=order_by,
+            offset=offset, limit=limit, archived=archived,
+        )
+        return [Model(self, doc) for doc in docs]
+
+    def new_checkpoint(
+        self,
+        files: Any,
+        metadata: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+        framework: str | None = None,
+        format: str | None = None,
+    ) -> Checkpoint:
+        """Upload files (or folders) as a checkpoint; register it with ``model.register_version(ckpt.uuid)``."""
+        return Checkpoint(self, self._transport.create_checkpoint(
+            checkpoint_files(self, files), metadata=metadata, metrics=metrics, framework=framework, format=format,
+        ))
+
+    def get_checkpoint(self, uuid: str) -> Checkpoint:
+        return Checkpoint(self, self._transport.get_checkpoint(uuid))
+
+    def events(self, since: int = 0, timeout: float = 0.0) -> list[dict[str, Any]]:
+        """Changes with a sequence number above ``since``; waits up to ``timeout`` s for one."""
+        return self._transport.events(since=since, timeout=timeout)

@@ -1,0 +1,231 @@
+"""The user-facing objects: ``Model``, ``ModelVersion``, ``Checkpoint`` and ``Artifact``.
+
+Each object keeps the document it was last read as (``reload()`` refreshes it) and every
+mutator stores the document the registry answered with, so attributes always show the state
+the registry acknowledged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..registry.enums import ArtifactMime
+from ..registry.errors import IntegrityError, InvalidArgumentError, NotFoundError
+
+if TYPE_CHECKING:
+    from .modelbox import ModelBox
+
+Doc = dict[str, Any]
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _files(files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[str]:
+    if isinstance(files, (str, os.PathLike)):
+        return [os.fspath(files)]
+    if not isinstance(files, Iterable):
+        raise InvalidArgumentError(f"files must be a path or a list of paths, not {type(files).__name__}")
+    return [os.fspath(f) for f in files]
+
+
+def upload_items(files: Any) -> Iterator[tuple[Path, str]]:
+    """``(local file, path in the registry)`` for files and, recursively, folders."""
+    for name in _files(files):
+        source = Path(name).expanduser()
+        if source.is_dir():
+            for child in sorted(p for p in source.rglob("*") if p.is_file()):
+                yield child, f"{source.name}/{child.relative_to(source).as_posix()}"
+        elif source.is_file():
+            yield source, source.name
+        else:
+            raise NotFoundError(f"cannot upload {name!r}: no such file or folder")
+
+
+@dataclass
+class Artifact:
+    """A file attached to a model, version or checkpoint (the seed's fields first)."""
+
+    parent: str
+    path: str
+    mime_type: ArtifactMime = ArtifactMime.Unknown
+    checksum: str = ""
+    id: str = ""
+    size: int | None = None
+    tracked: bool = False
+    created_at: datetime | None = None
+    location: str | None = None
+    _box: ModelBox | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_doc(cls, doc: Doc, box: ModelBox) -> Artifact:
+        return cls(
+            parent=doc["parent"], path=doc["path"], mime_type=ArtifactMime(doc["mime_type"]),
+            checksum=doc["checksum"], id=doc["id"], size=doc["size"], tracked=doc["tracked"],
+            created_at=_time(doc["created_at"]), location=doc.get("location"), _box=box,
+        )
+
+    def download(self, dest: str | os.PathLike[str] = ".") -> Path:
+        """Write the bytes to ``dest`` (a folder or a file path) after checking their sha256."""
+        if self._box is None:
+            raise InvalidArgumentError("this Artifact was not read from a registry, so it has no bytes to download")
+        target = Path(dest).expanduser()
+        if target.is_dir():
+            target = target / Path(self.path).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _, stream = self._box._transport.open_artifact(self.id)
+        digest = hashlib.sha256()
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with stream, os.fdopen(fd, "wb") as out:
+                while block := stream.read(1024 * 1024):
+                    digest.update(block)
+                    out.write(block)
+            if self.checksum and digest.hexdigest() != self.checksum:
+                raise IntegrityError(
+                    f"artifact {self.path!r} read back with sha256 {digest.hexdigest()}, but it was recorded as "
+                    f"{self.checksum}: the stored bytes are damaged or the tracked file changed; nothing was written"
+                )
+            os.replace(tmp_name, target)
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+        return target
+
+    def delete(self) -> None:
+        if self._box is None:
+            raise InvalidArgumentError("this Artifact was not read from a registry")
+        self._box._transport.delete_artifact(self.id)
+
+
+class RegistryObject:
+    """What models, versions and checkpoints share: metrics, metadata and artifacts."""
+
+    def __init__(self, box: ModelBox, doc: Doc) -> None:
+        self._box = box
+        self._doc = doc
+
+    @property
+    def id(self) -> str:
+        return self._doc["id"]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return dict(self._doc["metadata"])
+
+    @property
+    def created_at(self) -> datetime:
+        return _time(self._doc["created_at"])  # type: ignore[return-value]
+
+    @property
+    def updated_at(self) -> datetime:
+        return _time(self._doc["updated_at"])  # type: ignore[return-value]
+
+    def to_dict(self) -> Doc:
+        return dict(self._doc)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.id == self.id  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    # -- metrics -------------------------------------------------------------------------------
+
+    def log_metrics(
+        self, metrics: Mapping[str, Any], step: Any = None, wallclock: Any = None
+    ) -> None:
+        """Log ``{key: value}`` at ``step``/``wallclock`` (buffered; see ``ModelBox.flush``).
+
+        Values may also be arrays with ``step`` (and optionally ``wallclock``) arrays of the same
+        length: such a batch is written at once, the fast path for bulk ingest.
+        """
+        if _is_batch(metrics, step):
+            self._box._metrics.flush()
+            self._box._transport.log_metrics(self.id, _batch_columns(metrics, step, wallclock))
+        else:
+            self._box._metrics.add(self.id, metrics, step, wallclock)
+
+    def metrics(self, keys: str | Iterable[str] | None = None) -> pd.DataFrame:
+        """Logged points as a DataFrame with columns ``key, step, wallclock, value``."""
+        self._box._metrics.flush()
+        return self._box._transport.read_metrics(self.id, [keys] if isinstance(keys, str) else keys)
+
+    def metric_keys(self) -> list[str]:
+        self._box._metrics.flush()
+        return self._box._transport.metric_keys(self.id)
+
+    # -- metadata ------------------------------------------------------------------------------
+
+    def update_metadata(self, key: str, value: Any) -> None:
+        """Set one key to any JSON-encodable value."""
+        self._doc = self._box._transport.set_metadata(self.id, key, value)
+
+    def add_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Merge top-level keys into the metadata (atomically, in the registry)."""
+        self._doc = self._box._transport.merge_metadata(self.id, metadata)  # type: ignore[arg-type]
+
+    def remove_metadata(self, keys: str | Iterable[str]) -> None:
+        self._doc = self._box._transport.remove_metadata(self.id, [keys] if isinstance(keys, str) else list(keys))
+
+    # -- artifacts -----------------------------------------------------------------------------
+
+    def upload_artifact(self, files: Any, mime_type: ArtifactMime | str | None = None) -> list[Artifact]:
+        """Copy files (or whole folders) into the registry; returns their records."""
+        items = list(upload_items(files))
+        uploaded = []
+        for source, path in items:
+            blob = self._box._transport.upload_blob(source, progress=None)
+            uploaded.append(self._box._transport.add_artifact(self.id, blob, path, mime_type))
+        return [Artifact.from_doc(doc, self._box) for doc in uploaded]
+
+    def track_artifacts(self, files: Any, mime_type: ArtifactMime | str | None = None) -> list[Artifact]:
+        """Record where files live (paths or URIs) without copying them."""
+        docs = self._box._transport.track_artifacts(self.id, _files(files), mime_type)
+        return [Artifact.from_doc(doc, self._box) for doc in docs]
+
+    def artifacts(self) -> list[Artifact]:
+        return [Artifact.from_doc(doc, self._box) for doc in self._box._transport.list_artifacts(self.id)]
+
+    def download(self, path: str | os.PathLike[str]) -> Path:
+        """Download every artifact into the folder ``path`` (checksums verified); returns it."""
+        folder = Path(path).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        for artifact in self.artifacts():
+            relative = artifact.path if not artifact.tracked else Path(artifact.path).name
+            artifact.download(folder / relative)
+        return folder
+
+
+def _is_batch(metrics: Any, step: Any) -> bool:
+    return (isinstance(metrics, Mapping) and any(
+        isinstance(v, (list, tuple, np.ndarray, pd.Series)) for v in metrics.values()
+    )) or isinstance(step, (list, tuple, np.ndarray, pd.Series))
+
+
+def _batch_columns(metrics: Mapping[str, Any], step: Any, wallclock: Any) -> dict[str, dict[str, Any]]:
+    import time
+
+    lengths = {k: len(v) for k, v in metrics.items() if hasattr(v, "__len__") and not isinstance(v, (str, bytes))}
+    if len(set(lengths.values())) != 1 or len(lengths) != len(metrics):
+        raise InvalidArgumentError(f"a batch needs one array of values per key, all of the same length ({lengths})")
+    count = next(iter(lengths.values()))
+    steps = np.asarray(step) if step is not None else np.full(count, np.iinfo(np.int64).min, dtype=np.int64)
+    if wallclock is None:
+        wallclocks = np.full(count, time.time())
+    else:
+        wallclocks = np.broadcast_to(np.asarray(wallclock, dtype=np.float64), (count,))
+    if len(steps) != count:
+        raise InvalidArgumentError(f"{len(steps)} steps given for {count} values per key")
+    return {key: {"step": steps, "wallclock": wallclocks, "value": np.asarray(values)}
+            for key, values in metrics.items()}

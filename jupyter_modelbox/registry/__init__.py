@@ -1,0 +1,40 @@
+"""The registry domain: rules and storage. Imports nothing from Jupyter, tornado or IPython."""
+
+from .backend import BlobRef, BlobStore, DocumentStore, MetricStore
+from .enums import ArtifactMime, ModelOrderBy, ModelSortBy
+from .errors import (
+    AlreadyExistsError,
+    ConflictError,
+    IntegrityError,
+    InvalidArgumentError,
+    ModelBoxError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RegistryLockedError,
+    StorageError,
+)
+from .registry import Registry, open_registry, release_registry
+from .validation import Limits
+
+__all__ = [
+    "AlreadyExistsError",
+    "ArtifactMime",
+    "BlobRef",
+    "BlobStore",
+    "ConflictError",
+    "DocumentStore",
+    "IntegrityError",
+    "InvalidArgumentError",
+    "Limits",
+    "MetricStore",
+    "ModelBoxError",
+    "ModelOrderBy",
+    "ModelSortBy",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "Registry",
+    "RegistryLockedError",
+    "StorageError",
+    "open_registry",
+    "release_registry",
+]

@@ -1,0 +1,191 @@
+"""Artifact records: uploaded bytes (in the blob store) and tracked references (stored elsewhere)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
+
+from .backend import BlobRef
+from .base import Doc, RegistryBase, locked, new_id, now, public
+from .blobs import is_sha256, sha256_file
+from .enums import ArtifactMime, content_type_of, detect_mime, parse_enum
+from .errors import IntegrityError, InvalidArgumentError, NotFoundError
+
+URI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+
+
+def check_artifact_path(path: Any) -> str:
+    """A relative POSIX path inside the registry: no '..', no absolute paths, no NUL or backslash."""
+    if not isinstance(path, str) or not path:
+        raise InvalidArgumentError(f"artifact path must be a non-empty string, not {path!r}")
+    if "\x00" in path or "\\" in path or any(ord(c) < 32 for c in path):
+        raise InvalidArgumentError(f"artifact path {path!r} contains a NUL, control character or backslash")
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or str(pure) in {".", ""}:
+        raise InvalidArgumentError(f"artifact path {path!r} must be relative and stay inside its parent")
+    return str(pure)
+
+
+def check_location(location: Any) -> str:
+    if isinstance(location, os.PathLike):
+        location = os.fspath(location)
+    if not isinstance(location, str) or not location or "\x00" in location:
+        raise InvalidArgumentError(f"tracked artifact location must be a path or URI string, not {location!r}")
+    return location
+
+
+def _is_uri(location: str) -> bool:
+    match = URI_SCHEME.match(location)
+    return match is not None and match.group(1).lower() != "file"
+
+
+class ArtifactOps(RegistryBase):
+    def _mime(self, mime_type: Any, path: str) -> ArtifactMime:
+        if mime_type is None:
+            return detect_mime(path)
+        return parse_enum(ArtifactMime, mime_type, "mime_type")  # type: ignore[return-value]
+
+    # -- uploaded artifacts --------------------------------------------------------------------
+
+    @locked
+    def upload_blob(self, source: str | os.PathLike[str], progress: Any = None) -> BlobRef:
+        """Copy a local file into the blob store (hashing while copying). ``progress`` is unused here."""
+        path = Path(source)
+        if not path.is_file():
+            raise NotFoundError(f"file {str(source)!r} does not exist or is not a regular file")
+        return self.blobs.put_file(path)
+
+    def _check_blob(self, blob: Any) -> BlobRef:
+        if not isinstance(blob, dict) or not is_sha256(blob.get("checksum")):
+            raise InvalidArgumentError(f"blob must be {{'checksum': sha256 hex, 'size': int}}, not {blob!r}")
+        if not self.blobs.exists(blob["checksum"]):
+            raise NotFoundError(f"no uploaded bytes have sha256 {blob['checksum']}; upload them first")
+        size = self.blobs.size(blob["checksum"])
+        if blob.get("size") is not None and blob["size"] != size:
+            raise IntegrityError(f"blob {blob['checksum']} holds {size} bytes, not {blob['size']}")
+        return BlobRef(checksum=blob["checksum"], size=size)
+
+    def _artifact_doc(self, parent: str, path: str, mime: ArtifactMime, actor: str | None, **fields: Any) -> Doc:
+        return {
+            "id": new_id(),
+            "parent": parent,
+            "path": path,
+            "mime_type": mime.value,
+            "content_type": content_type_of(path),
+            "owner": actor or self.default_actor,
+            "created_at": now(),
+            **fields,
+        }
+
+    @locked
+    def add_artifact(
+        self, parent_id: str, blob: BlobRef, path: str, mime_type: Any = None, actor: str | None = None
+    ) -> Doc:
+        """Record uploaded bytes under ``parent_id``; the same path with the same bytes is a no-op."""
+        table, _ = self._parent(parent_id)
+        path = check_artifact_path(path)
+        blob = self._check_blob(blob)
+        mime = self._mime(mime_type, path)
+        existing = [a for a in self.docs.find("artifacts", "parent", parent_id) if a["path"] == path]
+        if existing and existing[0]["checksum"] == blob["checksum"] and not existing[0]["tracked"]:
+            return public(existing[0])
+        doc = self._artifact_doc(parent_id, path, mime, actor, checksum=blob["checksum"], size=blob["size"],
+                                 tracked=False, location=None)
+        with self.docs.transaction():
+            for old in existing:
+                self.docs.delete("artifacts", old["id"])
+            self.docs.put("artifacts", doc)
+            self._emit_artifact("artifact.added", table, parent_id, doc, actor)
+        return public(doc)
+
+    def _emit_artifact(self, kind: str, table: str, parent_id: str, doc: Doc, actor: str | None) -> None:
+        parent = self.docs.get(table, parent_id) or {}
+        model = self._model_of(table, parent) if parent else None
+        self._emit(kind, actor, object_id=parent_id, artifact_id=doc["id"], path=doc["path"],
+                   model_id=model["id"] if model else None,
+                   version_id=parent_id if table == "versions" else None)
+
+    # -- tracked artifacts ---------------------------------------------------------------------
+
+    def _prepare_tracked(self, locations: Any, mime_type: Any = None) -> list[Doc]:
+        """Validate locations and read checksums of reachable local files, before any write."""
+        if locations is None:
+            return []
+        if isinstance(locations, (str, os.PathLike)):
+            locations = [locations]
+        prepared = []
+        for location in locations:
+            location = check_location(location)
+            fields: dict[str, Any] = {"tracked": True, "checksum": "", "size": None}
+            if _is_uri(location):
+                fields["location"] = location
+                name = PurePosixPath(location.partition("://")[2]).name or location
+            else:
+                local = Path(location.removeprefix("file://")).expanduser().absolute()
+                fields["location"] = str(local)
+                name = local.name
+                if local.is_file():
+                    fields["checksum"], fields["size"] = sha256_file(local)
+                elif not local.exists():
+                    raise NotFoundError(f"cannot track {location!r}: no such file")
+            fields["path"] = fields["location"]
+            fields["mime_type"] = self._mime(mime_type, name)
+            prepared.append(fields)
+        return prepared
+
+    def _record_tracked(self, parent_id: str, table: str, prepared: list[Doc], actor: str | None) -> list[Doc]:
+        docs = []
+        for fields in prepared:
+            fields = dict(fields)
+            doc = self._artifact_doc(parent_id, fields.pop("path"), fields.pop("mime_type"), actor, **fields)
+            self.docs.put("artifacts", doc)
+            self._emit_artifact("artifact.tracked", table, parent_id, doc, actor)
+            docs.append(public(doc))
+        return docs
+
+    @locked
+    def track_artifacts(
+        self, parent_id: str, locations: list[str], mime_type: Any = None, actor: str | None = None
+    ) -> list[Doc]:
+        table, _ = self._parent(parent_id)
+        prepared = self._prepare_tracked(locations, mime_type)
+        with self.docs.transaction():
+            return self._record_tracked(parent_id, table, prepared, actor)
+
+    # -- reading and deleting ------------------------------------------------------------------
+
+    @locked
+    def list_artifacts(self, parent_id: str) -> list[Doc]:
+        self._parent(parent_id)
+        docs = self.docs.find("artifacts", "parent", parent_id)
+        return [public(d) for d in sorted(docs, key=lambda d: (d["created_at"], d["path"]))]
+
+    @locked
+    def get_artifact(self, artifact_id: str) -> Doc:
+        return public(self._get("artifacts", artifact_id, "artifact"))
+
+    @locked
+    def open_artifact(self, artifact_id: str) -> tuple[Doc, BinaryIO]:
+        """The record and a binary stream of its bytes (the caller verifies the checksum)."""
+        doc = self._get("artifacts", artifact_id, "artifact")
+        if not doc["tracked"]:
+            return public(doc), self.blobs.open(doc["checksum"])
+        location = doc["location"]
+        if _is_uri(location):
+            raise InvalidArgumentError(
+                f"artifact {doc['path']!r} is tracked at {location}; fetch it with a client for that scheme"
+            )
+        try:
+            return public(doc), open(location, "rb")
+        except OSError as exc:
+            raise NotFoundError(f"tracked artifact {location!r} cannot be read: {exc.strerror}") from None
+
+    @locked
+    def delete_artifact(self, artifact_id: str, actor: str | None = None) -> None:
+        doc = self._get("artifacts", artifact_id, "artifact")
+        table, _ = self._parent(doc["parent"])
+        with self.docs.transaction():
+            self.docs.delete("artifacts", artifact_id)
+            self._emit_artifact("artifact.deleted", table, doc["parent"], doc, actor)

@@ -1,0 +1,143 @@
+"""Content-addressed artifact bytes on the local filesystem.
+
+Bytes are streamed into a temporary file while being hashed, fsynced, then renamed to
+``sha256/<2 hex>/<62 hex>``; only after that may a record point at them. Identical content is
+stored once. Resumable uploads (``UploadSession``) append chunks to a staging file whose
+offset is its size, so a client that lost its connection asks for the offset and goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from .backend import BlobRef, BlobStore
+from .errors import IntegrityError, InvalidArgumentError, NotFoundError, StorageError
+from .journal import fsync_dir
+
+CHUNK = 1024 * 1024
+
+
+def is_sha256(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+class FileBlobStore(BlobStore):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.staging = folder / "tmp"
+        self.staging.mkdir(parents=True, exist_ok=True)
+
+    def path(self, checksum: str) -> Path:
+        if not is_sha256(checksum):
+            raise InvalidArgumentError(f"{checksum!r} is not a sha256 hex digest")
+        return self.folder / "sha256" / checksum[:2] / checksum[2:]
+
+    def put_stream(self, stream: BinaryIO, expected_checksum: str | None = None) -> BlobRef:
+        fd, name = tempfile.mkstemp(dir=self.staging, prefix="put-")
+        tmp = Path(name)
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while block := stream.read(CHUNK):
+                    digest.update(block)
+                    out.write(block)
+                    size += len(block)
+                out.flush()
+                os.fsync(out.fileno())
+            return self._commit(tmp, digest.hexdigest(), size, expected_checksum)
+        except OSError as exc:
+            raise StorageError(f"could not store artifact bytes in {self.folder}: {exc}") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def put_file(self, source: Path, expected_checksum: str | None = None) -> BlobRef:
+        with open(source, "rb") as stream:
+            return self.put_stream(stream, expected_checksum)
+
+    def _commit(self, tmp: Path, checksum: str, size: int, expected: str | None) -> BlobRef:
+        if expected is not None and expected.lower() != checksum:
+            raise IntegrityError(
+                f"the uploaded bytes have sha256 {checksum} but the client announced {expected}: "
+                "the data was corrupted in transit; nothing was stored"
+            )
+        final = self.path(checksum)
+        if not final.exists():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            fsync_dir(final.parent)
+        return BlobRef(checksum=checksum, size=size)
+
+    def open(self, checksum: str) -> BinaryIO:
+        try:
+            return open(self.path(checksum), "rb")
+        except FileNotFoundError:
+            raise NotFoundError(f"the bytes of blob {checksum} are missing from {self.folder}") from None
+
+    def exists(self, checksum: str) -> bool:
+        return self.path(checksum).exists()
+
+    def size(self, checksum: str) -> int:
+        return self.path(checksum).stat().st_size
+
+    # -- resumable uploads ---------------------------------------------------------------------
+
+    def _session_path(self, upload_id: str) -> Path:
+        if not upload_id.isalnum():
+            raise InvalidArgumentError(f"{upload_id!r} is not an upload id")
+        return self.staging / f"upload-{upload_id}"
+
+    def start_upload(self, upload_id: str) -> None:
+        self._session_path(upload_id).touch(exist_ok=False)
+
+    def upload_offset(self, upload_id: str) -> int:
+        path = self._session_path(upload_id)
+        if not path.exists():
+            raise NotFoundError(f"upload {upload_id} does not exist (finished, cancelled or never started)")
+        return path.stat().st_size
+
+    def append_upload(self, upload_id: str, offset: int, stream: BinaryIO) -> int:
+        """Append the bytes of ``stream`` at ``offset`` (which must be the current size)."""
+        current = self.upload_offset(upload_id)
+        if offset != current:
+            raise InvalidArgumentError(
+                f"upload {upload_id} has {current} bytes; a chunk must start at offset {current}, not {offset}"
+            )
+        path = self._session_path(upload_id)
+        try:
+            with open(path, "ab") as out:
+                shutil.copyfileobj(stream, out, CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            with open(path, "ab") as out:
+                out.truncate(current)
+            raise StorageError(f"could not write upload {upload_id}: {exc}") from exc
+        return path.stat().st_size
+
+    def finish_upload(self, upload_id: str, expected_checksum: str) -> BlobRef:
+        path = self._session_path(upload_id)
+        self.upload_offset(upload_id)
+        checksum, size = sha256_file(path)
+        try:
+            return self._commit(path, checksum, size, expected_checksum)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def cancel_upload(self, upload_id: str) -> None:
+        self._session_path(upload_id).unlink(missing_ok=True)

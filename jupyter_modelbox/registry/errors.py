@@ -1,0 +1,90 @@
+"""One error hierarchy for every layer.
+
+Each error carries the HTTP status the server answers with, so the mapping from domain errors
+to HTTP lives in one place (the class) and the HTTP client can rebuild the same error type.
+"""
+
+from __future__ import annotations
+
+
+class ModelBoxError(Exception):
+    """Base of every error jupyter_modelbox raises on purpose."""
+
+    status: int = 400
+    reason: str = "Bad Request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgumentError(ModelBoxError, ValueError):
+    """An argument has the wrong type, shape or value."""
+
+    status = 422
+    reason = "Unprocessable Entity"
+
+
+class NotFoundError(ModelBoxError, LookupError):
+    """The named model, version, checkpoint, artifact or upload does not exist."""
+
+    status = 404
+    reason = "Not Found"
+
+
+class AlreadyExistsError(ModelBoxError):
+    """An object with that unique name already exists."""
+
+    status = 409
+    reason = "Conflict"
+
+
+class ConflictError(ModelBoxError):
+    """The request contradicts the registry's current state (tag held elsewhere, archived model...)."""
+
+    status = 409
+    reason = "Conflict"
+
+
+class IntegrityError(ModelBoxError):
+    """Bytes do not match their recorded checksum or size."""
+
+    status = 422
+    reason = "Unprocessable Entity"
+
+
+class PayloadTooLargeError(ModelBoxError):
+    """A body, metadata document or name exceeds a configured limit."""
+
+    status = 413
+    reason = "Payload Too Large"
+
+
+class RegistryLockedError(ModelBoxError):
+    """Another process already owns the registry folder for writing."""
+
+    status = 409
+    reason = "Conflict"
+
+
+class StorageError(ModelBoxError):
+    """The registry files could not be read or written (corruption, disk full, permissions)."""
+
+    status = 507
+    reason = "Insufficient Storage"
+
+
+ERRORS_BY_NAME: dict[str, type[ModelBoxError]] = {
+    cls.__name__: cls
+    for cls in (
+        ModelBoxError,
+        InvalidArgumentError,
+        NotFoundError,
+        AlreadyExistsError,
+        ConflictError,
+        IntegrityError,
+        PayloadTooLargeError,
+        RegistryLockedError,
+        StorageError,
+    )
+}

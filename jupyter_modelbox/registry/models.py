@@ -1,0 +1,251 @@
+"""Models, namespaces and metadata (metadata belongs to models, versions and checkpoints)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .artifacts import ArtifactOps
+from .base import Doc, locked, new_id, now, public
+from .enums import ModelOrderBy, ModelSortBy, parse_enum
+from .errors import AlreadyExistsError, ConflictError, NotFoundError
+from .validation import (
+    check_int,
+    check_json_value,
+    check_keys,
+    check_metadata,
+    check_metadata_key,
+    check_name,
+    check_optional_text,
+    check_text,
+)
+
+DEFAULT_NAMESPACE = "default"
+SORT_FIELDS = {
+    ModelSortBy.NAME: "name",
+    ModelSortBy.DESCRIPTION: "description",
+    ModelSortBy.CREATION_TIME: "created_at",
+    ModelSortBy.LAST_UPDATED_TIME: "updated_at",
+}
+
+
+def name_key(namespace: str, name: str) -> str:
+    return f"{namespace}\x00{name}"
+
+
+class ModelOps(ArtifactOps):
+    # -- create and read -----------------------------------------------------------------------
+
+    @locked
+    def create_model(
+        self,
+        name: str,
+        owner: str | None = None,
+        namespace: str | None = None,
+        task: str | None = None,
+        description: str | None = "",
+        artifacts: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        exist_ok: bool = False,
+        actor: str | None = None,
+    ) -> Doc:
+        name = check_name(name, "model name", self.limits)
+        namespace = check_name(namespace or DEFAULT_NAMESPACE, "namespace", self.limits)
+        doc: Doc = {
+            "id": new_id(),
+            "name": name,
+            "namespace": namespace,
+            "owner": check_optional_text(owner, "owner", self.limits) or actor or self.default_actor,
+            "task": check_text(task, "task", self.limits.max_name_length),
+            "description": check_text(description, "description", self.limits.max_description_length),
+            "metadata": check_metadata(metadata, self.limits),
+            "archived": False,
+            "num_versions": 0,
+            "_next_number": 1,
+            "_name_key": name_key(namespace, name),
+        }
+        existing = self.docs.find("models", "_name_key", doc["_name_key"])
+        if existing:
+            if exist_ok:
+                return public(existing[0])
+            raise AlreadyExistsError(f"a model named {name!r} already exists in namespace {namespace!r}")
+        tracked = self._prepare_tracked(artifacts)  # reads files before anything is written
+        doc["created_at"] = doc["updated_at"] = now()
+        with self.docs.transaction():
+            self.docs.put("models", doc)
+            self._record_tracked(doc["id"], "models", tracked, actor)
+            self._emit("model.created", actor, model_id=doc["id"], namespace=namespace, name=name)
+        return public(doc)
+
+    @locked
+    def get_model(self, model_id: str) -> Doc:
+        return public(self._get("models", model_id, "model"))
+
+    @locked
+    def find_model(self, name: str, namespace: str | None = None) -> Doc:
+        namespace = namespace or DEFAULT_NAMESPACE
+        found = self.docs.find("models", "_name_key", name_key(namespace, name)) if isinstance(name, str) else []
+        if not found:
+            self._check_namespace(namespace)
+            raise NotFoundError(f"no model named {name!r} in namespace {namespace!r}")
+        return public(found[0])
+
+    def _check_namespace(self, namespace: str) -> None:
+        if not self.docs.find("models", "namespace", namespace) and namespace != DEFAULT_NAMESPACE:
+            known = ", ".join(repr(n) for n in self.namespaces()) or "none yet"
+            raise NotFoundError(f"namespace {namespace!r} does not exist (namespaces: {known})")
+
+    @locked
+    def namespaces(self) -> list[str]:
+        return sorted({doc["namespace"] for doc in self.docs.scan("models")})
+
+    @locked
+    def list_models(
+        self,
+        namespace: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        sort_by: ModelSortBy | str = ModelSortBy.NAME,
+        order_by: ModelOrderBy | str = ModelOrderBy.ASC,
+        offset: int = 0,
+        limit: int | None = None,
+        archived: bool | None = None,
+    ) -> tuple[list[Doc], int]:
+        """Models matching the filters (substring, case-insensitive), sorted, one page; and the total."""
+        sort_field = SORT_FIELDS[parse_enum(ModelSortBy, sort_by, "sort_by")]  # type: ignore[index]
+        descending = parse_enum(ModelOrderBy, order_by, "order_by") is ModelOrderBy.DESC
+        offset = check_int(offset, "offset")
+        limit = None if limit is None else check_int(limit, "limit")
+        if namespace is not None:
+            self._check_namespace(namespace)
+            candidates = self.docs.find("models", "namespace", namespace)
+        else:
+            candidates = list(self.docs.scan("models"))
+        name_part = name.lower() if name else None
+        description_part = description.lower() if description else None
+        matches = [
+            doc
+            for doc in candidates
+            if (name_part is None or name_part in doc["name"].lower())
+            and (description_part is None or description_part in doc["description"].lower())
+            and (archived is None or doc["archived"] == archived)
+        ]
+        if sort_field in ("name", "description"):
+            matches.sort(key=lambda d: (d[sort_field].lower(), d[sort_field], d["created_at"]), reverse=descending)
+        else:
+            matches.sort(key=lambda d: (d[sort_field], d["name"]), reverse=descending)
+        page = matches[offset : None if limit is None else offset + limit]
+        return [public(doc) for doc in page], len(matches)
+
+    # -- change --------------------------------------------------------------------------------
+
+    @locked
+    def update_model(
+        self,
+        model_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        task: str | None = None,
+        owner: str | None = None,
+        actor: str | None = None,
+    ) -> Doc:
+        doc = dict(self._get("models", model_id, "model"))
+        self._refuse_archived(doc)
+        if name is not None and name != doc["name"]:
+            name = check_name(name, "model name", self.limits)
+            key = name_key(doc["namespace"], name)
+            if self.docs.find("models", "_name_key", key):
+                raise AlreadyExistsError(f"a model named {name!r} already exists in namespace {doc['namespace']!r}")
+            doc.update(name=name, _name_key=key)
+        if description is not None:
+            doc["description"] = check_text(description, "description", self.limits.max_description_length)
+        if task is not None:
+            doc["task"] = check_text(task, "task", self.limits.max_name_length)
+        if owner is not None:
+            doc["owner"] = check_name(owner, "owner", self.limits)
+        return self._save_model(doc, "model.updated", actor)
+
+    @locked
+    def set_archived(self, model_id: str, archived: bool, actor: str | None = None) -> Doc:
+        doc = dict(self._get("models", model_id, "model"))
+        doc["archived"] = bool(archived)
+        return self._save_model(doc, "model.archived" if archived else "model.unarchived", actor)
+
+    def _save_model(self, doc: Doc, event: str, actor: str | None) -> Doc:
+        doc["updated_at"] = now()
+        with self.docs.transaction():
+            self.docs.put("models", doc)
+            self._emit(event, actor, model_id=doc["id"], namespace=doc["namespace"], name=doc["name"])
+        return public(doc)
+
+    @staticmethod
+    def _refuse_archived(model: Doc) -> None:
+        if model["archived"]:
+            raise ConflictError(f"model {model['name']!r} is archived and cannot be changed; unarchive it first")
+
+    @locked
+    def delete_model(self, model_id: str, cascade: bool = False, actor: str | None = None) -> None:
+        model = self._get("models", model_id, "model")
+        versions = self.docs.find("versions", "model_id", model_id)
+        if versions and not cascade:
+            raise ConflictError(
+                f"model {model['name']!r} has {len(versions)} version(s); delete them first or pass cascade=True"
+            )
+        doomed = [model_id] + [v["id"] for v in versions]
+        with self.docs.transaction():
+            for version in versions:
+                self.docs.delete("versions", version["id"])
+            for record in self.docs.find("tag_history", "model_id", model_id):
+                self.docs.delete("tag_history", record["id"])
+            for parent in doomed:
+                self._forget_children(parent)
+            self.docs.delete("models", model_id)
+            self._emit("model.deleted", actor, model_id=model_id, namespace=model["namespace"], name=model["name"])
+        for parent in doomed:
+            self.metrics.delete(parent)
+
+    def _forget_children(self, parent: str) -> None:
+        for table in ("artifacts", "series"):
+            for doc in self.docs.find(table, "parent", parent):
+                self.docs.delete(table, doc["id"])
+
+    # -- metadata of any object ----------------------------------------------------------------
+
+    def _change_metadata(self, object_id: str, change: Any, actor: str | None) -> Doc:
+        table, doc = self._parent(object_id)
+        model = self._model_of(table, doc)
+        if table == "models" and model is not None:
+            self._refuse_archived(model)
+        doc = dict(doc)
+        metadata = dict(doc["metadata"])
+        change(metadata)
+        doc["metadata"] = check_metadata(metadata, self.limits)
+        doc["updated_at"] = now()
+        with self.docs.transaction():
+            self.docs.put(table, doc)
+            self._emit(
+                "metadata.updated", actor, object_id=object_id, model_id=model["id"] if model else None,
+                version_id=object_id if table == "versions" else None,
+            )
+        return public(doc)
+
+    @locked
+    def merge_metadata(self, object_id: str, patch: dict[str, Any], actor: str | None = None) -> Doc:
+        """Merge top-level keys (the Determined ``add_metadata`` rule), atomically."""
+        patch = check_metadata(patch, self.limits)
+        return self._change_metadata(object_id, lambda m: m.update(patch), actor)
+
+    @locked
+    def set_metadata(self, object_id: str, key: str, value: Any, actor: str | None = None) -> Doc:
+        key = check_metadata_key(key, self.limits)
+        value = check_json_value(value, f"metadata value for {key!r}", self.limits)
+        return self._change_metadata(object_id, lambda m: m.__setitem__(key, value), actor)
+
+    @locked
+    def remove_metadata(self, object_id: str, keys: list[str], actor: str | None = None) -> Doc:
+        keys = check_keys(keys)
+
+        def remove(metadata: dict[str, Any]) -> None:
+            for key in keys:
+                metadata.pop(key, None)
+
+        return self._change_metadata(object_id, remove, actor)

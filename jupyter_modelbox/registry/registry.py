@@ -1,0 +1,57 @@
+"""``Registry``: the domain API over one registry folder, shared by every caller in a process."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from pathlib import Path
+
+from .metric_ops import MetricOps
+from .validation import Limits
+from .versions import VersionOps
+
+
+class Registry(VersionOps, MetricOps):
+    """Models, versions, checkpoints, tags, metadata, artifacts, metrics and events in ``root``.
+
+    Every method validates its input before writing, writes atomically and durably, and returns
+    plain JSON-shaped dicts: the in-process transport of the Python client is this class itself,
+    and the server serializes the same dicts.
+    """
+
+
+_open: dict[Path, tuple[Registry, int]] = {}
+_open_lock = threading.Lock()
+
+
+def open_registry(root: str | os.PathLike[str], limits: Limits | None = None) -> Registry:
+    """The process's one ``Registry`` for ``root`` (opened on first use, reference counted)."""
+    key = Path(root).expanduser().resolve()
+    with _open_lock:
+        registry, count = _open.get(key, (None, 0))
+        if registry is None or registry.closed:
+            registry, count = Registry(key, limits), 0
+        _open[key] = (registry, count + 1)
+        return registry
+
+
+def release_registry(registry: Registry) -> None:
+    with _open_lock:
+        entry = _open.get(registry.root)
+        if entry is None or entry[0] is not registry:
+            registry.close()
+            return
+        if entry[1] <= 1:
+            del _open[registry.root]
+            registry.close()
+        else:
+            _open[registry.root] = (registry, entry[1] - 1)
+
+
+@atexit.register
+def _close_all() -> None:
+    with _open_lock:
+        for registry, _ in _open.values():
+            registry.close()
+        _open.clear()

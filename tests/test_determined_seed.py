@@ -1,0 +1,145 @@
+"""The Determined seed's registry calls, as the seed writes them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from jupyter_modelbox import (
+    ConflictError,
+    InvalidArgumentError,
+    ModelBox,
+    ModelOrderBy,
+    ModelSortBy,
+    NotFoundError,
+)
+
+
+def test_create_and_get_model(mb: ModelBox) -> None:
+    model = mb.create_model(
+        "model_name", description="optional description", metadata={"optional": "JSON serializable dictionary"},
+    )
+    fetched = mb.get_model("model_name")
+    assert fetched == model
+    assert fetched.description == "optional description"
+    assert fetched.metadata == {"optional": "JSON serializable dictionary"}
+    assert fetched.get_versions() == [] and fetched.get_version() is None
+
+
+def make_models(mb: ModelBox) -> None:
+    for name, description in [("mnist_pytorch", "digits"), ("ocr-lines", "OCR of text lines"),
+                              ("Mnist_cnn", "a character recognition model"), ("bert", "ocr post-correction")]:
+        mb.create_model(name, description=description)
+        time.sleep(0.002)
+
+
+def test_get_models_sorts_and_orders(mb: ModelBox) -> None:
+    make_models(mb)
+    assert [m.name for m in mb.get_models()] == ["bert", "Mnist_cnn", "mnist_pytorch", "ocr-lines"]
+    assert [m.name for m in mb.get_models(sort_by=ModelSortBy.CREATION_TIME)] == [
+        "mnist_pytorch", "ocr-lines", "Mnist_cnn", "bert",
+    ]
+    assert [m.name for m in mb.get_models(sort_by=ModelSortBy.CREATION_TIME, order_by=ModelOrderBy.DESC)] == [
+        "bert", "Mnist_cnn", "ocr-lines", "mnist_pytorch",
+    ]
+    assert [m.description for m in mb.get_models(sort_by=ModelSortBy.DESCRIPTION)] == [
+        "a character recognition model", "digits", "OCR of text lines", "ocr post-correction",
+    ]
+    mb.get_model("ocr-lines").set_description("OCR of text lines, v2")
+    assert mb.get_models(sort_by=ModelSortBy.LAST_UPDATED_TIME)[-1].name == "ocr-lines"
+    assert mb.get_models(sort_by="last_updated_time", order_by="desc")[0].name == "ocr-lines"
+
+
+def test_get_models_filters_by_name_and_description_and_pages(mb: ModelBox) -> None:
+    make_models(mb)
+    assert sorted(m.name for m in mb.get_models(name="mnist")) == ["Mnist_cnn", "mnist_pytorch"]
+    assert sorted(m.name for m in mb.get_models(description="ocr")) == ["bert", "ocr-lines"]
+    assert [m.name for m in mb.get_models(offset=1, limit=2)] == ["Mnist_cnn", "mnist_pytorch"]
+    with pytest.raises(InvalidArgumentError, match="sort_by must be one of"):
+        mb.get_models(sort_by="size")
+
+
+def test_add_metadata_merges_top_level_keys_exactly_as_the_seed_shows(mb: ModelBox) -> None:
+    model = mb.create_model("model_name")
+    model.add_metadata({"key": "value"})
+    model.add_metadata({"metrics": {"test_set_loss": 0.091}})
+    assert model.metadata == {"key": "value", "metrics": {"test_set_loss": 0.091}}
+    model.add_metadata({"metrics": {"test_set_acc": 0.97}})
+    assert model.metadata == {"key": "value", "metrics": {"test_set_acc": 0.97}}
+    model.remove_metadata(["key"])
+    assert model.metadata == {"metrics": {"test_set_acc": 0.97}}
+    assert mb.get_model("model_name").metadata == {"metrics": {"test_set_acc": 0.97}}
+
+
+def test_add_metadata_with_the_seeds_set_literal_explains_the_fix(mb: ModelBox) -> None:
+    model = mb.create_model("model_name")
+    with pytest.raises(InvalidArgumentError, match="with a colon"):
+        model.add_metadata({"key", "value"})  # the seed's typo: a set, not a dict
+    assert model.reload().metadata == {}
+
+
+def test_checkpoint_register_and_access_versions(mb: ModelBox, files: dict[str, Path], tmp_path: Path) -> None:
+    checkpoint = mb.new_checkpoint(
+        [str(files["weights"]), str(files["notes"])], metadata={"batches": 100},
+        metrics={"validation_loss": 0.12}, framework="tensorflow-1.14.0", format="h5",
+    )
+    assert checkpoint.summary_metrics == {"validation_loss": 0.12}
+    assert (checkpoint.framework, checkpoint.format) == ("tensorflow-1.14.0", "h5")
+    model = mb.create_model("model_name")
+    versions = [model.register_version(checkpoint.uuid) for _ in range(3)]
+    assert [v.number for v in versions] == [1, 2, 3]
+    specific_version = model.get_version(3)
+    latest_version = model.get_version()
+    assert specific_version == latest_version == versions[2]
+    assert [v.number for v in model.get_versions()] == [3, 2, 1]
+    assert latest_version.checkpoint.uuid == checkpoint.uuid  # type: ignore[union-attr]
+    assert latest_version.framework == "tensorflow-1.14.0"
+    out = latest_version.checkpoint.download(tmp_path / "ckpt")  # type: ignore[union-attr]
+    assert (out / "weights.pt").read_bytes() == files["weights"].read_bytes()
+    assert (out / "notes.txt").read_text() == files["notes"].read_text()
+    with pytest.raises(NotFoundError, match="no version 7"):
+        model.get_version(7)
+
+
+def test_register_unknown_checkpoint_is_not_found(mb: ModelBox) -> None:
+    model = mb.create_model("m")
+    with pytest.raises(NotFoundError, match="checkpoint 'nope' does not exist"):
+        model.register_version("nope")
+    assert model.get_versions() == []
+
+
+def test_archive_blocks_changes_until_unarchived(mb: ModelBox) -> None:
+    model = mb.create_model("m")
+    model.archive()
+    assert mb.get_model("m").archived
+    with pytest.raises(ConflictError, match="archived"):
+        model.new_model_version()
+    with pytest.raises(ConflictError, match="archived"):
+        model.add_metadata({"a": 1})
+    assert [m.name for m in mb.get_models(archived=False)] == []
+    model.unarchive()
+    assert model.new_model_version().number == 1
+
+
+def test_delete_model_refused_with_versions_unless_cascade(mb: ModelBox) -> None:
+    model = mb.create_model("m")
+    version = model.new_model_version()
+    version.log_metrics({"loss": 1.0}, step=0)
+    with pytest.raises(ConflictError, match="has 1 version"):
+        model.delete()
+    model.delete(cascade=True)
+    with pytest.raises(NotFoundError):
+        mb.get_model("m")
+    with pytest.raises(NotFoundError):
+        version.reload()
+
+
+def test_rename_and_update_description(mb: ModelBox) -> None:
+    model = mb.create_model("old")
+    model.rename("new")
+    model.set_description("better")
+    assert mb.get_model("new").description == "better"
+    with pytest.raises(NotFoundError, match="no model named 'old'"):
+        mb.get_model("old")
