@@ -22,6 +22,18 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
+
+
+def _jupyter_server_extension_points() -> list[dict[str, object]]:
+    from .server import ModelboxApp
+
+    return [{"module": "jupyter_modelbox", "app": ModelboxApp}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-modelbox"}]
+
+
 __all__ = [
     "AlreadyExistsError",
     "Artifact",

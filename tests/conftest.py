@@ -13,14 +13,36 @@ import pytest
 
 from jupyter_modelbox import ModelBox
 
-TRANSPORTS = ["local"]
+from .helpers.jupyter import JupyterServer
+
+TRANSPORTS = ["local", "http"]
+
+
+@pytest.fixture(scope="session")
+def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """One real Jupyter server with the extension for the session (each test resets its registry)."""
+    server = JupyterServer(tmp_path_factory.mktemp("jupyter")).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(params=TRANSPORTS)
 def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
-    box = ModelBox(root=tmp_path / "registry")
+    """The Python API in-process (``local``) and through a real Jupyter server (``http``)."""
+    if request.param == "local":
+        box = ModelBox(root=tmp_path / "registry")
+    else:
+        server: JupyterServer = request.getfixturevalue("jupyter_server")
+        server.reset(tmp_path / "registry")
+        box = ModelBox(url=server.url, token=server.token)
     yield box
     box.close()
+
+
+@pytest.fixture
+def registry_root(mb: ModelBox, tmp_path: Path) -> Path:
+    """The folder of ``mb``'s registry (for tests that damage its files on purpose)."""
+    return tmp_path / "registry"
 
 
 @pytest.fixture

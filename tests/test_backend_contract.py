@@ -120,9 +120,11 @@ def test_metric_store_round_trip_and_torn_tail(tmp_path: Path) -> None:
     numeric = next((tmp_path / "metrics" / "p1").glob("*.f64"))
     with open(numeric, "ab") as out:
         out.write(b"\x01\x02\x03")  # a record torn by a crash
-    frame = store.read("p1", "loss")
-    assert frame["value"].tolist() == [0.5, 0.25] and frame["step"].isna().tolist() == [False, True]
+    series = store.read("p1", "loss")
+    assert series.values.tolist() == [0.5, 0.25] and series.steps.tolist() == [0, MISSING_STEP]
     store.append("p1", "loss", np.array([5]), np.array([3.0]), np.array([1.0]))
-    assert store.read("p1", "loss")["value"].tolist() == [0.5, 0.25, 1.0]
+    assert store.read("p1", "loss").values.tolist() == [0.5, 0.25, 1.0]
+    store.append("p1", "note", np.array([1, 2]), np.array([4.0, 5.0]), ["text", b"raw"])
+    assert store.read("p1", "note").values.tolist() == ["text", b"raw"]
     store.delete("p1")
-    assert store.read("p1", "loss").empty
+    assert len(store.read("p1", "loss").values) == 0

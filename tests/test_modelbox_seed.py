@@ -170,18 +170,21 @@ def test_upload_folder_keeps_relative_paths(mb: ModelBox, files: dict[str, Path]
     assert (tmp_path / "copy" / "files" / "notes.txt").read_text() == "trained for 3 epochs\n"
 
 
-def test_identical_content_is_stored_once(mb: ModelBox, files: dict[str, Path], tmp_path: Path) -> None:
+def test_identical_content_is_stored_once(
+    mb: ModelBox, files: dict[str, Path], tmp_path: Path, registry_root: Path
+) -> None:
     copy = tmp_path / "copy.pt"
     copy.write_bytes(files["weights"].read_bytes())
     mb.new_model("a").upload_artifact([files["weights"]])
     mb.new_model("b").upload_artifact([copy])
-    root = Path(mb._registry.root)  # type: ignore[union-attr]
-    assert len(list((root / "blobs" / "sha256").rglob("*"))) == 2  # one fan-out folder, one blob
+    assert len(list((registry_root / "blobs" / "sha256").rglob("*"))) == 2  # one fan-out folder, one blob
 
 
-def test_download_detects_damaged_bytes(mb: ModelBox, files: dict[str, Path], tmp_path: Path) -> None:
+def test_download_detects_damaged_bytes(
+    mb: ModelBox, files: dict[str, Path], tmp_path: Path, registry_root: Path
+) -> None:
     [artifact] = mb.new_model("m").upload_artifact([files["weights"]])
-    blob = Path(mb._registry.root) / "blobs" / "sha256" / artifact.checksum[:2] / artifact.checksum[2:]  # type: ignore[union-attr]
+    blob = registry_root / "blobs" / "sha256" / artifact.checksum[:2] / artifact.checksum[2:]
     blob.write_bytes(b"tampered")
     with pytest.raises(IntegrityError, match="sha256"):
         artifact.download(tmp_path / "out.pt")

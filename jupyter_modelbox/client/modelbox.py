@@ -10,37 +10,46 @@ from typing import Any
 from ..registry import open_registry, release_registry
 from ..registry.enums import ModelOrderBy, ModelSortBy
 from ..registry.registry import Registry
+from .discovery import choose
 from .entities import Checkpoint, Model, checkpoint_files
+from .http import HttpTransport
 from .metric_buffer import MetricBuffer
 from .transport import Transport
 
 log = logging.getLogger("jupyter_modelbox")
 
 
-def default_root() -> Path:
-    """Where a registry lives when nothing says otherwise: ``<Jupyter data dir>/modelbox``."""
-    from jupyter_core.paths import jupyter_data_dir
-
-    return Path(jupyter_data_dir()) / "modelbox"
-
-
 class ModelBox:
-    """A model registry: a folder opened in-process (``root=``) or, later, a Jupyter server (``url=``).
+    """A model registry: a folder opened in this process (``root=``) or a Jupyter server (``url=``).
 
-    ``ModelBox()`` with no arguments uses ``$MODELBOX_ROOT`` or the default local registry.
+    ``ModelBox()`` finds one by itself: ``$MODELBOX_URL``, else the Jupyter server running this
+    kernel, else ``$MODELBOX_ROOT``, else ``<Jupyter data dir>/modelbox`` (see ``discovery``).
     """
 
-    def __init__(self, root: str | os.PathLike[str] | None = None, *, transport: Transport | None = None) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str] | None = None,
+        *,
+        url: str | None = None,
+        token: str | None = None,
+        transport: Transport | None = None,
+    ) -> None:
         self._registry: Registry | None = None
+        why = "given"
+        if transport is None and root is None and url is None:
+            choice = choose()
+            root, url, token, why = choice.root, choice.url, choice.token, choice.why
         if transport is not None:
             self._transport = transport
             self.location = repr(transport)
+        elif url is not None:
+            self._transport = HttpTransport(url, token)
+            self.location = f"Jupyter server {url}"
         else:
-            folder = Path(root if root is not None else os.environ.get("MODELBOX_ROOT") or default_root())
-            self._registry = open_registry(folder)
+            self._registry = open_registry(Path(root))  # type: ignore[arg-type]
             self._transport = self._registry
             self.location = f"local registry {self._registry.root}"
-        log.info("jupyter_modelbox: using the %s", self.location)
+        log.info("jupyter_modelbox: using the %s (%s)", self.location, why)
         self._metrics = MetricBuffer(self._transport)
 
     def __repr__(self) -> str:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 
 class DocumentStore(ABC):
@@ -73,6 +72,14 @@ class BlobStore(ABC):
     def size(self, checksum: str) -> int: ...
 
 
+class SeriesColumns(NamedTuple):
+    """One metric series as columns; ``steps`` uses ``MISSING_STEP`` where no step was given."""
+
+    steps: np.ndarray  # int64
+    wallclocks: np.ndarray  # float64 seconds
+    values: np.ndarray  # float64, or object for str/bytes values
+
+
 class MetricStore(ABC):
     """Append-only metric series, one per (parent object, key)."""
 
@@ -83,8 +90,8 @@ class MetricStore(ABC):
         """Append points; durable when this returns. ``steps`` uses ``MISSING_STEP`` for no step."""
 
     @abstractmethod
-    def read(self, parent: str, key: str) -> pd.DataFrame:
-        """Columns ``step`` (nullable Int64), ``wallclock`` (float seconds), ``value``."""
+    def read(self, parent: str, key: str) -> SeriesColumns:
+        """Every point of the series, in the order appended."""
 
     @abstractmethod
     def delete(self, parent: str) -> None: ...

@@ -76,6 +76,7 @@ class RegistryBase:
         self.default_actor = getpass.getuser()
         self._lock = threading.RLock()
         self._events_changed = threading.Condition(self._lock)
+        self.listeners: list[Callable[[int], None]] = []  # told each new event seq (from the writer's thread)
         self.root.mkdir(parents=True, exist_ok=True)
         self._writer_lock = self._acquire_writer_lock()
         try:
@@ -170,6 +171,8 @@ class RegistryBase:
             for old in range(oldest - 999, oldest + 1):
                 self.docs.delete("events", str(old))
         self._events_changed.notify_all()
+        for listener in self.listeners:
+            listener(seq)
 
     @property
     @locked

@@ -130,6 +130,10 @@ class FileBlobStore(BlobStore):
             raise StorageError(f"could not write upload {upload_id}: {exc}") from exc
         return path.stat().st_size
 
+    def open_upload(self, upload_id: str) -> BinaryIO:
+        self.upload_offset(upload_id)
+        return open(self._session_path(upload_id), "ab")
+
     def finish_upload(self, upload_id: str, expected_checksum: str) -> BlobRef:
         path = self._session_path(upload_id)
         self.upload_offset(upload_id)

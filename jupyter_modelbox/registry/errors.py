@@ -74,6 +74,13 @@ class StorageError(ModelBoxError):
     reason = "Insufficient Storage"
 
 
+class ServerUnavailableError(ModelBoxError):
+    """The Jupyter server holding the registry cannot be reached (client side only)."""
+
+    status = 503
+    reason = "Service Unavailable"
+
+
 ERRORS_BY_NAME: dict[str, type[ModelBoxError]] = {
     cls.__name__: cls
     for cls in (
@@ -86,5 +93,6 @@ ERRORS_BY_NAME: dict[str, type[ModelBoxError]] = {
         PayloadTooLargeError,
         RegistryLockedError,
         StorageError,
+        ServerUnavailableError,
     )
 }

@@ -9,9 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .backend import MISSING_STEP
+from .backend import MISSING_STEP, SeriesColumns
 from .base import RegistryBase, locked, now
+from .downsample import DownsampleMethod, downsample
+from .enums import parse_enum
 from .errors import InvalidArgumentError, PayloadTooLargeError
+from .validation import check_int
 
 Series = Mapping[str, Mapping[str, Sequence[Any] | np.ndarray]]
 COLUMNS = ["key", "step", "wallclock", "value"]
@@ -119,8 +122,21 @@ class MetricOps(RegistryBase):
         return sorted(doc["key"] for doc in self.docs.find("series", "parent", parent_id))
 
     @locked
-    def read_metrics(self, parent_id: str, keys: Sequence[str] | None = None) -> pd.DataFrame:
-        """Columns ``key, step, wallclock, value``; ordered by step, then wallclock (no-step points last)."""
+    def read_metrics(
+        self,
+        parent_id: str,
+        keys: Sequence[str] | None = None,
+        max_points: int | None = None,
+        method: DownsampleMethod | str = DownsampleMethod.MINMAX_LTTB,
+    ) -> pd.DataFrame:
+        """Columns ``key, step, wallclock, value``; ordered by step, then wallclock (no-step points last).
+
+        With ``max_points``, each key is downsampled to at most that many points (min/max and/or
+        LTTB, keeping peaks) so a million-point series plots at once.
+        """
+        if max_points is not None:
+            method = parse_enum(DownsampleMethod, method, "method")  # type: ignore[assignment]
+            max_points = check_int(max_points, "max_points", minimum=4)
         known = self.metric_keys(parent_id)
         if isinstance(keys, str):
             keys = [keys]
@@ -130,15 +146,36 @@ class MetricOps(RegistryBase):
             raise InvalidArgumentError(
                 f"no metric named {missing[0]!r} was logged here; logged keys: {', '.join(known) or 'none'}"
             )
-        frames = []
-        for key in wanted:
-            frame = self.metrics.read(parent_id, key)
-            frame.insert(0, "key", key)
-            frames.append(frame)
-        if not frames:
-            return pd.DataFrame({
-                "key": pd.Series(dtype=object), "step": pd.Series(dtype="Int64"),
-                "wallclock": pd.Series(dtype=float), "value": pd.Series(dtype=float),
-            })
-        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        return frame.sort_values(["step", "wallclock"], kind="stable", na_position="last", ignore_index=True)
+        parts = [self.metrics.read(parent_id, key) for key in wanted]
+        if max_points is not None:
+            parts = [downsample(part, max_points, method) for part in parts]  # type: ignore[arg-type]
+        return series_frame(wanted, parts)
+
+
+def series_frame(keys: list[str], parts: list[SeriesColumns]) -> pd.DataFrame:
+    """One ``key, step, wallclock, value`` frame ordered by step, then wallclock (no-step points last)."""
+    counts = [len(p.values) for p in parts]
+    steps = np.concatenate([p.steps for p in parts]) if parts else np.empty(0, np.int64)
+    wallclocks = np.concatenate([p.wallclocks for p in parts]) if parts else np.empty(0)
+    if any(p.values.dtype == object for p in parts):
+        values = np.empty(sum(counts), dtype=object)
+        values[:] = [v for p in parts for v in p.values]
+    else:
+        values = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
+    codes = np.repeat(np.arange(len(keys), dtype=np.int32), counts)
+    missing = steps == MISSING_STEP
+    sort_steps = np.where(missing, np.iinfo(np.int64).max, steps)
+    if len(steps) > 1 and not _ordered(sort_steps, wallclocks):
+        order = np.lexsort((wallclocks, sort_steps))
+        steps, wallclocks, values, codes, missing = (a[order] for a in (steps, wallclocks, values, codes, missing))
+    return pd.DataFrame({
+        "key": pd.Categorical.from_codes(codes, categories=keys) if keys else pd.Categorical([]),
+        "step": pd.arrays.IntegerArray(np.where(missing, 0, steps), missing),
+        "wallclock": wallclocks,
+        "value": values,
+    }, copy=False)
+
+
+def _ordered(steps: np.ndarray, wallclocks: np.ndarray) -> bool:
+    step_delta = np.diff(steps)
+    return bool(((step_delta > 0) | ((step_delta == 0) & (np.diff(wallclocks) >= 0))).all())

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .backend import MISSING_STEP, MetricStore
+from .backend import MetricStore, SeriesColumns
 from .errors import InvalidArgumentError, StorageError
 from .journal import fsync_dir
 
@@ -95,14 +94,14 @@ class FileMetricStore(MetricStore):
         if is_new:
             fsync_dir(path.parent)
 
-    def read(self, parent: str, key: str) -> pd.DataFrame:
+    def read(self, parent: str, key: str) -> SeriesColumns:
         numeric_path, text_path = self._paths(parent, key)
-        frames = []
+        parts = []
         if numeric_path.exists():
             with open(numeric_path, "rb") as handle:
                 raw = handle.read()
             records = np.frombuffer(raw, dtype=RECORD, count=len(raw) // RECORD.itemsize)
-            frames.append(_frame(records["step"], records["wallclock"], records["value"]))
+            parts.append(SeriesColumns(records["step"], records["wallclock"], records["value"]))
         if text_path.exists():
             rows = []
             with open(text_path, encoding="utf-8") as handle:
@@ -116,20 +115,18 @@ class FileMetricStore(MetricStore):
                 wallclocks = np.array([r[1] for r in rows], dtype=np.float64)
                 values = np.empty(len(rows), dtype=object)
                 values[:] = [decode_text_value(r[2]) for r in rows]
-                frames.append(_frame(steps, wallclocks, values))
-        if not frames:
-            return _frame(np.empty(0, np.int64), np.empty(0), np.empty(0))
-        if len(frames) == 1:
-            return frames[0]
-        return pd.concat(frames, ignore_index=True)
+                parts.append(SeriesColumns(steps, wallclocks, values))
+        if not parts:
+            return SeriesColumns(np.empty(0, np.int64), np.empty(0), np.empty(0))
+        if len(parts) == 1:
+            return parts[0]
+        values = np.empty(sum(len(p.values) for p in parts), dtype=object)
+        values[:] = [v for p in parts for v in p.values]
+        return SeriesColumns(
+            np.concatenate([p.steps for p in parts]), np.concatenate([p.wallclocks for p in parts]), values
+        )
 
     def delete(self, parent: str) -> None:
         folder = self.folder / parent
         if folder.exists():
             shutil.rmtree(folder)
-
-
-def _frame(steps: np.ndarray, wallclocks: np.ndarray, values: np.ndarray) -> pd.DataFrame:
-    missing = steps == MISSING_STEP
-    step = pd.arrays.IntegerArray(np.where(missing, 0, steps).astype(np.int64), missing)
-    return pd.DataFrame({"step": step, "wallclock": wallclocks, "value": values}, copy=False)

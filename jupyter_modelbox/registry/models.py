@@ -249,3 +249,8 @@ class ModelOps(ArtifactOps):
                 metadata.pop(key, None)
 
         return self._change_metadata(object_id, remove, actor)
+
+    @locked
+    def object_doc(self, object_id: str) -> Doc:
+        """The model, version or checkpoint with this id (metadata reads address any of them)."""
+        return public(self._parent(object_id)[1])

@@ -8,11 +8,12 @@ import threading
 from pathlib import Path
 
 from .metric_ops import MetricOps
+from .uploads import UploadOps
 from .validation import Limits
 from .versions import VersionOps
 
 
-class Registry(VersionOps, MetricOps):
+class Registry(VersionOps, MetricOps, UploadOps):
     """Models, versions, checkpoints, tags, metadata, artifacts, metrics and events in ``root``.
 
     Every method validates its input before writing, writes atomically and durably, and returns

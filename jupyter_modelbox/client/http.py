@@ -1,0 +1,301 @@
+"""``HttpTransport``: the client's second transport, talking to a Jupyter server's REST API.
+
+It returns the same dicts and raises the same ``ModelBoxError`` classes as the in-process
+``Registry`` (the server sends the error class name as ``reason``), so the objects above it do
+not know which transport they use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json as jsonlib
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pandas as pd
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ..registry.backend import BlobRef
+from ..registry.errors import (
+    ERRORS_BY_NAME,
+    InvalidArgumentError,
+    ModelBoxError,
+    NotFoundError,
+    ServerUnavailableError,
+)
+from ..registry.metric_ops import Series
+from ..registry.validation import Limits, check_json_value, check_metadata
+from ..registry.wire import encode_series, frame_from_json
+from .progress import Progress
+
+Doc = dict[str, Any]
+CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_ATTEMPTS = 5
+# types and JSON-ability are checked before sending; sizes are the server's to judge
+CLIENT_LIMITS = Limits(max_metadata_bytes=2**62, max_metadata_keys=2**62)
+
+
+class HttpTransport:
+    def __init__(self, url: str, token: str | None = None, timeout: float = 120.0) -> None:
+        self.base = url.rstrip("/") + "/modelbox/api"
+        self.url = url
+        self.timeout = timeout
+        self.session = requests.Session()
+        # retry only failures to connect: the request never reached the server, so it is safe
+        retry = Retry(total=3, connect=3, read=0, status=0, other=0, backoff_factor=0.2, allowed_methods=None)
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        if token:
+            self.session.headers["Authorization"] = f"token {token}"
+
+    def __repr__(self) -> str:
+        return f"Jupyter server {self.url}"
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, json: Any = None, params: Any = None, stream: bool = False,
+                 data: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
+        if json is not None:
+            data = self._encode(json)
+            headers = {**(headers or {}), "Content-Type": "application/json"}
+        try:
+            response = self.session.request(method, self.base + path, params=params, stream=stream,
+                                            data=data, headers=headers, timeout=self.timeout)
+        except requests.ConnectionError as exc:
+            raise ServerUnavailableError(f"cannot reach the Jupyter server at {self.url}: {exc}") from None
+        except requests.Timeout:
+            raise ServerUnavailableError(
+                f"the Jupyter server at {self.url} did not answer in {self.timeout} s"
+            ) from None
+        if response.status_code >= 400:
+            raise self._error(response)
+        return response
+
+    @staticmethod
+    def _encode(body: Any) -> bytes:
+        """JSON for the wire; what JSON cannot carry is the caller's error, named as in-process."""
+        for field in ("metadata", "metrics"):
+            if isinstance(body, dict) and field in body:
+                check_metadata(body[field], CLIENT_LIMITS, "checkpoint metrics" if field == "metrics" else field)
+        if isinstance(body, dict) and "value" in body:
+            check_json_value(body["value"], "metadata value", CLIENT_LIMITS)
+        try:
+            return jsonlib.dumps(body, allow_nan=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"the request cannot be sent as JSON: {exc}") from None
+
+    def _error(self, response: requests.Response) -> ModelBoxError:
+        try:
+            payload = response.json()
+            message, reason = payload.get("message") or response.reason, payload.get("reason")
+        except ValueError:
+            message, reason = response.text.strip()[:200] or response.reason, None
+        cls = ERRORS_BY_NAME.get(reason or "")
+        if cls is None:
+            if response.status_code == 404:
+                message = f"{message} ({response.url}); is the jupyter_modelbox server extension enabled there?"
+                cls = NotFoundError
+            elif response.status_code in (401, 403):
+                message = f"the Jupyter server refused the request ({response.status_code}): {message}; check the token"
+                cls = ModelBoxError
+            else:
+                cls = ModelBoxError
+        error = cls(message)
+        error.status = response.status_code
+        return error
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._request(method, path, **kwargs)
+        return response.json() if response.status_code != 204 else None
+
+    @staticmethod
+    def _q(value: str) -> str:
+        return urllib.parse.quote(value, safe="")
+
+    # -- models --------------------------------------------------------------------------------
+
+    def create_model(self, name: str, **fields: Any) -> Doc:
+        return self._json("POST", "/models", json={"name": name, **fields})
+
+    def get_model(self, model_id: str) -> Doc:
+        return self._json("GET", f"/models/{self._q(model_id)}")
+
+    def find_model(self, name: str, namespace: str | None = None) -> Doc:
+        return self._json("GET", f"/models/by-name/{self._q(namespace or 'default')}/{self._q(name)}")
+
+    def namespaces(self) -> list[str]:
+        return self._json("GET", "/namespaces")["namespaces"]
+
+    def list_models(self, namespace: str | None = None, name: str | None = None, description: str | None = None,
+                    sort_by: Any = "name", order_by: Any = "asc", offset: int = 0, limit: int | None = None,
+                    archived: bool | None = None) -> tuple[list[Doc], int]:
+        params = {"namespace": namespace, "name": name, "description": description,
+                  "sort_by": getattr(sort_by, "value", sort_by), "order_by": getattr(order_by, "value", order_by),
+                  "offset": offset, "limit": limit, "archived": None if archived is None else str(archived).lower()}
+        data = self._json("GET", "/models", params={k: v for k, v in params.items() if v is not None})
+        return data["models"], data["total"]
+
+    def update_model(self, model_id: str, **fields: Any) -> Doc:
+        return self._json("PATCH", f"/models/{self._q(model_id)}", json={k: v for k, v in fields.items()
+                                                                          if v is not None})
+
+    def set_archived(self, model_id: str, archived: bool) -> Doc:
+        return self._json("PATCH", f"/models/{self._q(model_id)}", json={"archived": archived})
+
+    def delete_model(self, model_id: str, cascade: bool = False) -> None:
+        self._json("DELETE", f"/models/{self._q(model_id)}", params={"cascade": str(cascade).lower()})
+
+    # -- metadata ------------------------------------------------------------------------------
+
+    def merge_metadata(self, object_id: str, patch: dict[str, Any]) -> Doc:
+        return self._json("PATCH", f"/objects/{self._q(object_id)}/metadata", json={"metadata": patch})
+
+    def set_metadata(self, object_id: str, key: str, value: Any) -> Doc:
+        return self._json("PUT", f"/objects/{self._q(object_id)}/metadata/{self._q(key)}", json={"value": value})
+
+    def remove_metadata(self, object_id: str, keys: list[str]) -> Doc:
+        return self._json("DELETE", f"/objects/{self._q(object_id)}/metadata", params={"key": keys})
+
+    # -- versions and tags ---------------------------------------------------------------------
+
+    def create_version(self, model_id: str, **fields: Any) -> Doc:
+        return self._json("POST", f"/models/{self._q(model_id)}/versions", json=fields)
+
+    def get_version(self, model_id: str, ref: int | str | None = None) -> Doc | None:
+        try:
+            return self._json("GET", f"/models/{self._q(model_id)}/versions/{self._q(str(ref or 'latest'))}")
+        except NotFoundError as error:
+            if ref in (None, "latest") and "has no versions yet" in error.message:
+                return None
+            raise
+
+    def get_version_by_id(self, version_id: str) -> Doc:
+        return self._json("GET", f"/versions/{self._q(version_id)}")
+
+    def list_versions(self, model_id: str, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
+        params = {"offset": offset, **({"limit": limit} if limit is not None else {})}
+        data = self._json("GET", f"/models/{self._q(model_id)}/versions", params=params)
+        return data["versions"], data["total"]
+
+    def update_version(self, version_id: str, **fields: Any) -> Doc:
+        return self._json("PATCH", f"/versions/{self._q(version_id)}",
+                          json={k: v for k, v in fields.items() if v is not None})
+
+    def delete_version(self, version_id: str) -> None:
+        self._json("DELETE", f"/versions/{self._q(version_id)}")
+
+    def add_tag(self, version_id: str, tag: str, move: bool = False) -> Doc:
+        return self._json("POST", f"/versions/{self._q(version_id)}/tags", json={"tag": tag, "move": move})
+
+    def remove_tag(self, version_id: str, tag: str) -> Doc:
+        return self._json("DELETE", f"/versions/{self._q(version_id)}/tags/{self._q(tag)}")
+
+    def tag_history(self, model_id: str, tag: str | None = None) -> list[Doc]:
+        params = {"tag": tag} if tag is not None else None
+        return self._json("GET", f"/models/{self._q(model_id)}/tag-history", params=params)["history"]
+
+    def tag_holder(self, model_id: str, tag: str, at: datetime | str | None = None) -> Doc | None:
+        params = {"at": at.isoformat() if isinstance(at, datetime) else at} if at is not None else None
+        return self._json("GET", f"/models/{self._q(model_id)}/tags/{self._q(tag)}/holder", params=params)["version"]
+
+    # -- checkpoints ---------------------------------------------------------------------------
+
+    def create_checkpoint(self, files: list[dict[str, Any]] | None = None, **fields: Any) -> Doc:
+        return self._json("POST", "/checkpoints", json={"files": files or [], **fields})
+
+    def get_checkpoint(self, uuid: str) -> Doc:
+        return self._json("GET", f"/checkpoints/{self._q(uuid)}")
+
+    # -- artifacts -----------------------------------------------------------------------------
+
+    def upload_blob(self, source: str | os.PathLike[str], progress: Callable[[int], None] | None = None) -> BlobRef:
+        """Stream a file in chunks; a failed chunk is retried from the offset the server has."""
+        path = Path(source)
+        size = path.stat().st_size
+        upload_id = self._json("POST", "/uploads", json={})["upload_id"]
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle, Progress(f"uploading {path.name}", size, progress) as bar:
+            offset = 0
+            while chunk := handle.read(CHUNK_BYTES):
+                offset = self._send_chunk(upload_id, offset, chunk)
+                digest.update(chunk)
+                bar.update(len(chunk))
+        blob = self._json("POST", f"/uploads/{upload_id}/finish", json={"checksum": digest.hexdigest()})
+        return BlobRef(blob)
+
+    def _send_chunk(self, upload_id: str, offset: int, chunk: bytes) -> int:
+        path = f"/uploads/{upload_id}"
+        for attempt in range(CHUNK_ATTEMPTS):
+            try:
+                return self._json("PUT", path, params={"offset": offset}, data=chunk,
+                                  headers={"Content-Type": "application/octet-stream"})["offset"]
+            except ServerUnavailableError:
+                if attempt == CHUNK_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * 2**attempt)
+            except ModelBoxError as error:
+                if error.status != 409:
+                    raise
+            # the server may hold part of this chunk already: continue from what it has
+            received = self._json("GET", path)["offset"]
+            if received >= offset + len(chunk):
+                return received
+            chunk, offset = chunk[received - offset:], received
+        raise ServerUnavailableError(f"upload {upload_id} failed after {CHUNK_ATTEMPTS} attempts")
+
+    def add_artifact(self, parent_id: str, blob: BlobRef, path: str, mime_type: Any = None) -> Doc:
+        body = {"path": path, "checksum": blob["checksum"], "size": blob["size"]}
+        if mime_type is not None:
+            body["mime_type"] = getattr(mime_type, "value", mime_type)
+        return self._json("POST", f"/objects/{self._q(parent_id)}/artifacts", json=body)
+
+    def track_artifacts(self, parent_id: str, locations: list[str], mime_type: Any = None) -> list[Doc]:
+        body: dict[str, Any] = {"locations": [os.fspath(x) for x in locations]}
+        if mime_type is not None:
+            body["mime_type"] = getattr(mime_type, "value", mime_type)
+        return self._json("POST", f"/objects/{self._q(parent_id)}/tracked-artifacts", json=body)["artifacts"]
+
+    def list_artifacts(self, parent_id: str) -> list[Doc]:
+        return self._json("GET", f"/objects/{self._q(parent_id)}/artifacts")["artifacts"]
+
+    def get_artifact(self, artifact_id: str) -> Doc:
+        return self._json("GET", f"/artifacts/{self._q(artifact_id)}")
+
+    def open_artifact(self, artifact_id: str) -> tuple[Doc, BinaryIO]:
+        doc = self.get_artifact(artifact_id)
+        response = self._request("GET", f"/artifacts/{self._q(artifact_id)}/content", stream=True)
+        response.raw.decode_content = True
+        return doc, response.raw  # type: ignore[return-value]
+
+    def delete_artifact(self, artifact_id: str) -> None:
+        self._json("DELETE", f"/artifacts/{self._q(artifact_id)}")
+
+    # -- metrics and events --------------------------------------------------------------------
+
+    def log_metrics(self, parent_id: str, series: Series) -> int:
+        return self._json("POST", f"/objects/{self._q(parent_id)}/metrics",
+                          json={"series": encode_series(series)})["points"]
+
+    def metric_keys(self, parent_id: str) -> list[str]:
+        return self._json("GET", f"/objects/{self._q(parent_id)}/metric-keys")["keys"]
+
+    def read_metrics(self, parent_id: str, keys: Sequence[str] | None = None, max_points: int | None = None,
+                     method: str = "minmax_lttb") -> pd.DataFrame:
+        params: dict[str, Any] = {"key": list(keys or []), "method": getattr(method, "value", method)}
+        if max_points is not None:
+            params["max_points"] = max_points
+        return frame_from_json(self._json("GET", f"/objects/{self._q(parent_id)}/metrics", params=params))
+
+    def events(self, since: int = 0, limit: int = 1000, timeout: float = 0.0) -> list[Doc]:
+        return self._json("GET", "/events", params={"since": since, "limit": limit, "timeout": timeout})["events"]
+
+    def info(self) -> Doc:
+        return self._json("GET", "/info")

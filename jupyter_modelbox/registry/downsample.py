@@ -1,0 +1,51 @@
+"""Shrinking a metric series to what a plot can show, keeping its peaks.
+
+Random sampling (Determined) and fixed small point counts (MLflow's 320) hide spikes; min/max
+bucketing keeps every bucket's extremes, and LTTB keeps the visual shape. tsdownsample does
+both in compiled code (1M points in a few milliseconds).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+from tsdownsample import LTTBDownsampler, MinMaxDownsampler, MinMaxLTTBDownsampler
+
+from .backend import MISSING_STEP, SeriesColumns
+
+
+class DownsampleMethod(StrEnum):
+    MINMAX = "minmax"
+    LTTB = "lttb"
+    MINMAX_LTTB = "minmax_lttb"
+
+
+_DOWNSAMPLERS = {
+    DownsampleMethod.MINMAX: MinMaxDownsampler,
+    DownsampleMethod.LTTB: LTTBDownsampler,
+    DownsampleMethod.MINMAX_LTTB: MinMaxLTTBDownsampler,
+}
+
+
+def downsample(series: SeriesColumns, max_points: int, method: DownsampleMethod) -> SeriesColumns:
+    """At most ``max_points`` points of one series, in x order (step, or wallclock without steps)."""
+    if len(series.values) <= max_points:
+        return series
+    if series.values.dtype == object:  # text or bytes values: keep evenly spaced points
+        return _take(series, np.linspace(0, len(series.values) - 1, max_points).astype(np.int64))
+    keep = np.isfinite(series.values)  # NaN and inf cannot be drawn
+    has_steps = not (series.steps == MISSING_STEP).any()
+    x = (series.steps if has_steps else series.wallclocks)[keep].astype(np.float64)
+    order = np.flatnonzero(keep)
+    if not (np.diff(x) >= 0).all():
+        sort = np.argsort(x, kind="stable")
+        x, order = x[sort], order[sort]
+    if len(x) <= max_points:
+        return _take(series, order)
+    picked = _DOWNSAMPLERS[method]().downsample(x, series.values[order], n_out=max_points)
+    return _take(series, order[np.sort(picked)])
+
+
+def _take(series: SeriesColumns, index: np.ndarray) -> SeriesColumns:
+    return SeriesColumns(series.steps[index], series.wallclocks[index], series.values[index])

@@ -1,0 +1,68 @@
+"""The Jupyter server extension: it owns the registry while Jupyter runs and serves its REST API."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from typing import Any
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Int, Unicode, default
+
+from .. import __version__
+from ..paths import default_root
+from ..registry import Limits, Registry, open_registry, release_registry
+from .routes import ROUTES, url_pattern
+
+
+class ModelboxApp(ExtensionApp):
+    name = "jupyter_modelbox"
+    load_other_extensions = True
+
+    root = Unicode(
+        help="Folder of the registry this server owns. Default: $MODELBOX_ROOT, else <Jupyter data dir>/modelbox.",
+    ).tag(config=True)
+    max_chunk_bytes = Int(
+        512 * 1024 * 1024, help="Largest single upload request (PUT of one chunk), in bytes.",
+    ).tag(config=True)
+    max_metadata_bytes = Int(Limits.max_metadata_bytes, help="Largest metadata document, as JSON bytes.").tag(
+        config=True
+    )
+    max_name_length = Int(Limits.max_name_length, help="Longest model, version or namespace name.").tag(config=True)
+    worker_threads = Int(4, help="Threads doing registry disk work off the event loop.").tag(config=True)
+
+    registry: Registry | None = None
+    version_string = __version__
+
+    @default("root")
+    def _default_root(self) -> str:
+        return os.environ.get("MODELBOX_ROOT") or str(default_root())
+
+    def limits(self) -> Limits:
+        return Limits(max_metadata_bytes=self.max_metadata_bytes, max_name_length=self.max_name_length)
+
+    def limits_document(self) -> dict[str, Any]:
+        return {**asdict(self.limits()), "max_chunk_bytes": self.max_chunk_bytes}
+
+    def initialize_settings(self) -> None:
+        self.registry = open_registry(self.root, self.limits())
+        for message in self.registry.recovered:
+            self.log.warning("jupyter_modelbox: %s", message)
+        self.log.info("jupyter_modelbox: serving the registry in %s", self.registry.root)
+        self.settings.update(
+            modelbox_registry=self.registry,
+            modelbox_executor=ThreadPoolExecutor(self.worker_threads, thread_name_prefix="modelbox"),
+            modelbox_max_chunk_bytes=self.max_chunk_bytes,
+        )
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend((url_pattern(template), handler) for template, handler in ROUTES)
+
+    async def stop_extension(self) -> None:
+        executor = self.settings.get("modelbox_executor")
+        if executor is not None:
+            executor.shutdown(wait=True)
+        if self.registry is not None:
+            release_registry(self.registry)
+            self.registry = None

@@ -1,0 +1,206 @@
+"""REST handlers for artifact bytes: resumable chunked uploads, records, streamed downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import inspect
+import os
+import re
+import urllib.parse
+from typing import Any, BinaryIO
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+from tornado.web import HTTPError
+
+from ..registry import ModelBoxError
+from ..registry.errors import InvalidArgumentError
+from .base import ModelboxHandler, http_error
+
+DOWNLOAD_BLOCK = 1024 * 1024
+RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
+
+
+class ArtifactsHandler(ModelboxHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, object_id: str) -> None:
+        self.reply({"artifacts": await self.call(self.registry.list_artifacts, object_id)})
+
+    @web.authenticated
+    @authorized
+    async def post(self, object_id: str) -> None:
+        """Record bytes already uploaded (``checksum`` from a finished upload) under ``path``."""
+        body = self.body({"path", "checksum", "size", "mime_type"}, {"path", "checksum"})
+        blob = {"checksum": body["checksum"], "size": body.get("size")}
+        artifact = await self.call(self.registry.add_artifact, object_id, blob, body["path"], body.get("mime_type"),
+                                   actor=self.actor)
+        self.reply(artifact, 201)
+
+
+class TrackedArtifactsHandler(ModelboxHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, object_id: str) -> None:
+        body = self.body({"locations", "mime_type"}, {"locations"})
+        docs = await self.call(self.registry.track_artifacts, object_id, body["locations"], body.get("mime_type"),
+                               actor=self.actor)
+        self.reply({"artifacts": docs}, 201)
+
+
+class ArtifactHandler(ModelboxHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, artifact_id: str) -> None:
+        self.reply(await self.call(self.registry.get_artifact, artifact_id))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, artifact_id: str) -> None:
+        await self.call(self.registry.delete_artifact, artifact_id, actor=self.actor)
+        self.set_status(204)
+        self.finish()
+
+
+class ArtifactContentHandler(ModelboxHandler):
+    """Streams the bytes with their sha256 (``X-Checksum-Sha256``); ``Range: bytes=N-`` resumes."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, artifact_id: str) -> None:
+        doc, stream = await self.call(self.registry.open_artifact, artifact_id)
+        loop = asyncio.get_running_loop()
+        try:
+            size = os.fstat(stream.fileno()).st_size
+            start, end = self._range(size)
+            if start:
+                await loop.run_in_executor(self.executor, stream.seek, start)
+            self.set_status(206 if self.request.headers.get("Range") else 200)
+            if self.request.headers.get("Range"):
+                self.set_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
+            self._headers_for(doc, end - start)
+            remaining = end - start
+            while remaining > 0:
+                block = await loop.run_in_executor(self.executor, stream.read, min(DOWNLOAD_BLOCK, remaining))
+                if not block:
+                    break
+                remaining -= len(block)
+                self.write(block)
+                await self.flush()
+        finally:
+            stream.close()
+        self.finish()
+
+    def _range(self, size: int) -> tuple[int, int]:
+        header = self.request.headers.get("Range")
+        if not header:
+            return 0, size
+        match = RANGE.match(header.strip())
+        if not match or int(match.group(1)) > size:
+            raise HTTPError(416, f"unsatisfiable range {header!r} for {size} bytes", reason="InvalidArgumentError")
+        end = int(match.group(2)) + 1 if match.group(2) else size
+        return int(match.group(1)), min(end, size)
+
+    def _headers_for(self, doc: dict[str, Any], length: int) -> None:
+        name = os.path.basename(doc["path"]) or "artifact"
+        ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("\\", "_")
+        self.set_header("Content-Type", "application/octet-stream")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header(
+            "Content-Disposition",
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(name)}",
+        )
+        self.set_header("Content-Length", str(length))
+        if doc["checksum"]:
+            self.set_header("X-Checksum-Sha256", doc["checksum"])
+            digest = base64.b64encode(bytes.fromhex(doc["checksum"])).decode()
+            self.set_header("Repr-Digest", f"sha-256=:{digest}:")
+
+
+class UploadsHandler(ModelboxHandler):
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        self.body(())
+        self.reply(await self.call(self.registry.start_upload), 201)
+
+
+@web.stream_request_body
+class UploadHandler(ModelboxHandler):
+    """``PUT ?offset=N`` appends a chunk as it streams in (never held whole in memory).
+
+    The body is streamed before the verb method runs, so authentication and authorization
+    are checked in ``prepare()``, before any byte is read.
+    """
+
+    _stream: BinaryIO | None = None
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if self.request.method != "PUT":
+            return
+        if self.current_user is None:
+            raise HTTPError(403, "authentication required")
+        allowed = self.authorizer.is_authorized(self, self.current_user, "write", self.auth_resource)
+        if inspect.isawaitable(allowed):
+            allowed = await allowed
+        if not allowed:
+            raise HTTPError(403, "not authorized to upload to the model registry")
+        upload_id = self.path_kwargs["upload_id"]
+        offset = self.int_arg("offset")
+        if offset is None:
+            raise http_error(InvalidArgumentError("PUT needs ?offset=N: the number of bytes already received"))
+        current = (await self.call(self.registry.upload_offset, upload_id))["offset"]
+        if offset != current:
+            raise HTTPError(409, f"upload {upload_id} has {current} bytes; send the chunk from offset {current}",
+                            reason="ConflictError")
+        self.request.connection.set_max_body_size(self.settings["modelbox_max_chunk_bytes"])
+        self._stream = await self.call(self.registry.open_upload_stream, upload_id)
+
+    async def data_received(self, chunk: bytes) -> None:
+        if self._stream is not None:
+            await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write, chunk)
+
+    def on_finish(self) -> None:
+        self._close_stream()
+
+    def on_connection_close(self) -> None:
+        # bytes that arrived stay: they are correct bytes at correct offsets, and the client resumes
+        self._close_stream()
+        super().on_connection_close()
+
+    def _close_stream(self) -> None:
+        if self._stream is not None:
+            with contextlib.suppress(OSError, ModelBoxError):
+                self._stream.close()
+            self._stream = None
+
+    @web.authenticated
+    @authorized
+    async def get(self, upload_id: str) -> None:
+        self.reply(await self.call(self.registry.upload_offset, upload_id))
+
+    @web.authenticated
+    @authorized
+    async def put(self, upload_id: str) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            await self.call(stream.close)  # flush + fsync
+        self.reply(await self.call(self.registry.upload_offset, upload_id))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, upload_id: str) -> None:
+        await self.call(self.registry.cancel_upload, upload_id)
+        self.set_status(204)
+        self.finish()
+
+
+class UploadFinishHandler(ModelboxHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, upload_id: str) -> None:
+        body = self.body({"checksum"}, {"checksum"})
+        self.reply(await self.call(self.registry.finish_upload, upload_id, body["checksum"]))

@@ -1,0 +1,101 @@
+"""Start a real Jupyter server (a subprocess on loopback) with the modelbox extension, for tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+# only what the tests need: jupyterlab, lsp and terminals add seconds to every start
+EXTENSIONS = {"jupyter_modelbox": True, "helpers.registry_reset": True, "jupyterlab": False, "jupyter_lsp": False,
+              "jupyter_server_terminals": False, "notebook_shim": False, "notebook": False}
+TESTS = Path(__file__).parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class JupyterServer:
+    """``jupyter server`` on 127.0.0.1 with a fresh token, owning the registry in ``root``."""
+
+    def __init__(self, workdir: Path, root: Path | None = None, extra_args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        self.root = root or workdir / "registry"
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = workdir / f"jupyter-{self.port}.log"
+        self.extra_args = extra_args
+        self.env = env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> JupyterServer:
+        (self.workdir / "notebooks").mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.workdir / "runtime"), **self.env}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
+        env.pop("MODELBOX_URL", None)
+        args = [
+            sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
+            "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.workdir / 'notebooks'}", f"--ModelboxApp.root={self.root}",
+            f"--ServerApp.jpserver_extensions={EXTENSIONS}", *self.extra_args,
+        ]
+        if os.geteuid() == 0:
+            args.append("--allow-root")
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter server exited early:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                answer = requests.get(self.url + "modelbox/api/info", timeout=2,
+                                      headers={"Authorization": f"token {self.token}"})
+                if answer.status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"jupyter server did not start in {timeout} s:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(20)
+
+    def reset(self, root: Path) -> None:
+        """Serve a fresh registry in ``root`` (see helpers/registry_reset.py)."""
+        answer = requests.post(self.url + "modelbox-test/reset", json={"root": str(root)}, timeout=30,
+                               headers={"Authorization": f"token {self.token}"})
+        answer.raise_for_status()
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def __enter__(self) -> JupyterServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,206 @@
+"""The REST API of a real Jupyter server: auth, XSRF, the OpenAPI document, errors, uploads, events."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import requests
+
+from jupyter_modelbox import ModelBox
+from jupyter_modelbox.server.routes import ROUTES, handler_methods
+
+from .helpers.jupyter import JupyterServer
+
+
+class Api:
+    """Plain HTTP against the server (no client library), with the token unless told otherwise."""
+
+    def __init__(self, server: JupyterServer) -> None:
+        self.server = server
+        self.base = server.url + "modelbox/api"
+
+    def __call__(self, method: str, path: str, token: bool = True, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"token {self.server.token}"
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+
+@pytest.fixture
+def api(jupyter_server: JupyterServer, tmp_path: Path) -> Api:
+    jupyter_server.reset(tmp_path / "registry")
+    return Api(jupyter_server)
+
+
+def concrete(template: str) -> str:
+    return re.sub(r"\{\w+\}", "x", template)
+
+
+def test_openapi_document_covers_every_route_and_verb(api: Api) -> None:
+    document = api("GET", "/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    for template, handler in ROUTES:
+        assert template in document["paths"], template
+        assert set(document["paths"][template]) == set(handler_methods(handler)), template
+
+
+def test_every_route_refuses_unauthenticated_requests(api: Api) -> None:
+    checked = 0
+    for template, handler in ROUTES:
+        for verb in handler_methods(handler):
+            answer = api(verb.upper(), concrete(template), token=False, data=b"{}")
+            assert answer.status_code == 403, (verb, template, answer.status_code)
+            wrong = api(verb.upper(), concrete(template), token=False, data=b"{}",
+                        headers={"Authorization": "token wrong"})
+            assert wrong.status_code == 403, (verb, template, wrong.status_code)
+            checked += 1
+    assert checked >= 40
+
+
+def test_cookie_sessions_need_the_xsrf_token_for_writes(jupyter_server: JupyterServer, api: Api) -> None:
+    browser = requests.Session()
+    login = browser.get(jupyter_server.url + "login", timeout=30)
+    xsrf = browser.cookies.get("_xsrf")
+    assert login.status_code == 200 and xsrf
+    logged_in = browser.post(jupyter_server.url + "login", data={"password": jupyter_server.token, "_xsrf": xsrf},
+                             allow_redirects=False, timeout=30)
+    assert logged_in.status_code == 302
+    assert browser.get(api.base + "/models", timeout=30).status_code == 200  # the cookie authenticates reads
+    refused = browser.post(api.base + "/models", json={"name": "sneaky"}, timeout=30)
+    assert refused.status_code == 403 and "_xsrf" in refused.json()["message"]
+    accepted = browser.post(api.base + "/models", json={"name": "fine"}, headers={"X-XSRFToken": xsrf}, timeout=30)
+    assert accepted.status_code == 201
+    assert [m["name"] for m in api("GET", "/models").json()["models"]] == ["fine"]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status", "reason", "message"), [
+    ("POST", "/models", b"{not json", 400, "InvalidArgumentError", "not valid JSON"),
+    ("POST", "/models", b"[1, 2]", 400, "InvalidArgumentError", "must be a JSON object"),
+    ("POST", "/models", b'{"nam": "x"}', 422, "InvalidArgumentError", "unknown field(s) nam"),
+    ("POST", "/models", b"{}", 422, "InvalidArgumentError", "missing required field(s): name"),
+    ("POST", "/models", b'{"name": "a/b"}', 422, "InvalidArgumentError", "must not contain '/'"),
+    ("POST", "/models", b'{"name": "' + b"x" * 300 + b'"}', 413, "PayloadTooLargeError", "the limit is 256"),
+    ("GET", "/models/nope", None, 404, "NotFoundError", "model 'nope' does not exist"),
+    ("GET", "/models?offset=-1", None, 422, "InvalidArgumentError", "'offset' must be >= 0"),
+    ("GET", "/models?sort_by=size", None, 422, "InvalidArgumentError", "sort_by must be one of"),
+    ("GET", "/uploads/abc", None, 404, "NotFoundError", "upload abc does not exist"),
+])
+def test_errors_are_json_with_the_right_code(
+    api: Api, method: str, path: str, body: bytes | None, status: int, reason: str, message: str
+) -> None:
+    answer = api(method, path, data=body)
+    assert answer.status_code == status
+    assert answer.json()["reason"] == reason and message in answer.json()["message"]
+
+
+def test_duplicate_name_is_409_and_owner_defaults_to_the_user(api: Api) -> None:
+    created = api("POST", "/models", json={"name": "m"})
+    assert created.status_code == 201 and created.json()["owner"] == getpass.getuser()
+    again = api("POST", "/models", json={"name": "m"})
+    assert again.status_code == 409 and again.json()["reason"] == "AlreadyExistsError"
+
+
+def upload(api: Api, data: bytes) -> str:
+    upload_id = api("POST", "/uploads", json={}).json()["upload_id"]
+    assert api("PUT", f"/uploads/{upload_id}?offset=0", data=data).json()["offset"] == len(data)
+    return upload_id
+
+
+def test_interrupted_chunk_resumes_from_the_bytes_that_arrived(api: Api, jupyter_server: JupyterServer) -> None:
+    data = np.random.default_rng(0).bytes(3 * 1024 * 1024)
+    upload_id = api("POST", "/uploads", json={}).json()["upload_id"]
+    # a PUT announcing the whole file whose connection dies after the first MiB
+    with socket.create_connection(("127.0.0.1", jupyter_server.port), timeout=30) as sock:
+        sock.sendall(
+            f"PUT /modelbox/api/uploads/{upload_id}?offset=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: token {jupyter_server.token}\r\nContent-Length: {len(data)}\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n".encode() + data[: 1024 * 1024]
+        )
+        time.sleep(0.5)
+    deadline = time.monotonic() + 10
+    while (received := api("GET", f"/uploads/{upload_id}").json()["offset"]) < 1024 * 1024:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert received == 1024 * 1024
+    wrong_offset = api("PUT", f"/uploads/{upload_id}?offset=0", data=b"xx")
+    assert wrong_offset.status_code == 409 and f"from offset {received}" in wrong_offset.json()["message"]
+    assert api("PUT", f"/uploads/{upload_id}?offset={received}", data=data[received:]).json()["offset"] == len(data)
+    blob = api("POST", f"/uploads/{upload_id}/finish", json={"checksum": hashlib.sha256(data).hexdigest()}).json()
+    assert blob == {"checksum": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def test_corrupted_chunk_is_caught_by_the_checksum(api: Api) -> None:
+    data = b"model weights" * 1000
+    damaged = bytearray(data)
+    damaged[500] ^= 0x01
+    upload_id = upload(api, bytes(damaged))
+    answer = api("POST", f"/uploads/{upload_id}/finish", json={"checksum": hashlib.sha256(data).hexdigest()})
+    assert answer.status_code == 422 and answer.json()["reason"] == "IntegrityError"
+    assert "corrupted in transit" in answer.json()["message"]
+
+
+def test_download_streams_with_checksum_safe_headers_and_ranges(api: Api) -> None:
+    data = bytes(range(256)) * 1000
+    upload_id = upload(api, data)
+    checksum = hashlib.sha256(data).hexdigest()
+    api("POST", f"/uploads/{upload_id}/finish", json={"checksum": checksum})
+    model = api("POST", "/models", json={"name": "m"}).json()
+    artifact = api("POST", f"/objects/{model['id']}/artifacts",
+                   json={"path": 'evil"<script>.bin', "checksum": checksum}).json()
+    whole = api("GET", f"/artifacts/{artifact['id']}/content")
+    assert whole.content == data and whole.headers["X-Checksum-Sha256"] == checksum
+    assert whole.headers["X-Content-Type-Options"] == "nosniff"
+    assert whole.headers["Content-Type"] == "application/octet-stream"
+    assert whole.headers["Content-Disposition"].startswith('attachment; filename="evil_<script>.bin"')
+    part = api("GET", f"/artifacts/{artifact['id']}/content", headers={"Range": "bytes=1000-"})
+    assert part.status_code == 206 and part.content == data[1000:]
+    assert part.headers["Content-Range"] == f"bytes 1000-{len(data) - 1}/{len(data)}"
+
+
+def test_events_long_poll_wakes_on_a_change(api: Api) -> None:
+    last = api("GET", "/events").json()["last_seq"]
+    answers: list[requests.Response] = []
+    poller = threading.Thread(target=lambda: answers.append(api("GET", f"/events?since={last}&timeout=20")))
+    started = time.monotonic()
+    poller.start()
+    time.sleep(0.5)
+    api("POST", "/models", json={"name": "live"})
+    poller.join(30)
+    assert time.monotonic() - started < 10
+    [event] = answers[0].json()["events"]
+    assert event["kind"] == "model.created" and event["name"] == "live" and event["seq"] == last + 1
+    empty = api("GET", f"/events?since={last + 1}&timeout=0.2").json()
+    assert empty["events"] == [] and empty["last_seq"] == last + 1
+
+
+def test_downsampled_series_keeps_the_spike(api: Api, jupyter_server: JupyterServer) -> None:
+    with ModelBox(url=jupyter_server.url, token=jupyter_server.token) as mb:
+        version = mb.new_model("m").new_model_version()
+        values = np.sin(np.arange(200_000) / 1000)
+        values[123_456] = 50.0
+        version.log_metrics({"loss": values}, step=np.arange(200_000))
+        answer = api("GET", f"/objects/{version.id}/metrics?key=loss&max_points=500").json()
+    assert len(answer["value"]) <= 500 and max(answer["value"]) == 50.0
+    assert answer["step"] == sorted(answer["step"])
+
+
+def test_uploads_larger_than_the_servers_request_memory_work(tmp_path: Path) -> None:
+    one_mib = 1024 * 1024
+    data = np.random.default_rng(1).bytes(20 * one_mib)
+    source = tmp_path / "big.bin"
+    source.write_bytes(data)
+    args = (f"--ServerApp.max_buffer_size={one_mib}", f"--ServerApp.max_body_size={one_mib}")
+    with JupyterServer(tmp_path, extra_args=args) as server, ModelBox(url=server.url, token=server.token) as mb:
+        model = mb.new_model("big")
+        [artifact] = model.upload_artifact([source])
+        assert artifact.size == len(data) and artifact.checksum == hashlib.sha256(data).hexdigest()
+        assert artifact.download(tmp_path / "copy.bin").read_bytes() == data
