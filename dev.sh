@@ -10,20 +10,44 @@ VENV=$ROOT/.venv
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
 
-setup_python() {
+pip_install() {
+  # the machine's pip config names a local mirror that may be absent: keep that noise out of the log
+  "$VENV/bin/python" -m pip install --quiet "$@" 2> >(grep -v "^WARNING: Location" >&2)
+}
+
+setup() {
   if [[ ! -x $VENV/bin/python ]]; then
     echo "== creating $VENV"
     "$PY" -m venv "$VENV"
   fi
-  echo "== installing Python dependencies"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-  "$VENV/bin/python" -m pip install --quiet -e ".[test,dev,lab]" 2>&1 | grep -v "^WARNING: Location" || true
-  "$VENV/bin/python" -c "import jupyter_modelbox" # fail here, clearly, if the install did not work
+  echo "== Python build tools"
+  pip_install --upgrade pip "jupyter-builder>=1.2,<2"
+  build_labextension
+  echo "== Python package and dependencies (editable)"
+  # dev.sh built the labextension above; the package build must not run npm again
+  SKIP_JUPYTER_BUILDER=1 pip_install -e ".[test,dev,lab]"
+  "$VENV/bin/jupyter-builder" develop --overwrite . >/dev/null  # the installed labextension follows rebuilds
+}
+
+build_labextension() {
+  local out=$ROOT/jupyter_modelbox/labextension/package.json
+  cd "$ROOT/labextension"
+  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    echo "== npm ci (labextension)"
+    npm ci --no-audit --no-fund
+  fi
+  if [[ ! -f $out || -n $(find src style package.json tsconfig.json -newer "$out" -print -quit) ]]; then
+    echo "== building the labextension"
+    PATH=$VENV/bin:$PATH npm run build:prod
+  fi
+  cd "$ROOT"
 }
 
 run_tests() {
   echo "== ruff"
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks
+  echo "== TypeScript tests (jest)"
+  (cd labextension && npm test --silent)
   echo "== pytest"
   "$VENV/bin/python" -m pytest
 }
@@ -36,8 +60,8 @@ open_lab() {
 }
 
 case ${1:-} in
-  setup) setup_python ;;
-  test) setup_python; run_tests ;;
-  lab) setup_python; open_lab ;;
+  setup) setup ;;
+  test) setup; run_tests ;;
+  lab) setup; open_lab ;;
   *) echo "usage: ./dev.sh lab | test | setup" >&2; exit 2 ;;
 esac
