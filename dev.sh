@@ -43,7 +43,20 @@ build_labextension() {
   cd "$ROOT"
 }
 
+ensure_chromium() {
+  # browser tests drive Debian's Chromium (never a downloaded one)
+  [[ -x /usr/lib/chromium/chromium ]] && return
+  if [[ $(id -u) == 0 ]]; then
+    echo "== installing chromium (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+}
+
 run_tests() {
+  ensure_chromium
   echo "== ruff"
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks
   echo "== TypeScript tests (jest)"

@@ -204,3 +204,23 @@ def test_uploads_larger_than_the_servers_request_memory_work(tmp_path: Path) -> 
         [artifact] = model.upload_artifact([source])
         assert artifact.size == len(data) and artifact.checksum == hashlib.sha256(data).hexdigest()
         assert artifact.download(tmp_path / "copy.bin").read_bytes() == data
+
+
+def test_copy_from_the_file_browser_stays_inside_the_root(api: Api, jupyter_server: JupyterServer) -> None:
+    notebooks = jupyter_server.workdir / "notebooks"
+    (notebooks / "runs" / "best").mkdir(parents=True, exist_ok=True)
+    (notebooks / "runs" / "best" / "model.onnx").write_bytes(b"onnx bytes")
+    (notebooks / "runs" / "best" / ".secret").write_text("hidden")
+    (notebooks / "weights.pt").write_bytes(b"torch bytes")
+    (jupyter_server.workdir / "outside.txt").write_text("not served")
+    model = api("POST", "/models", json={"name": "m"}).json()
+    answer = api("POST", f"/objects/{model['id']}/artifacts-from-contents", json={"paths": ["weights.pt", "runs"]})
+    assert answer.status_code == 201
+    assert sorted((a["path"], a["checksum"]) for a in answer.json()["artifacts"]) == [
+        ("runs/best/model.onnx", hashlib.sha256(b"onnx bytes").hexdigest()),
+        ("weights.pt", hashlib.sha256(b"torch bytes").hexdigest()),
+    ]
+    for escape in ("../outside.txt", "/../outside.txt", "runs/../../outside.txt"):
+        refused = api("POST", f"/objects/{model['id']}/artifacts-from-contents", json={"paths": [escape]})
+        assert refused.status_code == 404 and refused.json()["reason"] == "NotFoundError", escape
+    assert len(api("GET", f"/objects/{model['id']}/artifacts").json()["artifacts"]) == 2

@@ -12,11 +12,12 @@ import urllib.parse
 from typing import Any, BinaryIO
 
 from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import ensure_async
 from tornado import web
 from tornado.web import HTTPError
 
 from ..registry import ModelBoxError
-from ..registry.errors import InvalidArgumentError
+from ..registry.errors import InvalidArgumentError, NotFoundError
 from .base import ModelboxHandler, http_error
 
 DOWNLOAD_BLOCK = 1024 * 1024
@@ -38,6 +39,58 @@ class ArtifactsHandler(ModelboxHandler):
         artifact = await self.call(self.registry.add_artifact, object_id, blob, body["path"], body.get("mime_type"),
                                    actor=self.actor)
         self.reply(artifact, 201)
+
+
+class ContentsArtifactsHandler(ModelboxHandler):
+    """Copy files the JupyterLab file browser shows into the registry, server-side (no bytes via the browser).
+
+    Paths are resolved by Jupyter's contents manager, so they cannot leave its root dir and
+    hidden files stay hidden unless the server allows them.
+    """
+
+    @web.authenticated
+    @authorized
+    async def post(self, object_id: str) -> None:
+        body = self.body({"paths", "mime_type"}, {"paths"})
+        paths = body["paths"]
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+            raise http_error(InvalidArgumentError("'paths' must be a non-empty list of file browser paths"))
+        await self.call(self.registry.object_doc, object_id)
+        sources = [item for path in paths for item in await self._files(path)]
+        created = []
+        for source, name in sources:
+            blob = await self.call(self.registry.upload_blob, source)
+            created.append(await self.call(self.registry.add_artifact, object_id, blob, name, body.get("mime_type"),
+                                           actor=self.actor))
+        self.reply({"artifacts": created}, 201)
+
+    async def _files(self, path: str) -> list[tuple[str, str]]:
+        """``(os path, artifact path)`` of a contents path: one file, or every file of a folder."""
+        manager = self.contents_manager
+        path = path.strip("/")
+        if not hasattr(manager, "_get_os_path"):
+            raise http_error(InvalidArgumentError(
+                "this server's contents manager does not keep files on disk; upload the file instead"))
+        try:
+            os_path = manager._get_os_path(path)
+        except HTTPError:
+            raise http_error(NotFoundError(f"{path!r} is outside the server's root directory")) from None
+        hidden = await ensure_async(manager.is_hidden(path)) if path else False
+        if hidden and not manager.allow_hidden:
+            raise http_error(NotFoundError(f"{path!r} is hidden on this server"))
+        if os.path.isfile(os_path):
+            return [(os_path, os.path.basename(os_path))]
+        if not os.path.isdir(os_path):
+            raise http_error(NotFoundError(f"{path!r} does not exist in the file browser"))
+        found = []
+        top = os.path.basename(os_path.rstrip(os.sep))
+        for folder, dirs, names in os.walk(os_path):
+            dirs[:] = sorted(d for d in dirs if manager.allow_hidden or not d.startswith("."))
+            for name in sorted(names):
+                if manager.allow_hidden or not name.startswith("."):
+                    full = os.path.join(folder, name)
+                    found.append((full, f"{top}/{os.path.relpath(full, os_path).replace(os.sep, '/')}"))
+        return found
 
 
 class TrackedArtifactsHandler(ModelboxHandler):

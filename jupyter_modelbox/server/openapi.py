@@ -190,6 +190,11 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "requestBody": body({"locations": STRINGS, "mime_type": STR}, ["locations"]),
         "responses": ok({"type": "object", "properties": {"artifacts": {"type": "array", "items": ref("Artifact")}}},
                         "201", "Created")}},
+    "/objects/{object_id}/artifacts-from-contents": {"post": {
+        "summary": "Copy files or folders from the Jupyter file browser (contents paths) into the registry",
+        "requestBody": body({"paths": STRINGS, "mime_type": STR}, ["paths"]),
+        "responses": ok({"type": "object", "properties": {"artifacts": {"type": "array", "items": ref("Artifact")}}},
+                        "201", "Created")}},
     "/artifacts/{artifact_id}": {
         "get": {"summary": "An artifact record", "responses": ok(ref("Artifact"))},
         "delete": {"summary": "Delete an artifact record", "responses": NO_CONTENT},

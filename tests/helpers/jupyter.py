@@ -29,7 +29,7 @@ class JupyterServer:
     """``jupyter server`` on 127.0.0.1 with a fresh token, owning the registry in ``root``."""
 
     def __init__(self, workdir: Path, root: Path | None = None, extra_args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, lab: bool = False) -> None:
         self.workdir = workdir
         self.root = root or workdir / "registry"
         self.port = free_port()
@@ -38,6 +38,7 @@ class JupyterServer:
         self.log_path = workdir / f"jupyter-{self.port}.log"
         self.extra_args = extra_args
         self.env = env or {}
+        self.extensions = {**EXTENSIONS, "jupyterlab": lab}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> JupyterServer:
@@ -49,7 +50,7 @@ class JupyterServer:
             sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.workdir / 'notebooks'}", f"--ModelboxApp.root={self.root}",
-            f"--ServerApp.jpserver_extensions={EXTENSIONS}", *self.extra_args,
+            f"--ServerApp.jpserver_extensions={self.extensions}", *self.extra_args,
         ]
         if os.geteuid() == 0:
             args.append("--allow-root")

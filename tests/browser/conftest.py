@@ -1,0 +1,61 @@
+"""Real-browser tests: JupyterLab with the extension, driven by Playwright in Debian's Chromium.
+
+Never ``playwright install``: the browser is the system one (``apt-get install chromium``,
+which ``./dev.sh test`` does when it is missing). Screenshots go to ``test-output/screenshots``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from ..helpers.jupyter import JupyterServer
+
+CHROMIUM = os.environ.get("MODELBOX_CHROMIUM", "/usr/lib/chromium/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+SCREENSHOTS = Path(__file__).parent.parent.parent / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium` (./dev.sh test does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """JupyterLab (with the modelbox server and lab extensions) on loopback."""
+    workdir = tmp_path_factory.mktemp("lab")
+    settings = workdir / "settings"
+    server = JupyterServer(workdir, lab=True, extra_args=(
+        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
+    ), env={"JUPYTER_CONFIG_DIR": str(workdir / "config")}).start(timeout=120)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    yield opened
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"))
+    context.close()
+
+
+def open_lab(page: Page, server: JupyterServer, path: str = "") -> None:
+    """Log in with the token and wait until JupyterLab's shell is up."""
+    page.goto(f"{server.url}lab/tree/{path}?token={server.token}" if path else f"{server.url}lab?token={server.token}")
+    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
