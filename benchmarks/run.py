@@ -1,0 +1,149 @@
+"""Runs our benchmark and MLflow's, one after the other, and prints the figures side by side.
+
+Use ``bash benchmarks/run.sh [--quick]``, which first makes MLflow's venv; this driver runs with the
+project venv, starts ``bench_modelbox`` (project venv) and ``bench_mlflow`` (``benchmarks/.venv-mlflow``),
+prints a markdown table with the targets of ``DESIGN.md`` and writes it all to ``results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .common import FULL, QUICK, Sizes
+
+HERE = Path(__file__).resolve().parent
+PEER_PYTHON = HERE / ".venv-mlflow" / "bin" / "python"
+RESULTS = HERE / "results" / "latest.json"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    key: str  # the figure's name in both processes' JSON
+    higher_is_better: bool = False
+    target: float | None = None
+    peer_key: str | None = None  # MLflow's figure, when it is not ``key``
+    compare: bool = True  # False: the ratio column means nothing for this figure
+
+
+def rows(sizes: Sizes) -> list[Row]:
+    def n(count: int) -> str:
+        return f"{count // 1000:,}k" if count < 1_000_000 else f"{count // 1_000_000}M"
+
+    large = f"ours {n(sizes.versions_large)} / MLflow {n(sizes.peer_versions_large)}"
+    return [
+        Row(f"1. ingest, points/s (ours {n(sizes.ingest_points)} pts, MLflow {n(sizes.peer_ingest_points)})",
+            "ingest_points_per_s", higher_is_better=True, target=1_000_000),
+        Row(f"2. log_metrics, 4 keys, µs/call (ours {n(sizes.calls)} calls, MLflow {sizes.peer_calls} sync)",
+            "call_us", target=20),
+        Row("2. same, MLflow `synchronous=False` (incl. final flush)", "call_us", target=20, peer_key="call_async_us"),
+        Row(f"3. read series into pandas, points/s (ours {n(sizes.read_points)}, MLflow {n(sizes.peer_read_points)})",
+            "read_points_per_s", higher_is_better=True),
+        Row("3. 1M-point series into pandas, s (scaled linearly where fewer points were read)", "read_1m_s",
+            target=0.2),
+        Row(f"4. create version, {n(sizes.versions_small)} versions present, ms", "create_version_small_ms"),
+        Row(f"4. create version, {large} versions present, ms", "create_version_large_ms", target=2),
+        Row(f"4. create version: time at {large} over time at {n(sizes.versions_small)}", "create_version_growth",
+            target=3, compare=False),
+        Row(f"5. create model, {n(sizes.models)} models present, ms", "create_model_ms"),
+        Row(f"6. list one model's 100 versions, {large} versions present, ms", "list_versions_ms"),
+    ]
+
+
+def number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
+
+
+def ratio(row: Row, ours: float, peer: float) -> str:
+    if not row.compare:
+        return "—"
+    speedup = ours / peer if row.higher_is_better else peer / ours
+    if speedup < 1:
+        return f"{1 / speedup:.1f}x slower"
+    return f"{speedup:,.0f}x faster" if speedup >= 10 else f"{speedup:.1f}x faster"
+
+
+def table_lines(sizes: Sizes, ours: dict[str, float], peer: dict[str, float]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The markdown table, and the same cells for the JSON file."""
+    cells = []
+    for row in rows(sizes):
+        ours_value, peer_value = ours[row.key], peer[row.peer_key or row.key]
+        target = met = ""
+        if row.target is not None:
+            target = f"{'≥' if row.higher_is_better else '≤'} {number(row.target)}"
+            met = "yes" if (ours_value >= row.target if row.higher_is_better else ours_value <= row.target) else "NO"
+        cells.append({"figure": row.label, "ours": number(ours_value), "MLflow": number(peer_value),
+                      "ratio": ratio(row, ours_value, peer_value), "target": target, "met?": met})
+    header = list(cells[0])
+    widths = [max(len(header[i]), *(len(str(list(c.values())[i])) for c in cells)) for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
+    lines += ["| " + " | ".join(str(v).ljust(w) for v, w in zip(c.values(), widths, strict=True)) + " |" for c in cells]
+    return lines, cells
+
+
+def run_bench(python: str, module: str, quick: bool) -> dict[str, Any]:
+    """Run one benchmark process; its stderr (progress) passes through, its last stdout line is the JSON."""
+    command = [python, "-m", f"benchmarks.{module}", *(["--quick"] if quick else [])]
+    done = subprocess.run(command, cwd=HERE.parent, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{module} failed with exit code {done.returncode} (its errors are above)")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def peer_versions() -> tuple[str, str]:
+    """Python and mlflow versions of MLflow's venv, without importing mlflow."""
+    code = "import importlib.metadata as m, platform; print(platform.python_version(), m.version('mlflow'))"
+    done = subprocess.run([PEER_PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    python, mlflow = done.stdout.split()
+    return python, mlflow
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run (under 2 minutes)")
+    quick = parser.parse_args().quick
+    if not PEER_PYTHON.exists():
+        raise SystemExit(f"{PEER_PYTHON} is missing: run `bash benchmarks/run.sh`, which creates it")
+    sizes = QUICK if quick else FULL
+    started = time.perf_counter()
+    peer_python, mlflow = peer_versions()
+    facts = (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} CPUs ({cpu_model()}), load average "
+             f"{os.getloadavg()[0]:.1f} · {platform.system()} · Python {platform.python_version()} (ours), "
+             f"{peer_python} (MLflow) · mlflow {mlflow}, sqlite store · {'quick' if quick else 'full'} sizes")
+    print(facts, flush=True)
+    ours = run_bench(sys.executable, "bench_modelbox", quick)
+    peer = run_bench(str(PEER_PYTHON), "bench_mlflow", quick)
+    lines, cells = table_lines(sizes, ours["figures"], peer["figures"])
+    seconds = time.perf_counter() - started
+    print("", *lines, "", f"jupyter_modelbox {ours['version']}; total {seconds:.0f} s", sep="\n")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "facts": facts, "quick": quick, "sizes": sizes.to_dict(), "seconds": seconds, "table": cells,
+        "modelbox": ours, "mlflow": peer,
+    }, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Benchmarks jupyter_modelbox against MLflow, side by side: bash benchmarks/run.sh [--quick]
+# MLflow goes into its own venv (benchmarks/.venv-mlflow), never into the project's .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+PEER=benchmarks/.venv-mlflow
+
+[[ -x .venv/bin/python ]] || ./dev.sh setup
+if ! "$PEER/bin/python" -c "import mlflow" 2>/dev/null; then
+  echo "== installing mlflow into $PEER"
+  "$PY" -m venv "$PEER"
+  "$PEER/bin/python" -m pip install --quiet "mlflow>=3,<4" 2>&1 | grep -v "^WARNING: Location" || true
+  "$PEER/bin/python" -c "import mlflow" # fail here, clearly, if the install did not work
+fi
+exec .venv/bin/python -m benchmarks.run "$@"
