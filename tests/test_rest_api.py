@@ -224,3 +224,14 @@ def test_copy_from_the_file_browser_stays_inside_the_root(api: Api, jupyter_serv
         refused = api("POST", f"/objects/{model['id']}/artifacts-from-contents", json={"paths": [escape]})
         assert refused.status_code == 404 and refused.json()["reason"] == "NotFoundError", escape
     assert len(api("GET", f"/objects/{model['id']}/artifacts").json()["artifacts"]) == 2
+
+
+def test_client_resumes_a_chunk_the_server_partly_has(api: Api, jupyter_server: JupyterServer) -> None:
+    from jupyter_modelbox.client.http import HttpTransport
+
+    data = np.random.default_rng(2).bytes(100_000)
+    upload_id = upload(api, data[:30_000])  # a first attempt that got this far
+    transport = HttpTransport(jupyter_server.url, jupyter_server.token)
+    assert transport._send_chunk(upload_id, 0, data) == len(data)  # 409 -> asks the offset -> sends the rest
+    blob = api("POST", f"/uploads/{upload_id}/finish", json={"checksum": hashlib.sha256(data).hexdigest()})
+    assert blob.status_code == 200

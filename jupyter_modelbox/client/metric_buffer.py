@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..registry.backend import MISSING_STEP
-from ..registry.errors import InvalidArgumentError, ModelBoxError
+from ..registry.errors import InvalidArgumentError, ModelBoxError, ServerUnavailableError
 from .transport import Transport
 
 NUMBER_TYPES = (float, int, np.floating, np.integer)
@@ -112,23 +112,37 @@ class MetricBuffer:
                 self._error = exc
 
     def _send(self) -> None:
+        """Send each object's points; one object's failure does not cost the others theirs."""
         with self._send_lock:  # keeps batches in order when flush() and the thread race
             with self._lock:
                 pending, self._pending = self._pending, defaultdict(list)
                 self._count = 0
             for parent_id, points in pending.items():
-                self.transport.log_metrics(parent_id, columns_of(points))
+                try:
+                    self.transport.log_metrics(parent_id, columns_of(points))
+                except ServerUnavailableError as error:
+                    self._requeue(parent_id, points)  # the server may come back: keep the points
+                    self._error = self._error or error
+                except ModelBoxError as error:
+                    if self._error is None:
+                        self._error = type(error)(
+                            f"a buffered log_metrics call failed, {sum(len(m) for m, _, _ in points)} point(s) "
+                            f"of {parent_id} were not saved: {error.message}"
+                        )
+
+    def _requeue(self, parent_id: str, points: list[tuple[Mapping[str, Any], int | None, float]]) -> None:
+        with self._lock:
+            self._pending[parent_id][:0] = points
+            self._count += sum(len(m) for m, _, _ in points)
 
     def flush(self) -> None:
-        """Send everything buffered now; raise any error a background send met."""
+        """Send everything buffered now; raise any error a send met (in the background or now)."""
         self._send()
         self._raise_pending_error()
 
     def _raise_pending_error(self) -> None:
         error, self._error = self._error, None
         if error is not None:
-            if isinstance(error, ModelBoxError):
-                raise type(error)(f"a buffered log_metrics call failed: {error.message}") from error
             raise error
 
     def close(self) -> None:
