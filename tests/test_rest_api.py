@@ -235,3 +235,21 @@ def test_client_resumes_a_chunk_the_server_partly_has(api: Api, jupyter_server: 
     assert transport._send_chunk(upload_id, 0, data) == len(data)  # 409 -> asks the offset -> sends the rest
     blob = api("POST", f"/uploads/{upload_id}/finish", json={"checksum": hashlib.sha256(data).hexdigest()})
     assert blob.status_code == 200
+
+
+def test_stale_edits_are_refused_with_412(api: Api) -> None:
+    model = api("POST", "/models", json={"name": "m"})
+    etag = model.headers["ETag"]
+    path = f"/models/{model.json()['id']}"
+    first = api("PATCH", path, json={"description": "mine"}, headers={"If-Match": etag})
+    assert first.status_code == 200 and first.headers["ETag"] != etag
+    stale = api("PATCH", path, json={"description": "theirs"}, headers={"If-Match": etag})
+    assert stale.status_code == 412 and stale.json()["reason"] == "PreconditionFailedError"
+    assert "reload it and try again" in stale.json()["message"]
+    assert api("GET", path).json()["description"] == "mine"
+    metadata = f"/objects/{model.json()['id']}/metadata"
+    current = api("GET", metadata).headers["ETag"]
+    assert api("PATCH", metadata, json={"metadata": {"a": 1}}, headers={"If-Match": current}).status_code == 200
+    assert api("PATCH", metadata, json={"metadata": {"a": 2}}, headers={"If-Match": current}).status_code == 412
+    assert api("DELETE", path, headers={"If-Match": etag}).status_code == 412
+    assert api("PATCH", path, json={}, headers={"If-Match": "nonsense"}).status_code == 422

@@ -21,7 +21,7 @@ import filelock
 
 from .blobs import FileBlobStore
 from .documents import TinyDocumentStore
-from .errors import NotFoundError, RegistryLockedError
+from .errors import NotFoundError, PreconditionFailedError, RegistryLockedError
 from .metrics import FileMetricStore
 from .validation import Limits
 
@@ -126,6 +126,21 @@ class RegistryBase:
     @property
     def recovered(self) -> list[str]:
         return self.docs.recovered
+
+    # -- revisions (optimistic concurrency) ----------------------------------------------------
+
+    def _save(self, table: str, doc: Doc) -> None:
+        """Store a model, version or checkpoint, bumping the revision that If-Match compares."""
+        doc["revision"] = doc.get("revision", 0) + 1
+        self.docs.put(table, doc)
+
+    @staticmethod
+    def _check_revision(doc: Doc, expected: int | None, what: str) -> None:
+        if expected is not None and doc.get("revision") != expected:
+            raise PreconditionFailedError(
+                f"{what} changed since you read it (revision {doc.get('revision')}, yours {expected}); "
+                "reload it and try again"
+            )
 
     # -- lookups -------------------------------------------------------------------------------
 

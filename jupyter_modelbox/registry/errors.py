@@ -46,6 +46,13 @@ class ConflictError(ModelBoxError):
     reason = "Conflict"
 
 
+class PreconditionFailedError(ModelBoxError):
+    """An edit named the revision it started from, and the object has changed since (If-Match)."""
+
+    status = 412
+    reason = "Precondition Failed"
+
+
 class IntegrityError(ModelBoxError):
     """Bytes do not match their recorded checksum or size."""
 
@@ -89,6 +96,7 @@ ERRORS_BY_NAME: dict[str, type[ModelBoxError]] = {
         NotFoundError,
         AlreadyExistsError,
         ConflictError,
+        PreconditionFailedError,
         IntegrityError,
         PayloadTooLargeError,
         RegistryLockedError,

@@ -71,7 +71,7 @@ class ModelOps(ArtifactOps):
         tracked = self._prepare_tracked(artifacts)  # reads files before anything is written
         doc["created_at"] = doc["updated_at"] = now()
         with self.docs.transaction():
-            self.docs.put("models", doc)
+            self._save("models", doc)
             self._record_tracked(doc["id"], "models", tracked, actor)
             self._emit("model.created", actor, model_id=doc["id"], namespace=namespace, name=name)
         return public(doc)
@@ -147,8 +147,10 @@ class ModelOps(ArtifactOps):
         task: str | None = None,
         owner: str | None = None,
         actor: str | None = None,
+        if_revision: int | None = None,
     ) -> Doc:
         doc = dict(self._get("models", model_id, "model"))
+        self._check_revision(doc, if_revision, f"model {doc['name']!r}")
         self._refuse_archived(doc)
         if name is not None and name != doc["name"]:
             name = check_name(name, "model name", self.limits)
@@ -165,15 +167,18 @@ class ModelOps(ArtifactOps):
         return self._save_model(doc, "model.updated", actor)
 
     @locked
-    def set_archived(self, model_id: str, archived: bool, actor: str | None = None) -> Doc:
+    def set_archived(
+        self, model_id: str, archived: bool, actor: str | None = None, if_revision: int | None = None
+    ) -> Doc:
         doc = dict(self._get("models", model_id, "model"))
+        self._check_revision(doc, if_revision, f"model {doc['name']!r}")
         doc["archived"] = bool(archived)
         return self._save_model(doc, "model.archived" if archived else "model.unarchived", actor)
 
     def _save_model(self, doc: Doc, event: str, actor: str | None) -> Doc:
         doc["updated_at"] = now()
         with self.docs.transaction():
-            self.docs.put("models", doc)
+            self._save("models", doc)
             self._emit(event, actor, model_id=doc["id"], namespace=doc["namespace"], name=doc["name"])
         return public(doc)
 
@@ -183,8 +188,11 @@ class ModelOps(ArtifactOps):
             raise ConflictError(f"model {model['name']!r} is archived and cannot be changed; unarchive it first")
 
     @locked
-    def delete_model(self, model_id: str, cascade: bool = False, actor: str | None = None) -> None:
+    def delete_model(
+        self, model_id: str, cascade: bool = False, actor: str | None = None, if_revision: int | None = None
+    ) -> None:
         model = self._get("models", model_id, "model")
+        self._check_revision(model, if_revision, f"model {model['name']!r}")
         versions = self.docs.find("versions", "model_id", model_id)
         if versions and not cascade:
             raise ConflictError(
@@ -210,8 +218,9 @@ class ModelOps(ArtifactOps):
 
     # -- metadata of any object ----------------------------------------------------------------
 
-    def _change_metadata(self, object_id: str, change: Any, actor: str | None) -> Doc:
+    def _change_metadata(self, object_id: str, change: Any, actor: str | None, if_revision: int | None) -> Doc:
         table, doc = self._parent(object_id)
+        self._check_revision(doc, if_revision, self.describe(table, doc))
         model = self._model_of(table, doc)
         if table == "models" and model is not None:
             self._refuse_archived(model)
@@ -221,7 +230,7 @@ class ModelOps(ArtifactOps):
         doc["metadata"] = check_metadata(metadata, self.limits)
         doc["updated_at"] = now()
         with self.docs.transaction():
-            self.docs.put(table, doc)
+            self._save(table, doc)
             self._emit(
                 "metadata.updated", actor, object_id=object_id, model_id=model["id"] if model else None,
                 version_id=object_id if table == "versions" else None,
@@ -229,26 +238,32 @@ class ModelOps(ArtifactOps):
         return public(doc)
 
     @locked
-    def merge_metadata(self, object_id: str, patch: dict[str, Any], actor: str | None = None) -> Doc:
+    def merge_metadata(
+        self, object_id: str, patch: dict[str, Any], actor: str | None = None, if_revision: int | None = None
+    ) -> Doc:
         """Merge top-level keys (the Determined ``add_metadata`` rule), atomically."""
         patch = check_metadata(patch, self.limits)
-        return self._change_metadata(object_id, lambda m: m.update(patch), actor)
+        return self._change_metadata(object_id, lambda m: m.update(patch), actor, if_revision)
 
     @locked
-    def set_metadata(self, object_id: str, key: str, value: Any, actor: str | None = None) -> Doc:
+    def set_metadata(
+        self, object_id: str, key: str, value: Any, actor: str | None = None, if_revision: int | None = None
+    ) -> Doc:
         key = check_metadata_key(key, self.limits)
         value = check_json_value(value, f"metadata value for {key!r}", self.limits)
-        return self._change_metadata(object_id, lambda m: m.__setitem__(key, value), actor)
+        return self._change_metadata(object_id, lambda m: m.__setitem__(key, value), actor, if_revision)
 
     @locked
-    def remove_metadata(self, object_id: str, keys: list[str], actor: str | None = None) -> Doc:
+    def remove_metadata(
+        self, object_id: str, keys: list[str], actor: str | None = None, if_revision: int | None = None
+    ) -> Doc:
         keys = check_keys(keys)
 
         def remove(metadata: dict[str, Any]) -> None:
             for key in keys:
                 metadata.pop(key, None)
 
-        return self._change_metadata(object_id, remove, actor)
+        return self._change_metadata(object_id, remove, actor, if_revision)
 
     @locked
     def object_doc(self, object_id: str) -> Doc:

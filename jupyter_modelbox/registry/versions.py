@@ -59,8 +59,8 @@ class VersionOps(ModelOps):
         doc["created_at"] = doc["updated_at"] = now()
         model.update(_next_number=number + 1, num_versions=model["num_versions"] + 1, updated_at=doc["created_at"])
         with self.docs.transaction():
-            self.docs.put("versions", doc)
-            self.docs.put("models", model)
+            self._save("versions", doc)
+            self._save("models", model)
             for tag in tags:
                 self._record_tag(model_id, tag, doc, None, "set", actor)
             self._record_tracked(doc["id"], "versions", tracked, actor)
@@ -108,8 +108,10 @@ class VersionOps(ModelOps):
         description: str | None = None,
         framework: str | None = None,
         actor: str | None = None,
+        if_revision: int | None = None,
     ) -> Doc:
         doc = dict(self._get("versions", version_id, "version"))
+        self._check_revision(doc, if_revision, self.describe("versions", doc))
         for field, value, limit in (
             ("version", version, self.limits.max_name_length),
             ("name", name, self.limits.max_name_length),
@@ -120,13 +122,14 @@ class VersionOps(ModelOps):
                 doc[field] = check_text(value, field, limit)
         doc["updated_at"] = now()
         with self.docs.transaction():
-            self.docs.put("versions", doc)
+            self._save("versions", doc)
             self._emit("version.updated", actor, model_id=doc["model_id"], version_id=version_id)
         return public(doc)
 
     @locked
-    def delete_version(self, version_id: str, actor: str | None = None) -> None:
+    def delete_version(self, version_id: str, actor: str | None = None, if_revision: int | None = None) -> None:
         doc = self._get("versions", version_id, "version")
+        self._check_revision(doc, if_revision, self.describe("versions", doc))
         model = dict(self._get("models", doc["model_id"], "model"))
         model.update(num_versions=model["num_versions"] - 1, updated_at=now())
         with self.docs.transaction():
@@ -134,7 +137,7 @@ class VersionOps(ModelOps):
                 self._record_tag(model["id"], tag, None, doc, "removed", actor)
             self._forget_children(version_id)
             self.docs.delete("versions", version_id)
-            self.docs.put("models", model)
+            self._save("models", model)
             self._emit("version.deleted", actor, model_id=model["id"], version_id=version_id, number=doc["number"])
         self.metrics.delete(version_id)
 
@@ -175,9 +178,9 @@ class VersionOps(ModelOps):
         doc["updated_at"] = now()
         with self.docs.transaction():
             if holder is not None:
-                self.docs.put("versions", {**holder, "tags": [t for t in holder["tags"] if t != tag],
+                self._save("versions", {**holder, "tags": [t for t in holder["tags"] if t != tag],
                                            "updated_at": doc["updated_at"]})
-            self.docs.put("versions", doc)
+            self._save("versions", doc)
             self._record_tag(model["id"], tag, doc, holder, "moved" if holder else "set", actor)
         return public(doc)
 
@@ -189,7 +192,7 @@ class VersionOps(ModelOps):
         doc["tags"] = [t for t in doc["tags"] if t != tag]
         doc["updated_at"] = now()
         with self.docs.transaction():
-            self.docs.put("versions", doc)
+            self._save("versions", doc)
             self._record_tag(doc["model_id"], tag, None, doc, "removed", actor)
         return public(doc)
 
@@ -246,7 +249,7 @@ class VersionOps(ModelOps):
         doc["uuid"] = doc["id"]
         doc["created_at"] = doc["updated_at"] = now()
         with self.docs.transaction():
-            self.docs.put("checkpoints", doc)
+            self._save("checkpoints", doc)
             for path, blob, mime in specs:
                 artifact = self._artifact_doc(doc["id"], path, mime, actor, checksum=blob["checksum"],
                                               size=blob["size"], tracked=False, location=None)

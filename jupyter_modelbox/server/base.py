@@ -18,6 +18,7 @@ from ..registry.errors import InvalidArgumentError
 
 AUTH_RESOURCE = "modelbox"
 ANONYMOUS = re.compile(r"^[0-9a-f]{32}$")
+ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
 T = TypeVar("T")
 
 
@@ -116,6 +117,20 @@ class ModelboxHandler(APIHandler):
         raw = self.get_query_argument(name, None)
         return raw if raw != "" else None
 
+    def if_revision(self) -> int | None:
+        """The revision named by ``If-Match: "<revision>"`` (an ETag this API sent), if any."""
+        header = self.request.headers.get("If-Match")
+        if header is None or header.strip() == "*":
+            return None
+        match = ETAG.match(header.strip())
+        if match is None:
+            raise http_error(InvalidArgumentError(
+                f"If-Match must be an ETag this API sent, like \"3\", not {header!r}"))
+        return int(match.group(1))
+
     def reply(self, data: dict[str, Any], status: int = 200) -> None:
+        """Write JSON; a model, version or checkpoint also gets its revision as ETag (for If-Match)."""
         self.set_status(status)
+        if isinstance(data.get("revision"), int) and "id" in data:
+            self.set_header("ETag", f'"{data["revision"]}"')
         self.finish(json.dumps(data, allow_nan=False))

@@ -189,6 +189,7 @@ class UploadHandler(ModelboxHandler):
     """
 
     _stream: BinaryIO | None = None
+    _refusal: HTTPError | None = None  # answered after the body is read, so the connection stays usable
 
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
@@ -201,7 +202,13 @@ class UploadHandler(ModelboxHandler):
             allowed = await allowed
         if not allowed:
             raise HTTPError(403, "not authorized to upload to the model registry")
-        upload_id = self.path_kwargs["upload_id"]
+        self.request.connection.set_max_body_size(self.settings["modelbox_max_chunk_bytes"])
+        try:
+            self._stream = await self._open(self.path_kwargs["upload_id"])
+        except HTTPError as refusal:
+            self._refusal = refusal
+
+    async def _open(self, upload_id: str) -> BinaryIO:
         offset = self.int_arg("offset")
         if offset is None:
             raise http_error(InvalidArgumentError("PUT needs ?offset=N: the number of bytes already received"))
@@ -209,8 +216,7 @@ class UploadHandler(ModelboxHandler):
         if offset != current:
             raise HTTPError(409, f"upload {upload_id} has {current} bytes; send the chunk from offset {current}",
                             reason="ConflictError")
-        self.request.connection.set_max_body_size(self.settings["modelbox_max_chunk_bytes"])
-        self._stream = await self.call(self.registry.open_upload_stream, upload_id)
+        return await self.call(self.registry.open_upload_stream, upload_id)
 
     async def data_received(self, chunk: bytes) -> None:
         if self._stream is not None:
@@ -238,6 +244,8 @@ class UploadHandler(ModelboxHandler):
     @web.authenticated
     @authorized
     async def put(self, upload_id: str) -> None:
+        if self._refusal is not None:
+            raise self._refusal
         stream, self._stream = self._stream, None
         if stream is not None:
             await self.call(stream.close)  # flush + fsync

@@ -67,20 +67,28 @@ class ModelHandler(ModelboxHandler):
     async def patch(self, model_id: str) -> None:
         body = self.body({"name", "description", "task", "owner", "archived"})
         archived = body.pop("archived", None)
+        revision = self.if_revision()
         model = await self.call(self.registry.get_model, model_id)
         if archived is False:  # unarchive first so the other fields can change
-            model = await self.call(self.registry.set_archived, model_id, False, actor=self.actor)
+            model = await self.call(self.registry.set_archived, model_id, False, actor=self.actor,
+                                    if_revision=revision)
+            revision = None if revision is None else model["revision"]
         if body:
-            model = await self.call(self.registry.update_model, model_id, actor=self.actor, **body)
+            model = await self.call(self.registry.update_model, model_id, actor=self.actor, if_revision=revision,
+                                    **body)
+            revision = None if revision is None else model["revision"]
         if archived is True:
-            model = await self.call(self.registry.set_archived, model_id, True, actor=self.actor)
+            model = await self.call(self.registry.set_archived, model_id, True, actor=self.actor,
+                                    if_revision=revision)
+        if revision is not None and archived is None and not body:
+            await self.call(self.registry._check_revision, model, revision, f"model {model['name']!r}")
         self.reply(model)
 
     @web.authenticated
     @authorized
     async def delete(self, model_id: str) -> None:
         await self.call(self.registry.delete_model, model_id, cascade=bool(self.bool_arg("cascade")),
-                        actor=self.actor)
+                        actor=self.actor, if_revision=self.if_revision())
         self.set_status(204)
         self.finish()
 
@@ -139,12 +147,13 @@ class VersionHandler(ModelboxHandler):
     @authorized
     async def patch(self, version_id: str) -> None:
         body = self.body({"version", "name", "description", "framework"})
-        self.reply(await self.call(self.registry.update_version, version_id, actor=self.actor, **body))
+        self.reply(await self.call(self.registry.update_version, version_id, actor=self.actor,
+                                   if_revision=self.if_revision(), **body))
 
     @web.authenticated
     @authorized
     async def delete(self, version_id: str) -> None:
-        await self.call(self.registry.delete_version, version_id, actor=self.actor)
+        await self.call(self.registry.delete_version, version_id, actor=self.actor, if_revision=self.if_revision())
         self.set_status(204)
         self.finish()
 
@@ -186,19 +195,23 @@ class MetadataHandler(ModelboxHandler):
     @web.authenticated
     @authorized
     async def get(self, object_id: str) -> None:
-        self.reply({"metadata": (await self.call(self.registry.object_doc, object_id))["metadata"]})
+        doc = await self.call(self.registry.object_doc, object_id)
+        self.set_header("ETag", f'"{doc.get("revision", 0)}"')
+        self.reply({"metadata": doc["metadata"]})
 
     @web.authenticated
     @authorized
     async def patch(self, object_id: str) -> None:
         body = self.body({"metadata"}, {"metadata"})
-        self.reply(await self.call(self.registry.merge_metadata, object_id, body["metadata"], actor=self.actor))
+        self.reply(await self.call(self.registry.merge_metadata, object_id, body["metadata"], actor=self.actor,
+                                   if_revision=self.if_revision()))
 
     @web.authenticated
     @authorized
     async def delete(self, object_id: str) -> None:
         keys = self.get_query_arguments("key")
-        self.reply(await self.call(self.registry.remove_metadata, object_id, keys, actor=self.actor))
+        self.reply(await self.call(self.registry.remove_metadata, object_id, keys, actor=self.actor,
+                                   if_revision=self.if_revision()))
 
 
 class MetadataKeyHandler(ModelboxHandler):
@@ -206,7 +219,8 @@ class MetadataKeyHandler(ModelboxHandler):
     @authorized
     async def put(self, object_id: str, key: str) -> None:
         body = self.body({"value"}, {"value"})
-        self.reply(await self.call(self.registry.set_metadata, object_id, key, body["value"], actor=self.actor))
+        self.reply(await self.call(self.registry.set_metadata, object_id, key, body["value"], actor=self.actor,
+                                   if_revision=self.if_revision()))
 
 
 class MetricsHandler(ModelboxHandler):

@@ -24,15 +24,15 @@ SCHEMAS: dict[str, Any] = {
         "message": STR, "reason": NULLABLE_STR}},
     "Model": {"type": "object", "properties": {
         "id": STR, "name": STR, "namespace": STR, "owner": STR, "task": STR, "description": STR,
-        "metadata": METADATA, "archived": {"type": "boolean"}, "num_versions": INT,
+        "metadata": METADATA, "archived": {"type": "boolean"}, "num_versions": INT, "revision": INT,
         "created_at": TIME, "updated_at": TIME}},
     "Version": {"type": "object", "properties": {
         "id": STR, "model_id": STR, "number": INT, "version": STR, "name": STR, "description": STR,
         "metadata": METADATA, "framework": NULLABLE_STR, "tags": {"type": "array", "items": STR},
-        "checkpoint_uuid": NULLABLE_STR, "owner": STR, "created_at": TIME, "updated_at": TIME}},
+        "checkpoint_uuid": NULLABLE_STR, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME}},
     "Checkpoint": {"type": "object", "properties": {
         "id": STR, "uuid": STR, "metadata": METADATA, "metrics": METADATA, "framework": NULLABLE_STR,
-        "format": NULLABLE_STR, "owner": STR, "created_at": TIME, "updated_at": TIME}},
+        "format": NULLABLE_STR, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME}},
     "Artifact": {"type": "object", "properties": {
         "id": STR, "parent": STR, "path": STR, "mime_type": {"enum": [
             "unknown", "model", "checkpoint", "text", "image", "audio", "video"]},
@@ -230,7 +230,14 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
 ERRORS = {str(code): {"description": text, "content": {JSON: {"schema": ref("Error")}}}
           for code, text in [(400, "Malformed request"), (403, "Not authenticated or not authorized"),
                              (404, "Not found"), (409, "Conflict"), (413, "Too large"),
+                             (412, "If-Match names an older revision: reload and retry"),
                              (422, "Invalid argument")]}
+
+
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": STR,
+            "description": "The ETag (revision) the edit starts from; 412 if the object changed since"}
+REVISIONED = {"/models/{model_id}", "/versions/{version_id}", "/objects/{object_id}/metadata",
+              "/objects/{object_id}/metadata/{key}"}
 
 
 def openapi_document(base_url: str = "/") -> dict[str, Any]:
@@ -241,8 +248,9 @@ def openapi_document(base_url: str = "/") -> dict[str, Any]:
         operations = {}
         for verb, operation in OPERATIONS[template].items():
             operations[verb] = {**operation, "responses": {**operation["responses"], **ERRORS}}
-            if parameters:
-                operations[verb]["parameters"] = parameters + operation.get("parameters", [])
+            extra = [IF_MATCH] if verb in ("patch", "put", "delete") and template in REVISIONED else []
+            if parameters or extra:
+                operations[verb]["parameters"] = parameters + extra + operation.get("parameters", [])
         paths[template] = operations
     return {
         "openapi": "3.1.0",
