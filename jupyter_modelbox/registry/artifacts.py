@@ -11,7 +11,7 @@ from .backend import BlobRef
 from .base import Doc, RegistryBase, locked, new_id, now, public
 from .blobs import is_sha256, sha256_file
 from .enums import ArtifactMime, content_type_of, detect_mime, parse_enum
-from .errors import IntegrityError, InvalidArgumentError, NotFoundError
+from .errors import AccessDeniedError, IntegrityError, InvalidArgumentError, NotFoundError
 
 URI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
@@ -177,10 +177,22 @@ class ArtifactOps(RegistryBase):
             raise InvalidArgumentError(
                 f"artifact {doc['path']!r} is tracked at {location}; fetch it with a client for that scheme"
             )
+        self._check_tracked_root(location)
         try:
             return public(doc), open(location, "rb")
         except OSError as exc:
             raise NotFoundError(f"tracked artifact {location!r} cannot be read: {exc.strerror}") from None
+
+    def _check_tracked_root(self, location: str) -> None:
+        """A server serves tracked files only from its allowed roots (symlinks resolved first)."""
+        if self.tracked_roots is None:
+            return
+        real = Path(location).resolve()
+        if not any(real.is_relative_to(Path(root).resolve()) for root in self.tracked_roots):
+            raise AccessDeniedError(
+                f"tracked artifact {location!r} is outside the folders this server may read "
+                f"({', '.join(str(r) for r in self.tracked_roots) or 'none'}); download it where it lives"
+            )
 
     @locked
     def delete_artifact(self, artifact_id: str, actor: str | None = None) -> None:

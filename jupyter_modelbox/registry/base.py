@@ -74,6 +74,8 @@ class RegistryBase:
         self.root = Path(root).expanduser().resolve()
         self.limits = limits or Limits()
         self.default_actor = getpass.getuser()
+        # where tracked local files may be read from for downloads; None = anywhere (in-process use)
+        self.tracked_roots: list[Path] | None = None
         self._lock = threading.RLock()
         self._events_changed = threading.Condition(self._lock)
         self.listeners: list[Callable[[int], None]] = []  # told each new event seq (from the writer's thread)

@@ -32,6 +32,13 @@ class NotFoundError(ModelBoxError, LookupError):
     reason = "Not Found"
 
 
+class AccessDeniedError(ModelBoxError):
+    """The request would read something outside what the registry may serve (e.g. a tracked path)."""
+
+    status = 403
+    reason = "Forbidden"
+
+
 class AlreadyExistsError(ModelBoxError):
     """An object with that unique name already exists."""
 
@@ -94,6 +101,7 @@ ERRORS_BY_NAME: dict[str, type[ModelBoxError]] = {
         ModelBoxError,
         InvalidArgumentError,
         NotFoundError,
+        AccessDeniedError,
         AlreadyExistsError,
         ConflictError,
         PreconditionFailedError,

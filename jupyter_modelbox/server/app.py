@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Int, Unicode, default
+from traitlets import Int, List, Unicode, default
 
 from .. import __version__
 from ..paths import default_root
@@ -31,6 +32,11 @@ class ModelboxApp(ExtensionApp):
     )
     max_name_length = Int(Limits.max_name_length, help="Longest model, version or namespace name.").tag(config=True)
     worker_threads = Int(4, help="Threads doing registry disk work off the event loop.").tag(config=True)
+    tracked_download_roots = List(
+        Unicode(),
+        help="Folders from which tracked (not uploaded) artifacts may be downloaded through the server. "
+        "Default: the server's root_dir.",
+    ).tag(config=True)
 
     registry: Registry | None = None
     version_string = __version__
@@ -38,6 +44,10 @@ class ModelboxApp(ExtensionApp):
     @default("root")
     def _default_root(self) -> str:
         return os.environ.get("MODELBOX_ROOT") or str(default_root())
+
+    @default("tracked_download_roots")
+    def _default_tracked_roots(self) -> list[str]:
+        return [self.serverapp.root_dir] if self.serverapp is not None else []
 
     def limits(self) -> Limits:
         return Limits(max_metadata_bytes=self.max_metadata_bytes, max_name_length=self.max_name_length)
@@ -47,6 +57,7 @@ class ModelboxApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         self.registry = open_registry(self.root, self.limits())
+        self.registry.tracked_roots = [Path(root) for root in self.tracked_download_roots]
         for message in self.registry.recovered:
             self.log.warning("jupyter_modelbox: %s", message)
         self.log.info("jupyter_modelbox: serving the registry in %s", self.registry.root)

@@ -22,6 +22,7 @@ class ResetHandler(APIHandler):
         settings = self.application.settings
         old = settings["modelbox_registry"]
         new = open_registry(root, old.limits)
+        new.tracked_roots = old.tracked_roots
         settings["modelbox_registry"] = new
         app = settings["jupyter_modelbox"]
         app.registry = new
