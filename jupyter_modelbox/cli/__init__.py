@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import ModelBox, ModelBoxError
-from .commands import run
+from .commands import check_folder_findings, run
 from .parser import ParserExit, UsageError, build_parser, parse_args
 from .render import render
 
@@ -44,8 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _error(exc.message)
         return exc.status
     try:
-        with open_box(args) as box:
-            text = render(run(box, args), args)
+        if args.verb == "check" and args.root:
+            result = check_folder_findings(args)
+        else:
+            with open_box(args) as box:
+                result = run(box, args)
+        text = render(result, args)
     except ModelBoxError as exc:
         _error(exc.message)
         return 1
@@ -57,4 +61,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.verb == "check" and ((result["level"] == "error") & ~result["repaired"].astype(bool)).any():
+        return 1  # problems that need a person: scripts must notice
     return 0

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .. import Artifact, Checkpoint, ConflictError, Model, ModelBox, ModelVersion, NotFoundError
+from ..registry.maintenance import check_folder
 from .parser import Target
 from .render import export_text
 
@@ -203,6 +204,28 @@ def run_metadata(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
     return obj.metadata
 
 
+def findings_frame(findings: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    return frame(findings, ["level", "what", "repaired"])
+
+
+def run_check(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
+    return findings_frame(box.check(repair=args.repair, verify_bytes=args.verify_bytes))
+
+
+def check_folder_findings(args: argparse.Namespace) -> pd.DataFrame:
+    """``check --root``: works on the folder itself, so a registry too damaged to open can be repaired."""
+    findings = check_folder(Path(args.root), repair=args.repair, verify_bytes=args.verify_bytes)
+    return findings_frame(f.to_dict() for f in findings)
+
+
+def run_export(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
+    return {"exported_to": args.path, **box.export_registry(args.path)}
+
+
+def run_import(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
+    return {"imported_from": args.path, **box.import_registry(args.path)}
+
+
 def _kind(obj: Model | ModelVersion) -> str:
     return "model" if isinstance(obj, Model) else "version"
 
@@ -223,6 +246,9 @@ COMMANDS: dict[str, Command] = {
     "metrics": run_metrics,
     "tag": run_tag,
     "metadata": run_metadata,
+    "check": run_check,
+    "export": run_export,
+    "import": run_import,
 }
 
 

@@ -249,6 +249,18 @@ def _verbs(add: Any) -> None:
     p.add_argument("--merge", type=json_object, metavar="JSON", help="merge a JSON object's top-level keys")
     p.add_argument("--remove", dest="remove_keys", action="extend", nargs="+", default=[], metavar="KEY")
 
+    p = add("check", "verify the registry: records, version numbers, tags, artifact bytes (exit 1 on errors)")
+    p.add_argument("--repair", action="store_true",
+                   help="fix what is safe to fix; damaged journal records and removed records are saved aside")
+    p.add_argument("--no-verify-bytes", dest="verify_bytes", action="store_false",
+                   help="do not re-hash every artifact's bytes (faster)")
+
+    p = add("export", "back up the whole registry (documents, metrics, artifact bytes) to a new folder or .tar")
+    p.add_argument("path", metavar="PATH")
+
+    p = add("import", "restore an export (folder or .tar) into an empty registry")
+    p.add_argument("path", metavar="PATH")
+
 
 def build_parser(prog: str = "modelbox") -> ArgumentParser:
     """The whole grammar; ``parser.verbs`` maps each verb to its subparser."""

@@ -108,6 +108,12 @@ class ModelVersion(RegistryObject):
         self._box.flush()  # buffered points of this version must not outlive it
         self._box._transport.delete_version(self.id)
 
+    def plot_metrics(self, keys: str | list[str] | None = None, **options: Any) -> Any:
+        """A ``MetricsPlot`` widget of this version's curves (``x=``, ``smoothing=``, ``log_y=``, ``live=``)."""
+        from ..widgets import MetricsPlot  # ipywidgets and matplotlib only when a plot is asked for
+
+        return MetricsPlot(self, keys=[keys] if isinstance(keys, str) else keys, **options)
+
     def download(self, path: Any) -> Any:
         """The checkpoint's files (if any) and this version's own artifacts, into folder ``path``."""
         checkpoint = self.checkpoint

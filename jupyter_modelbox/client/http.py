@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import json as jsonlib
 import os
+import shutil
+import tarfile
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -23,6 +26,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..registry.backend import BlobRef
+from ..registry.backup import ARCHIVE_TOP, MANIFEST, extract_tar, write_tar
 from ..registry.errors import (
     ERRORS_BY_NAME,
     InvalidArgumentError,
@@ -299,3 +303,43 @@ class HttpTransport:
 
     def info(self) -> Doc:
         return self._json("GET", "/info")
+
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def check(self, repair: bool = False, verify_bytes: bool = True) -> list[Doc]:
+        return self._json("POST", "/check", json={"repair": repair, "verify_bytes": verify_bytes})["findings"]
+
+    def export_to(self, dest: str | os.PathLike[str]) -> Doc:
+        """Download the server's export as ``dest`` (a ``.tar``) or unpacked into the folder ``dest``."""
+        target = Path(dest)
+        if target.exists() and (target.is_file() or any(target.iterdir())):
+            raise InvalidArgumentError(f"export target {target} is not empty")
+        archive = target if target.suffix == ".tar" else target.with_name(f".{target.name}.download.tar")
+        response = self._request("GET", "/export", stream=True)
+        try:
+            with open(archive, "wb") as out:
+                for block in response.iter_content(1024 * 1024):
+                    out.write(block)
+            if archive == target:
+                with tarfile.open(archive) as tar:
+                    return jsonlib.loads(tar.extractfile(f"{ARCHIVE_TOP}/{MANIFEST}").read())  # type: ignore[union-attr]
+            with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+                folder = extract_tar(archive, Path(scratch))
+                shutil.move(folder, target)
+            return jsonlib.loads((target / MANIFEST).read_text())
+        finally:
+            if archive != target:
+                archive.unlink(missing_ok=True)
+
+    def import_from(self, src: str | os.PathLike[str]) -> Doc:
+        """Upload an export (folder or ``.tar``) and load it into the server's empty registry."""
+        source = Path(src)
+        if source.is_dir():
+            with tempfile.TemporaryDirectory() as scratch:
+                archive = Path(scratch) / "export.tar"
+                with open(archive, "wb") as out:
+                    write_tar(source, out)
+                blob = self.upload_blob(archive)
+        else:
+            blob = self.upload_blob(source)
+        return self._json("POST", "/import", json={"checksum": blob["checksum"]})["manifest"]

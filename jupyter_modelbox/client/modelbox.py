@@ -148,6 +148,22 @@ class ModelBox:
     def get_checkpoint(self, uuid: str) -> Checkpoint:
         return Checkpoint(self, self._transport.get_checkpoint(uuid))
 
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def check(self, repair: bool = False, verify_bytes: bool = True) -> list[dict[str, Any]]:
+        """Verify the registry (records, numbering, tags, artifact bytes); ``repair`` fixes what is safe."""
+        self.flush()
+        return self._transport.check(repair, verify_bytes)
+
+    def export_registry(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Back up everything (documents, metric series, artifact bytes) to a new folder or ``.tar``."""
+        self.flush()
+        return self._transport.export_to(path)
+
+    def import_registry(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Restore an export (folder or ``.tar``) into this registry, which must be empty."""
+        return self._transport.import_from(path)
+
     def events(self, since: int = 0, timeout: float = 0.0) -> list[dict[str, Any]]:
         """Changes with a sequence number above ``since``; waits up to ``timeout`` s for one."""
         return self._transport.events(since=since, timeout=timeout)

@@ -6,6 +6,7 @@ import atexit
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from .metric_ops import MetricOps
 from .uploads import UploadOps
@@ -20,6 +21,24 @@ class Registry(VersionOps, MetricOps, UploadOps):
     plain JSON-shaped dicts: the in-process transport of the Python client is this class itself,
     and the server serializes the same dicts.
     """
+
+    def export_to(self, dest: str | os.PathLike[str]) -> dict[str, Any]:
+        """Copy everything into the empty folder (or new ``.tar``) ``dest``; returns the manifest."""
+        from .backup import export_any
+
+        return export_any(self, Path(dest))
+
+    def import_from(self, src: str | os.PathLike[str]) -> dict[str, Any]:
+        """Load an export (folder or ``.tar``) into this (empty) registry; returns its manifest."""
+        from .backup import import_any
+
+        return import_any(self, Path(src))
+
+    def check(self, repair: bool = False, verify_bytes: bool = True) -> list[dict[str, Any]]:
+        """Consistency findings (see ``maintenance``); ``repair`` fixes what is safe to fix."""
+        from .maintenance import RegistryChecker
+
+        return [f.to_dict() for f in RegistryChecker(self, repair, verify_bytes).run()]
 
 
 _open: dict[Path, tuple[Registry, int]] = {}

@@ -32,6 +32,15 @@ class ModelboxApp(ExtensionApp):
     )
     max_name_length = Int(Limits.max_name_length, help="Longest model, version or namespace name.").tag(config=True)
     worker_threads = Int(4, help="Threads doing registry disk work off the event loop.").tag(config=True)
+    grpc_port = Int(0, help="Port of the gRPC ModelStore service (0: off). Needs jupyter_modelbox[grpc].").tag(
+        config=True
+    )
+    grpc_bind = Unicode("127.0.0.1", help="Address the gRPC service listens on.").tag(config=True)
+    grpc_token = Unicode(
+        help="Token gRPC calls send as 'authorization: token <t>'. Default: the Jupyter server's token.",
+    ).tag(config=True)
+    grpc_certfile = Unicode(help="TLS certificate (PEM) of the gRPC service; with grpc_keyfile.").tag(config=True)
+    grpc_keyfile = Unicode(help="TLS private key (PEM) of the gRPC service; with grpc_certfile.").tag(config=True)
     tracked_download_roots = List(
         Unicode(),
         help="Folders from which tracked (not uploaded) artifacts may be downloaded through the server. "
@@ -39,6 +48,7 @@ class ModelboxApp(ExtensionApp):
     ).tag(config=True)
 
     registry: Registry | None = None
+    grpc_server: Any = None
     version_string = __version__
 
     @default("root")
@@ -70,7 +80,16 @@ class ModelboxApp(ExtensionApp):
     def initialize_handlers(self) -> None:
         self.handlers.extend((url_pattern(template), handler) for template, handler in ROUTES)
 
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        if self.grpc_port:
+            from ..grpc_service.server import start_grpc
+
+            self.grpc_server = await start_grpc(self, serverapp)
+
     async def stop_extension(self) -> None:
+        if self.grpc_server is not None:
+            await self.grpc_server.stop()
+            self.grpc_server = None
         executor = self.settings.get("modelbox_executor")
         if executor is not None:
             executor.shutdown(wait=True)

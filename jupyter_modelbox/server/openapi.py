@@ -227,6 +227,23 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                                                           "last_seq": INT}})}},
 }
 
+OPERATIONS.update({
+    "/check": {"post": {
+        "summary": "Verify the registry (records, numbering, tags, artifact bytes); repair=true fixes what is safe",
+        "requestBody": body({"repair": {"type": "boolean"}, "verify_bytes": {"type": "boolean"}}),
+        "responses": ok({"type": "object", "properties": {"findings": {"type": "array", "items": {
+            "type": "object", "properties": {"level": {"enum": ["error", "warning", "info"]}, "what": STR,
+                                             "repaired": {"type": "boolean"}}}}}})}},
+    "/export": {"get": {
+        "summary": "The whole registry (documents, metric series, artifact bytes) as a tar stream",
+        "responses": {"200": {"description": "A tar archive", "content": {"application/x-tar": {
+            "schema": {"type": "string", "format": "binary"}}}}}}},
+    "/import": {"post": {
+        "summary": "Load an export archive (uploaded first through /uploads) into this empty registry",
+        "requestBody": body({"checksum": STR}, ["checksum"]),
+        "responses": ok({"type": "object", "properties": {"manifest": {"type": "object"}}})}},
+})
+
 ERRORS = {str(code): {"description": text, "content": {JSON: {"schema": ref("Error")}}}
           for code, text in [(400, "Malformed request"), (403, "Not authenticated or not authorized"),
                              (404, "Not found"), (409, "Conflict"), (413, "Too large"),

@@ -6,6 +6,7 @@ import re
 
 from tornado.web import RequestHandler
 
+from . import admin_handlers as admin
 from . import file_handlers as files
 from . import handlers as h
 
@@ -40,6 +41,9 @@ ROUTES: list[tuple[str, type[RequestHandler]]] = [
     ("/uploads/{upload_id}", files.UploadHandler),
     ("/uploads/{upload_id}/finish", files.UploadFinishHandler),
     ("/events", h.EventsHandler),
+    ("/check", admin.CheckHandler),
+    ("/export", admin.ExportHandler),
+    ("/import", admin.ImportHandler),
 ]
 
 PARAMETER = re.compile(r"\{(\w+)\}")
