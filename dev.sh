@@ -58,7 +58,7 @@ ensure_chromium() {
 run_tests() {
   ensure_chromium
   echo "== ruff"
-  "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks
+  "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks scripts
   echo "== TypeScript tests (jest)"
   (cd labextension && npm test --silent)
   echo "== pytest"

@@ -27,6 +27,25 @@ def start_clients(server: JupyterServer, count: int, operations: int, seed: int)
     ]
 
 
+def kill_during_writes(workdir: Path, root: Path, clients: int, seed: int, writes: int) -> list[str]:
+    """Run clients against a server on ``root`` until about ``writes`` acknowledgements, then kill -9 it."""
+    server = JupyterServer(workdir, root=root).start()
+    running = start_clients(server, count=clients, operations=1_000_000, seed=seed)
+    lines: list[list[str]] = [[] for _ in running]
+    readers = [threading.Thread(target=lambda c=c, out=out: out.extend(c.stdout), daemon=True)
+               for c, out in zip(running, lines, strict=True)]
+    for reader in readers:
+        reader.start()
+    deadline = time.monotonic() + 90
+    while sum(map(len, lines)) < writes and time.monotonic() < deadline:
+        time.sleep(0.02)
+    server.kill()  # SIGKILL: no shutdown hooks, no flush, no compaction
+    for client, reader in zip(running, readers, strict=True):
+        client.wait(timeout=120)
+        reader.join(timeout=30)
+    return ["".join(out) for out in lines]
+
+
 def acknowledged(outputs: list[str]) -> dict[str, list[list[str]]]:
     found: dict[str, list[list[str]]] = defaultdict(list)
     for output in outputs:
@@ -78,21 +97,7 @@ def test_server_killed_mid_stream_loses_nothing_acknowledged(tmp_path: Path, see
     root = tmp_path / "registry"
     outputs: list[str] = []
     for round_ in range(2):
-        server = JupyterServer(tmp_path / f"round{round_}", root=root).start()
-        clients = start_clients(server, count=2, operations=10_000, seed=seed * 10 + round_)
-        lines: list[list[str]] = [[] for _ in clients]
-        readers = [threading.Thread(target=lambda c=c, out=out: out.extend(c.stdout), daemon=True)
-                   for c, out in zip(clients, lines, strict=True)]
-        for reader in readers:
-            reader.start()
-        target, deadline = rng.randint(10, 60), time.monotonic() + 90
-        while sum(map(len, lines)) < target and time.monotonic() < deadline:
-            time.sleep(0.05)
-        server.kill()  # SIGKILL at a random point: no shutdown hooks, no flush, no compaction
-        for client, reader in zip(clients, readers, strict=True):
-            client.wait(timeout=120)
-            reader.join(timeout=30)
-        outputs += ["".join(out) for out in lines]
+        outputs += kill_during_writes(tmp_path / f"round{round_}", root, 2, seed * 10 + round_, rng.randint(10, 60))
     acks = acknowledged(outputs)
     assert acks["version"] and acks["metadata"]
     with JupyterServer(tmp_path / "after", root=root) as server, ModelBox(url=server.url, token=server.token) as mb:
