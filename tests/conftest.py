@@ -21,7 +21,9 @@ TRANSPORTS = ["local", "http"]
 @pytest.fixture(scope="session")
 def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     """One real Jupyter server with the extension for the session (each test resets its registry)."""
-    server = JupyterServer(tmp_path_factory.mktemp("jupyter")).start()
+    # tests track files in their tmp_path: let the server read them back (the default is its root_dir)
+    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
+    server = JupyterServer(tmp_path_factory.mktemp("jupyter"), extra_args=(roots,)).start()
     yield server
     server.stop()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def test_tracked_files_download_only_from_allowed_roots(jupyter_server: JupyterS
     jupyter_server.reset(tmp_path / "registry")
     inside = jupyter_server.workdir / "notebooks" / "inside.bin"
     inside.write_bytes(b"inside")
-    outside = tmp_path / "outside.bin"
+    outside = Path(tempfile.mkdtemp()) / "outside.bin"  # outside every folder the test server may read
     outside.write_bytes(b"secret")
     link = jupyter_server.workdir / "notebooks" / "link-to-outside.bin"
     link.unlink(missing_ok=True)

@@ -18,27 +18,25 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
+from ..grpc_service.protos import MISSING, load
 from ..registry.backend import MISSING_STEP, BlobRef, SeriesColumns
-from ..registry.errors import ModelBoxError, ServerUnavailableError
+from ..registry.errors import InvalidArgumentError, ModelBoxError, ServerUnavailableError
 from ..registry.metric_ops import Series, series_frame
 from ..registry.validation import Limits, check_json_value, check_metadata
 
 try:
     import grpc
-
-    from ..grpc_service.convert import Doc, file_type, fill, to_doc, to_struct, to_value
-    from ..grpc_service.protos import MISSING, load
-    from ..grpc_service.status import ERROR_KEY, error_of
 except ImportError as exc:  # pragma: no cover  (the grpc extra is not installed)
-    raise ImportError(f"GrpcTransport needs grpcio and grpcio-tools: pip install 'jupyter_modelbox[grpc]' ({exc})") \
-        from exc
+    raise ImportError(f"{MISSING} ({exc})") from exc
 
+from ..grpc_service.convert import Doc, file_type, fill, from_struct, to_doc, to_struct, to_value
+from ..grpc_service.status import ERROR_KEY, error_of
 from .progress import Progress
 
 CHUNK_BYTES = 1024 * 1024
 CLIENT_LIMITS = Limits(max_metadata_bytes=2**62, max_metadata_keys=2**62)
 UNLIMITED = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
-__all__ = ["MISSING", "GrpcTransport"]
+__all__ = ["GrpcTransport"]
 
 
 def _error(error: grpc.RpcError, target: str) -> ModelBoxError:
@@ -54,7 +52,7 @@ class _Download(io.RawIOBase):
 
     def __init__(self, frames: Iterator[Any], call: Any, target: str) -> None:
         self._frames, self._call, self._target = frames, call, target
-        self._buffer = b""
+        self._buffer = memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -67,7 +65,7 @@ class _Download(io.RawIOBase):
                 return 0
             except grpc.RpcError as error:
                 raise _error(error, self._target) from None
-            self._buffer = frame.chunks
+            self._buffer = memoryview(frame.chunks)
         size = min(len(into), len(self._buffer))
         into[:size] = self._buffer[:size]
         self._buffer = self._buffer[size:]
@@ -111,14 +109,14 @@ class GrpcTransport:
         except grpc.RpcError as error:
             raise _error(error, self.target) from None
 
-    def _request(self, name: str, **fields: Any) -> Any:
-        return fill(getattr(self.pb, name)(), fields)
+    def _request(self, message: str, /, **fields: Any) -> Any:
+        return fill(getattr(self.pb, message)(), fields)
 
-    def _one(self, method: str, field: str, **fields: Any) -> Doc | None:
+    def _one(self, method: str, field: str, /, **fields: Any) -> Doc | None:
         reply = self._call(method, self._request(f"{method}Request", **fields))
         return to_doc(getattr(reply, field)) if reply.HasField(field) else None
 
-    def _doc(self, method: str, field: str, **fields: Any) -> Doc:
+    def _doc(self, method: str, field: str, /, **fields: Any) -> Doc:
         return self._one(method, field, **fields)  # type: ignore[return-value]
 
     @staticmethod
@@ -321,8 +319,11 @@ class GrpcTransport:
                     point.b_tensor = value
                 elif isinstance(value, str):
                     point.s_tensor = value
-                else:
-                    point.f_val = value
+                elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+                    point.f_val = float(value)
+                else:  # the registry's own words
+                    raise InvalidArgumentError(f"metric {key!r}: values must be float, str or bytes, not "
+                                               f"{type(value).__name__} ({value!r:.80})")
         return self._call("LogMetrics", request).points
 
     def metric_keys(self, parent_id: str) -> list[str]:
@@ -339,7 +340,7 @@ class GrpcTransport:
     def events(self, since: int = 0, limit: int = 1000, timeout: float = 0.0) -> list[Doc]:
         request = self.pb.ListEventsRequest(since=since, limit=limit, timeout=timeout)
         reply = self._call("ListEvents", request, timeout=self.timeout + timeout)
-        return [to_doc(event.data) if False else _event(event) for event in reply.events]
+        return [_event(event) for event in reply.events]
 
     def watch(self, since: int = 0) -> Iterator[Doc]:
         """Every event after ``since``, then each new one as it happens (until the iterator is closed)."""
@@ -375,8 +376,6 @@ def _locations(values: Any) -> list[Any]:
 
 
 def _event(event: Any) -> Doc:
-    from ..grpc_service.convert import from_struct
-
     return from_struct(event.data)
 
 

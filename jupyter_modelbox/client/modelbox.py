@@ -33,15 +33,21 @@ class ModelBox:
         url: str | None = None,
         token: str | None = None,
         transport: Transport | None = None,
+        grpc: str | None = None,
     ) -> None:
         self._registry: Registry | None = None
         why = "given"
-        if transport is None and root is None and url is None:
+        if transport is None and root is None and url is None and grpc is None:
             choice = choose()
             root, url, token, why = choice.root, choice.url, choice.token, choice.why
         if transport is not None:
             self._transport = transport
             self.location = repr(transport)
+        elif grpc is not None:  # "host:port" of ModelboxApp.grpc_port (pip install 'jupyter_modelbox[grpc]')
+            from .grpc_transport import GrpcTransport
+
+            self._transport = GrpcTransport(grpc, token)
+            self.location = repr(self._transport)
         elif url is not None:
             self._transport = HttpTransport(url, token)
             self.location = f"Jupyter server {url}"

@@ -1,0 +1,154 @@
+"""RPCs for artifact bytes and records (REST: ``server/file_handlers.py``).
+
+``UploadFile`` uses the registry's resumable-upload session, as ``PUT uploads/{id}`` does: each
+chunk is appended to a staging file as it arrives (never the whole file in memory), then the sha256
+of everything received must equal the announced checksum before the bytes enter the blob store and
+the artifact is recorded. Any failure cancels the session: nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ..registry.artifacts import check_artifact_path
+from ..registry.blobs import is_sha256
+from ..registry.errors import IntegrityError, InvalidArgumentError, ModelBoxError
+from ..registry.uploads import UploadStream
+from .base import Context, ServiceBase, optional, pb, streaming, unary
+from .convert import Doc, fill, mime_of
+
+DOWNLOAD_BLOCK = 1024 * 1024
+SERVER_FIELDS = ("id", "tracked", "location", "content_type", "owner", "created_at", "updated_at")
+
+
+def file_message(doc: Doc) -> Any:
+    return fill(pb.FileMetadata(), {**doc, "updated_at": doc["created_at"]})
+
+
+def _check_checksum(checksum: str) -> str:
+    if not is_sha256(checksum.lower()):
+        raise InvalidArgumentError(f"checksum must be the sha256 hex digest of the file, not {checksum!r}")
+    return checksum.lower()
+
+
+class _Upload:
+    """What the metadata frames of one ``UploadFile`` call said."""
+
+    def __init__(self, first: Any) -> None:
+        for field in SERVER_FIELDS:
+            if first.HasField(field) if first.DESCRIPTOR.fields_by_name[field].has_presence else getattr(first, field):
+                raise InvalidArgumentError(f"FileMetadata.{field} is set by the server; leave it empty in UploadFile")
+        self.parent_id = first.parent_id
+        self.size = optional(first, "size")
+        self.checksum = _check_checksum(first.checksum) if first.checksum else None
+        if self.parent_id:
+            self.path = check_artifact_path(first.path)
+            self.mime = mime_of(first.file_type, detect=True)
+        elif first.path or first.file_type:
+            raise InvalidArgumentError("path and file_type need a parent_id (without one, the bytes are only stored)")
+
+    def closing_frame(self, frame: Any) -> None:
+        """A metadata frame after the chunks may carry only the checksum, if the first did not."""
+        if self.checksum is not None:
+            raise InvalidArgumentError("only one metadata frame may carry the checksum")
+        if frame.ListFields() and [f.name for f, _ in frame.ListFields()] != ["checksum"]:
+            raise InvalidArgumentError("a metadata frame after the chunks may carry only the checksum")
+        self.checksum = _check_checksum(frame.checksum) if frame.checksum else None
+
+
+class FileRpcs(ServiceBase):
+    @unary
+    async def UploadFile(self, request_iterator: AsyncIterator[Any], context: Context) -> Any:
+        frames = aiter(request_iterator)
+        first = await anext(frames, None)
+        if first is None or first.WhichOneof("stream_frame") != "metadata":
+            raise InvalidArgumentError("the first UploadFile frame must be the file's metadata")
+        upload = _Upload(first.metadata)
+        registry = self.registry
+        if upload.parent_id:
+            await self.call(registry.object_doc, upload.parent_id)  # an unknown parent fails before any byte
+        upload_id = (await self.call(registry.start_upload))["upload_id"]
+        stream: UploadStream | None = None
+        try:
+            stream = await self.call(registry.open_upload_stream, upload_id)
+            async for frame in frames:
+                kind = frame.WhichOneof("stream_frame")
+                if kind == "chunks" and stream is not None:
+                    await self.call(stream.write, frame.chunks)
+                elif kind == "chunks":
+                    raise InvalidArgumentError("no chunks may follow the closing metadata frame")
+                elif kind == "metadata":
+                    upload.closing_frame(frame.metadata)
+                    if stream is not None:
+                        await self.call(stream.close)
+                        stream = None
+                else:
+                    raise InvalidArgumentError("an UploadFile frame holds neither metadata nor chunks")
+            if stream is not None:
+                await self.call(stream.close)
+                stream = None
+            if upload.checksum is None:
+                raise InvalidArgumentError("UploadFile needs the file's sha256 in FileMetadata.checksum")
+            blob = await self.call(registry.finish_upload, upload_id, upload.checksum)
+        except BaseException:
+            if stream is not None:
+                with contextlib.suppress(OSError, ModelBoxError):
+                    await self.call(stream.close)
+            with contextlib.suppress(OSError, ModelBoxError):
+                await self.call(registry.cancel_upload, upload_id)
+            raise
+        if upload.size is not None:
+            blob = {**blob, "size": upload.size}  # add_artifact checks it against the stored bytes
+        if not upload.parent_id:
+            if upload.size is not None and upload.size != blob["size"]:
+                raise IntegrityError(f"the upload holds {blob['size']} bytes, not the announced {upload.size}")
+            return pb.UploadFileResponse(checksum=blob["checksum"], size=blob["size"])
+        doc = await self.call(registry.add_artifact, upload.parent_id, blob, upload.path, upload.mime,
+                              actor=self.actor)
+        return pb.UploadFileResponse(file_id=doc["id"], file=file_message(doc), checksum=doc["checksum"],
+                                     size=doc["size"])
+
+    @streaming
+    async def DownloadFile(self, request: Any, context: Context) -> AsyncIterator[Any]:
+        doc, stream = await self.call(self.registry.open_artifact, request.file_id)
+        try:
+            size = os.fstat(stream.fileno()).st_size
+            if not 0 <= request.offset <= size:
+                raise InvalidArgumentError(f"offset {request.offset} is outside the file's {size} bytes")
+            if request.offset:
+                await self.call(stream.seek, request.offset)
+            yield pb.DownloadFileResponse(metadata=file_message(doc))
+            while block := await self.call(stream.read, DOWNLOAD_BLOCK):
+                yield pb.DownloadFileResponse(chunks=block)
+        finally:
+            stream.close()
+
+    @unary
+    async def AddArtifact(self, request: Any, context: Context) -> Any:
+        blob = {"checksum": request.checksum, "size": optional(request, "size")}
+        doc = await self.call(self.registry.add_artifact, request.parent_id, blob, request.path,
+                              mime_of(request.file_type, detect=True), actor=self.actor)
+        return pb.AddArtifactResponse(file=file_message(doc))
+
+    @unary
+    async def TrackArtifacts(self, request: Any, context: Context) -> Any:
+        docs = await self.call(self.registry.track_artifacts, request.parent_id, list(request.locations),
+                               mime_of(request.file_type, detect=True), actor=self.actor)
+        return pb.TrackArtifactsResponse(num_files_tracked=len(docs), files=[file_message(d) for d in docs])
+
+    @unary
+    async def ListArtifacts(self, request: Any, context: Context) -> Any:
+        docs = await self.call(self.registry.list_artifacts, request.parent_id)
+        return pb.ListArtifactsResponse(files=[file_message(d) for d in docs])
+
+    @unary
+    async def GetArtifact(self, request: Any, context: Context) -> Any:
+        return pb.GetArtifactResponse(file=file_message(await self.call(self.registry.get_artifact, request.file_id)))
+
+    @unary
+    async def DeleteArtifact(self, request: Any, context: Context) -> Any:
+        await self.call(self.registry.delete_artifact, request.file_id, actor=self.actor)
+        return pb.DeleteArtifactResponse()
