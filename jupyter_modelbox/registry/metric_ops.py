@@ -159,7 +159,7 @@ def series_frame(keys: list[str], parts: list[SeriesColumns]) -> pd.DataFrame:
     wallclocks = np.concatenate([p.wallclocks for p in parts]) if parts else np.empty(0)
     if any(p.values.dtype == object for p in parts):
         values = np.empty(sum(counts), dtype=object)
-        values[:] = [v for p in parts for v in p.values]
+        values[:] = [v for p in parts for v in p.values.tolist()]
     else:
         values = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
     codes = np.repeat(np.arange(len(keys), dtype=np.int32), counts)

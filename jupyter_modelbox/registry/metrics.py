@@ -121,7 +121,7 @@ class FileMetricStore(MetricStore):
         if len(parts) == 1:
             return parts[0]
         values = np.empty(sum(len(p.values) for p in parts), dtype=object)
-        values[:] = [v for p in parts for v in p.values]
+        values[:] = [v for p in parts for v in p.values.tolist()]
         return SeriesColumns(
             np.concatenate([p.steps for p in parts]), np.concatenate([p.wallclocks for p in parts]), values
         )
