@@ -253,3 +253,21 @@ def test_stale_edits_are_refused_with_412(api: Api) -> None:
     assert api("PATCH", metadata, json={"metadata": {"a": 2}}, headers={"If-Match": current}).status_code == 412
     assert api("DELETE", path, headers={"If-Match": etag}).status_code == 412
     assert api("PATCH", path, json={}, headers={"If-Match": "nonsense"}).status_code == 422
+
+
+def test_limits_are_configurable_and_enforced(tmp_path: Path) -> None:
+    args = ("--ModelboxApp.max_metadata_keys=3", "--ModelboxApp.max_name_length=10",
+            "--ModelboxApp.max_json_body_bytes=2000", "--ModelboxApp.max_metadata_bytes=500")
+    with JupyterServer(tmp_path, extra_args=args) as server:
+        api = Api(server)
+        limits = api("GET", "/info").json()["limits"]
+        assert (limits["max_metadata_keys"], limits["max_name_length"], limits["max_json_body_bytes"]) == (3, 10, 2000)
+        for body, message in [
+            ({"name": "x" * 11}, "the limit is 10"),
+            ({"name": "m", "metadata": {"a": 1, "b": 2, "c": 3, "d": 4}}, "has 4 keys; the limit is 3"),
+            ({"name": "m", "metadata": {"a": "x" * 600}}, "the limit is 500"),
+            ({"name": "m", "description": "x" * 3000}, "the limit is 2000 (ModelboxApp.max_json_body_bytes)"),
+        ]:
+            answer = api("POST", "/models", json=body)
+            assert answer.status_code == 413 and message in answer.json()["message"], answer.json()
+        assert api("GET", "/models").json()["total"] == 0

@@ -31,6 +31,17 @@ class ModelboxApp(ExtensionApp):
         config=True
     )
     max_name_length = Int(Limits.max_name_length, help="Longest model, version or namespace name.").tag(config=True)
+    max_metadata_keys = Int(Limits.max_metadata_keys, help="Most top-level keys in one metadata document.").tag(
+        config=True
+    )
+    max_description_length = Int(Limits.max_description_length, help="Longest description, in characters.").tag(
+        config=True
+    )
+    max_json_body_bytes = Int(
+        64 * 1024 * 1024,
+        help="Largest JSON request body (uploads stream separately, see max_chunk_bytes). Jupyter's "
+        "ServerApp.max_body_size still caps what tornado reads before this check.",
+    ).tag(config=True)
     worker_threads = Int(4, help="Threads doing registry disk work off the event loop.").tag(config=True)
     grpc_port = Int(0, help="Port of the gRPC ModelStore service (0: off). Needs jupyter_modelbox[grpc].").tag(
         config=True
@@ -60,10 +71,12 @@ class ModelboxApp(ExtensionApp):
         return [self.serverapp.root_dir] if self.serverapp is not None else []
 
     def limits(self) -> Limits:
-        return Limits(max_metadata_bytes=self.max_metadata_bytes, max_name_length=self.max_name_length)
+        return Limits(max_metadata_bytes=self.max_metadata_bytes, max_name_length=self.max_name_length,
+                      max_metadata_keys=self.max_metadata_keys, max_description_length=self.max_description_length)
 
     def limits_document(self) -> dict[str, Any]:
-        return {**asdict(self.limits()), "max_chunk_bytes": self.max_chunk_bytes}
+        return {**asdict(self.limits()), "max_chunk_bytes": self.max_chunk_bytes,
+                "max_json_body_bytes": self.max_json_body_bytes}
 
     def initialize_settings(self) -> None:
         self.registry = open_registry(self.root, self.limits())
@@ -75,6 +88,7 @@ class ModelboxApp(ExtensionApp):
             modelbox_registry=self.registry,
             modelbox_executor=ThreadPoolExecutor(self.worker_threads, thread_name_prefix="modelbox"),
             modelbox_max_chunk_bytes=self.max_chunk_bytes,
+            modelbox_max_json_body_bytes=self.max_json_body_bytes,
         )
 
     def initialize_handlers(self) -> None:

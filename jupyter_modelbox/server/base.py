@@ -14,7 +14,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado.web import HTTPError
 
 from ..registry import ModelBoxError, Registry
-from ..registry.errors import InvalidArgumentError
+from ..registry.errors import InvalidArgumentError, PayloadTooLargeError
 
 AUTH_RESOURCE = "modelbox"
 ANONYMOUS = re.compile(r"^[0-9a-f]{32}$")
@@ -65,6 +65,11 @@ class ModelboxHandler(APIHandler):
 
     def body(self, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Any]:
         """The JSON object body, refusing unknown or missing fields by name."""
+        limit = self.settings.get("modelbox_max_json_body_bytes", 64 * 1024 * 1024)
+        if len(self.request.body) > limit:
+            raise http_error(PayloadTooLargeError(
+                f"the request body has {len(self.request.body)} bytes; the limit is {limit} "
+                "(ModelboxApp.max_json_body_bytes); send big metric batches in parts and files through /uploads"))
         try:
             data = json.loads(self.request.body or b"{}")
         except ValueError as exc:
