@@ -204,6 +204,19 @@ def run_metadata(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
     return obj.metadata
 
 
+def run_search(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
+    if args.model:
+        versions = box.get_model(args.model, args.namespace).search_versions(args.query, args.offset, args.limit)
+        return frame(version_rows(versions), VERSION_COLUMNS)
+    if args.versions:
+        found = box.search_versions(args.query, args.offset, args.limit)
+        return frame(({"model": v.name, **row} for v, row in zip(found, version_rows(found), strict=True)),
+                     ["model", *VERSION_COLUMNS])
+    models = box.search(args.query, sort_by=args.sort_by, order_by=args.order_by, namespace=args.namespace,
+                        offset=args.offset, limit=args.limit)
+    return frame(model_rows(models), MODEL_COLUMNS)
+
+
 def findings_frame(findings: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return frame(findings, ["level", "what", "repaired"])
 
@@ -246,6 +259,7 @@ COMMANDS: dict[str, Command] = {
     "metrics": run_metrics,
     "tag": run_tag,
     "metadata": run_metadata,
+    "search": run_search,
     "check": run_check,
     "export": run_export,
     "import": run_import,

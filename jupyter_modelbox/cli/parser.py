@@ -249,6 +249,15 @@ def _verbs(add: Any) -> None:
     p.add_argument("--merge", type=json_object, metavar="JSON", help="merge a JSON object's top-level keys")
     p.add_argument("--remove", dest="remove_keys", action="extend", nargs="+", default=[], metavar="KEY")
 
+    p = add("search", "find models (or, with --versions or --model, versions) with the search language")
+    p.add_argument("query", metavar="QUERY", help="e.g. \"name ~ mnist and (tag:production or metrics.loss < 0.1)\"")
+    p.add_argument("--versions", action="store_true", help="search the versions of every model")
+    p.add_argument("--model", metavar="NAME", help="search this model's versions")
+    p.add_argument("--sort-by", choices=SORT_FIELDS, default="name", help="for models")
+    p.add_argument("--order-by", choices=("asc", "desc"), default="asc", help="for models")
+    p.add_argument("--offset", type=non_negative_int, default=0, metavar="N")
+    p.add_argument("--limit", type=non_negative_int, metavar="N")
+
     p = add("check", "verify the registry: records, version numbers, tags, artifact bytes (exit 1 on errors)")
     p.add_argument("--repair", action="store_true",
                    help="fix what is safe to fix; damaged journal records and removed records are saved aside")

@@ -209,6 +209,11 @@ class Model(RegistryObject):
         docs, _ = self._box._transport.list_versions(self.id, offset, limit)
         return [ModelVersion(self._box, doc) for doc in docs]
 
+    def search_versions(self, query: str, offset: int = 0, limit: int | None = None) -> list[ModelVersion]:
+        """This model's versions matching the search language (see ``ModelBox.search_versions``), newest first."""
+        docs, _ = self._box._transport.list_versions(self.id, offset, limit, q=query)
+        return [ModelVersion(self._box, doc) for doc in docs]
+
     def tag_history(self, tag: str | None = None) -> list[dict[str, Any]]:
         """Every set/move/removal of this model's tags, oldest first, with ``at`` as a datetime."""
         return [{**r, "at": _time(r["at"])} for r in self._box._transport.tag_history(self.id, tag)]

@@ -140,8 +140,8 @@ class HttpTransport:
 
     def list_models(self, namespace: str | None = None, name: str | None = None, description: str | None = None,
                     sort_by: Any = "name", order_by: Any = "asc", offset: int = 0, limit: int | None = None,
-                    archived: bool | None = None) -> tuple[list[Doc], int]:
-        params = {"namespace": namespace, "name": name, "description": description,
+                    archived: bool | None = None, q: str | None = None) -> tuple[list[Doc], int]:
+        params = {"namespace": namespace, "name": name, "description": description, "q": q,
                   "sort_by": getattr(sort_by, "value", sort_by), "order_by": getattr(order_by, "value", order_by),
                   "offset": offset, "limit": limit, "archived": None if archived is None else str(archived).lower()}
         data = self._json("GET", "/models", params={k: v for k, v in params.items() if v is not None})
@@ -184,9 +184,16 @@ class HttpTransport:
     def get_version_by_id(self, version_id: str) -> Doc:
         return self._json("GET", f"/versions/{self._q(version_id)}")
 
-    def list_versions(self, model_id: str, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
-        params = {"offset": offset, **({"limit": limit} if limit is not None else {})}
-        data = self._json("GET", f"/models/{self._q(model_id)}/versions", params=params)
+    def list_versions(self, model_id: str, offset: int = 0, limit: int | None = None,
+                      q: str | None = None) -> tuple[list[Doc], int]:
+        params = {"offset": offset, "limit": limit, "q": q}
+        data = self._json("GET", f"/models/{self._q(model_id)}/versions",
+                          params={k: v for k, v in params.items() if v is not None})
+        return data["versions"], data["total"]
+
+    def search_versions(self, q: str | None = None, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
+        params = {"offset": offset, "limit": limit, "q": q}
+        data = self._json("GET", "/versions", params={k: v for k, v in params.items() if v is not None})
         return data["versions"], data["total"]
 
     def update_version(self, version_id: str, **fields: Any) -> Doc:

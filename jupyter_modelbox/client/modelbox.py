@@ -11,7 +11,7 @@ from ..registry import open_registry, release_registry
 from ..registry.enums import ModelOrderBy, ModelSortBy
 from ..registry.registry import Registry
 from .discovery import choose
-from .entities import Checkpoint, Model, checkpoint_files
+from .entities import Checkpoint, Model, ModelVersion, checkpoint_files
 from .http import HttpTransport
 from .metric_buffer import MetricBuffer
 from .transport import Transport
@@ -137,6 +137,35 @@ class ModelBox:
             offset=offset, limit=limit, archived=archived,
         )
         return [Model(self, doc) for doc in docs]
+
+    def search(
+        self,
+        query: str,
+        sort_by: ModelSortBy | str = ModelSortBy.NAME,
+        order_by: ModelOrderBy | str = ModelOrderBy.ASC,
+        namespace: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Model]:
+        """Models matching the search language, e.g. ``'name ~ mnist and tag:production'``.
+
+        Fields: name, description, task, owner, namespace, created, updated, archived, versions,
+        metadata.<path>, tag:<name>; operators = != < <= > >= ~ (substring) in [...]; and, or, not,
+        parentheses; a bare word matches names and descriptions. Errors point at the position.
+        """
+        docs, _ = self._transport.list_models(namespace=namespace, sort_by=sort_by, order_by=order_by,
+                                              offset=offset, limit=limit, q=query)
+        return [Model(self, doc) for doc in docs]
+
+    def search_versions(self, query: str, offset: int = 0, limit: int | None = None) -> list[ModelVersion]:
+        """Versions of every model matching the search language, newest first.
+
+        Version fields: name, description, framework, version (label), number, owner, created,
+        updated, model, namespace, checkpoint, metadata.<path>, metrics.<key> (the last logged value,
+        else the checkpoint's), tag:<name>.
+        """
+        docs, _ = self._transport.search_versions(query, offset, limit)
+        return [ModelVersion(self, doc) for doc in docs]
 
     def new_checkpoint(
         self,

@@ -17,6 +17,7 @@ class TinyDocumentStore(DocumentStore):
     def __init__(self, folder: Path | None, indexes: dict[str, tuple[str, ...]]) -> None:
         self.db = JournaledTinyDB(folder)
         self._indexes = indexes
+        self._tables: dict[str, JournaledTable] = {}
         for name in indexes:
             self._table(name)
 
@@ -27,19 +28,21 @@ class TinyDocumentStore(DocumentStore):
         return list(journal.recovered) if journal else []
 
     def _table(self, name: str) -> JournaledTable:
-        table = self.db.table(name)
-        assert isinstance(table, JournaledTable)
-        table.create_index("id")
-        for field in self._indexes.get(name, ()):
-            table.create_index(field)
+        table = self._tables.get(name)
+        if table is None:
+            table = self.db.table(name)
+            assert isinstance(table, JournaledTable)
+            table.create_index("id")
+            for field in self._indexes.get(name, ()):
+                table.create_index(field)
+            self._tables[name] = table
         return table
 
     def transaction(self) -> AbstractContextManager[None]:
         return self.db.transaction()
 
     def _doc_id(self, table: JournaledTable, doc_id: str) -> str | None:
-        ids = table.find_ids("id", doc_id)
-        return next(iter(ids)) if ids else None
+        return table.first_id("id", doc_id)
 
     def get(self, table: str, doc_id: str) -> dict[str, Any] | None:
         t = self._table(table)

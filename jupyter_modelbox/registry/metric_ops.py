@@ -57,6 +57,33 @@ def _values(raw: Any, key: str) -> np.ndarray | list[Any]:
     return values
 
 
+def _order(point: dict[str, Any] | None) -> tuple[bool, int, float]:
+    if point is None:
+        return (False, -1, float("-inf"))
+    return (point["step"] is not None, point["step"] if point["step"] is not None else -1, point["wallclock"])
+
+
+def _later(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any] | None:
+    return b if _order(b) >= _order(a) else a
+
+
+def _last_point(steps: np.ndarray, wallclocks: np.ndarray, values: Any) -> dict[str, Any] | None:
+    """The final point of a batch (highest step, then latest wallclock), as searchable JSON."""
+    if not len(wallclocks):
+        return None
+    has_step = steps != MISSING_STEP
+    candidates = np.flatnonzero(has_step) if has_step.any() else np.arange(len(steps))
+    keys = np.lexsort((wallclocks[candidates], steps[candidates]))
+    index = int(candidates[keys[-1]])
+    value = values[index]
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    if isinstance(value, bytes) or (isinstance(value, float) and not math.isfinite(value)):
+        value = None  # JSON cannot hold it, and no search compares with it
+    step = int(steps[index]) if has_step[index] else None
+    return {"step": step, "wallclock": float(wallclocks[index]), "value": value}
+
+
 class MetricOps(RegistryBase):
     def _check_key(self, key: Any) -> str:
         if not isinstance(key, str) or not key.strip():
@@ -100,16 +127,18 @@ class MetricOps(RegistryBase):
             if not np.isfinite(wallclocks).all():
                 raise InvalidArgumentError(f"metric {key!r}: wallclock times must be finite numbers (seconds)")
             checked.append((key, steps, wallclocks, values))
-        new_keys = [key for key, *_ in checked if self.docs.get("series", series_id(parent_id, key)) is None]
         for key, steps, wallclocks, values in checked:
             if len(values):
                 self.metrics.append(parent_id, key, steps, wallclocks, values)
         model = self._model_of(table, parent)
         total = sum(len(c[3]) for c in checked)
         with self.docs.transaction():
-            for key in new_keys:
-                self.docs.put("series", {"id": series_id(parent_id, key), "parent": parent_id, "key": key,
-                                         "created_at": now()})
+            for key, steps, wallclocks, values in checked:
+                known = self.docs.get("series", series_id(parent_id, key))
+                doc = dict(known) if known else {"id": series_id(parent_id, key), "parent": parent_id, "key": key,
+                                                  "created_at": now(), "last": None}
+                doc["last"] = _later(doc["last"], _last_point(steps, wallclocks, values))
+                self.docs.put("series", doc)
             if total:
                 self._emit("metrics.logged", actor, object_id=parent_id, keys=[c[0] for c in checked], points=total,
                            model_id=model["id"] if model else None,

@@ -8,6 +8,7 @@ from .artifacts import ArtifactOps
 from .base import Doc, locked, new_id, now, public
 from .enums import ModelOrderBy, ModelSortBy, parse_enum
 from .errors import AlreadyExistsError, ConflictError, NotFoundError
+from .search import MISSING, MODEL_FIELDS, Getter, compile_query, dotted
 from .validation import (
     check_int,
     check_json_value,
@@ -20,6 +21,7 @@ from .validation import (
 )
 
 DEFAULT_NAMESPACE = "default"
+MODEL_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "versions": "num_versions"}
 SORT_FIELDS = {
     ModelSortBy.NAME: "name",
     ModelSortBy.DESCRIPTION: "description",
@@ -109,8 +111,11 @@ class ModelOps(ArtifactOps):
         offset: int = 0,
         limit: int | None = None,
         archived: bool | None = None,
+        q: str | None = None,
     ) -> tuple[list[Doc], int]:
-        """Models matching the filters (substring, case-insensitive), sorted, one page; and the total."""
+        """Models matching the filters (substring, case-insensitive) and the query ``q`` (see ``search``),
+        sorted, one page; and the total."""
+        predicate = compile_query(q, MODEL_FIELDS, self._model_field)
         sort_field = SORT_FIELDS[parse_enum(ModelSortBy, sort_by, "sort_by")]  # type: ignore[index]
         descending = parse_enum(ModelOrderBy, order_by, "order_by") is ModelOrderBy.DESC
         offset = check_int(offset, "offset")
@@ -128,6 +133,7 @@ class ModelOps(ArtifactOps):
             if (name_part is None or name_part in doc["name"].lower())
             and (description_part is None or description_part in doc["description"].lower())
             and (archived is None or doc["archived"] == archived)
+            and (q is None or predicate(doc))
         ]
         if sort_field in ("name", "description"):
             matches.sort(key=lambda d: (d[sort_field].lower(), d[sort_field], d["created_at"]), reverse=descending)
@@ -135,6 +141,16 @@ class ModelOps(ArtifactOps):
             matches.sort(key=lambda d: (d[sort_field], d["name"]), reverse=descending)
         page = matches[offset : None if limit is None else offset + limit]
         return [public(doc) for doc in page], len(matches)
+
+    def _model_field(self, path: list[str]) -> Getter:
+        """How a query reads ``path`` from a model document (see ``search``)."""
+        head, rest = path[0], path[1:]
+        if head == "metadata":
+            return lambda doc: dotted(doc["metadata"], rest)
+        if head == "tags":  # a model has the tags its versions hold
+            return lambda doc: [t for v in self.docs.find("versions", "model_id", doc["id"]) for t in v["tags"]]
+        field = MODEL_FIELD_NAMES.get(head, head)
+        return lambda doc: doc.get(field, MISSING)
 
     # -- change --------------------------------------------------------------------------------
 

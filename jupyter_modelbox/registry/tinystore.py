@@ -258,6 +258,11 @@ class JournaledTable(Table):
     def find_ids(self, field: str, value: Any) -> set[str]:
         return set(self._indexes[field].get(_hashable(value), ()))
 
+    def first_id(self, field: str, value: Any) -> str | None:
+        """Any one document id with ``field == value`` (for unique fields such as ``id``), without copying."""
+        bucket = self._indexes[field].get(_hashable(value))
+        return next(iter(bucket)) if bucket else None
+
     def raw(self, doc_id: str) -> dict[str, Any] | None:
         return self._read_table().get(doc_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 from typing import Any
 
@@ -9,8 +10,16 @@ from .artifacts import check_artifact_path
 from .backend import BlobRef
 from .base import Doc, locked, new_id, now, public
 from .errors import ConflictError, InvalidArgumentError, NotFoundError
+from .metric_ops import series_id
 from .models import ModelOps
+from .search import MISSING, VERSION_FIELDS, Getter, compile_query, dotted
 from .validation import check_json_value, check_metadata, check_optional_text, check_tag, check_tags, check_text
+
+VERSION_FIELD_NAMES = {"created": "created_at", "updated": "updated_at"}
+
+
+def _newest(version: Doc) -> tuple[str, int]:
+    return version["created_at"], version["number"]
 
 
 class VersionOps(ModelOps):
@@ -92,12 +101,59 @@ class VersionOps(ModelOps):
         return public(self._get("versions", version_id, "version"))
 
     @locked
-    def list_versions(self, model_id: str, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
-        """Newest first."""
-        self._get("models", model_id, "model")
-        versions = sorted(self.docs.find("versions", "model_id", model_id), key=lambda v: -v["number"])
+    def list_versions(
+        self, model_id: str, offset: int = 0, limit: int | None = None, q: str | None = None
+    ) -> tuple[list[Doc], int]:
+        """Newest first; ``q`` filters with the query language (see ``search``)."""
+        model = self._get("models", model_id, "model")
+        versions = self._matching_versions(self.docs.find("versions", "model_id", model_id), q, {model_id: model})
+        versions.sort(key=lambda v: -v["number"])
         page = versions[offset : None if limit is None else offset + limit]
         return [public(v) for v in page], len(versions)
+
+    @locked
+    def search_versions(self, q: str | None = None, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
+        """Versions of every model matching the query, newest first."""
+        versions = self._matching_versions(list(self.docs.scan("versions")), q, {})
+        if limit is None:
+            versions.sort(key=_newest, reverse=True)
+            page = versions[offset:]
+        else:  # a page of the newest: no need to sort every match
+            page = heapq.nlargest(offset + limit, versions, key=_newest)[offset:]
+        return [public(v) for v in page], len(versions)
+
+    def _matching_versions(self, versions: list[Doc], q: str | None, models: dict[str, Doc]) -> list[Doc]:
+        if q is None:
+            return versions
+        predicate = compile_query(q, VERSION_FIELDS, lambda path: self._version_field(path, models))
+        return [v for v in versions if predicate(v)]
+
+    def _version_field(self, path: list[str], models: dict[str, Doc]) -> Getter:
+        """How a query reads ``path`` from a version document (see ``search``)."""
+        head, rest = path[0], path[1:]
+        if head == "metadata":
+            return lambda doc: dotted(doc["metadata"], rest)
+        if head == "metrics":
+            return lambda doc: self._final_metric(doc, rest)
+        if head in ("model", "namespace"):
+            field = "name" if head == "model" else "namespace"
+
+            def model_field(doc: Doc) -> Any:
+                if doc["model_id"] not in models:
+                    models[doc["model_id"]] = self.docs.get("models", doc["model_id"]) or {}
+                return models[doc["model_id"]].get(field, MISSING)
+
+            return model_field
+        field = {"checkpoint": "checkpoint_uuid", **VERSION_FIELD_NAMES}.get(head, head)
+        return lambda doc: doc.get(field, MISSING)
+
+    def _final_metric(self, doc: Doc, path: list[str]) -> Any:
+        """The last logged value of a metric; else the checkpoint's reported value."""
+        series = self.docs.get("series", series_id(doc["id"], ".".join(path)))
+        if series is not None and series.get("last"):
+            return series["last"]["value"]
+        checkpoint = self.docs.get("checkpoints", doc["checkpoint_uuid"]) if doc["checkpoint_uuid"] else None
+        return dotted(checkpoint["metrics"], path) if checkpoint else MISSING
 
     @locked
     def update_version(

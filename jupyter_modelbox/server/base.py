@@ -14,7 +14,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado.web import HTTPError
 
 from ..registry import ModelBoxError, Registry
-from ..registry.errors import InvalidArgumentError, PayloadTooLargeError
+from ..registry.errors import ERRORS_BY_NAME, InvalidArgumentError, PayloadTooLargeError
 
 AUTH_RESOURCE = "modelbox"
 ANONYMOUS = re.compile(r"^[0-9a-f]{32}$")
@@ -24,7 +24,8 @@ T = TypeVar("T")
 
 def http_error(error: ModelBoxError) -> HTTPError:
     """The one place domain errors become HTTP errors: ``{"message", "reason": <error class>}``."""
-    return HTTPError(error.status, error.message.replace("%", "%%"), reason=type(error).__name__)
+    reason = next(cls.__name__ for cls in type(error).__mro__ if cls.__name__ in ERRORS_BY_NAME)
+    return HTTPError(error.status, error.message.replace("%", "%%"), reason=reason)
 
 
 class ModelboxHandler(APIHandler):

@@ -29,7 +29,7 @@ class ModelsHandler(ModelboxHandler):
             namespace=self.str_arg("namespace"), name=self.str_arg("name"),
             description=self.str_arg("description"), sort_by=self.str_arg("sort_by") or "name",
             order_by=self.str_arg("order_by") or "asc", offset=self.int_arg("offset", 0),
-            limit=self.int_arg("limit"), archived=self.bool_arg("archived"),
+            limit=self.int_arg("limit"), archived=self.bool_arg("archived"), q=self.str_arg("q"),
         )
         self.reply({"models": models, "total": total})
 
@@ -98,7 +98,7 @@ class VersionsHandler(ModelboxHandler):
     @authorized
     async def get(self, model_id: str) -> None:
         versions, total = await self.call(
-            self.registry.list_versions, model_id, self.int_arg("offset", 0), self.int_arg("limit")
+            self.registry.list_versions, model_id, self.int_arg("offset", 0), self.int_arg("limit"), self.str_arg("q")
         )
         self.reply({"versions": versions, "total": total})
 
@@ -108,6 +108,16 @@ class VersionsHandler(ModelboxHandler):
         body = self.body({"version", "name", "description", "artifacts", "metadata", "unique_tags", "framework",
                           "checkpoint_uuid"})
         self.reply(await self.call(self.registry.create_version, model_id, actor=self.actor, **body), 201)
+
+
+class VersionSearchHandler(ModelboxHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        versions, total = await self.call(
+            self.registry.search_versions, self.str_arg("q"), self.int_arg("offset", 0), self.int_arg("limit")
+        )
+        self.reply({"versions": versions, "total": total})
 
 
 class VersionRefHandler(ModelboxHandler):

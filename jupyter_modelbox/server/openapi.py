@@ -79,6 +79,8 @@ def listing(name: str, item: str) -> dict[str, Any]:
 
 
 NO_CONTENT = {"204": {"description": "Deleted"}}
+QUERY = query("q", STR, "the search language, e.g. name ~ mnist and (tag:production or metrics.val_loss < 0.1); "
+                        "a syntax error is a 422 whose message points at the position")
 PAGE = [query("offset", INT), query("limit", INT)]
 STRINGS = {"type": "array", "items": STR}
 
@@ -94,7 +96,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                                query("sort_by", {"enum": ["name", "description", "creation_time",
                                                           "last_updated_time"]}),
                                query("order_by", {"enum": ["asc", "desc"]}),
-                               query("archived", {"type": "boolean"}), *PAGE],
+                               query("archived", {"type": "boolean"}), QUERY, *PAGE],
                 "responses": ok(listing("models", "Model"))},
         "post": {"summary": "Create a model (names are unique per namespace)",
                  "requestBody": body({"name": STR, "owner": NULLABLE_STR, "namespace": NULLABLE_STR,
@@ -114,7 +116,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                    "parameters": [query("cascade", {"type": "boolean"})], "responses": NO_CONTENT},
     },
     "/models/{model_id}/versions": {
-        "get": {"summary": "Versions, newest first", "parameters": PAGE,
+        "get": {"summary": "Versions, newest first", "parameters": [QUERY, *PAGE],
                 "responses": ok(listing("versions", "Version"))},
         "post": {"summary": "Create the next numbered version (optionally from a checkpoint)",
                  "requestBody": body({"version": NULLABLE_STR, "name": NULLABLE_STR, "description": NULLABLE_STR,
@@ -132,6 +134,8 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "summary": "The version holding a tag now, or at time 'at'", "parameters": [query("at", TIME)],
         "responses": ok({"type": "object", "properties": {"version": {"anyOf": [ref("Version"),
                                                                                   {"type": "null"}]}}})}},
+    "/versions": {"get": {"summary": "Versions of every model matching the query, newest first",
+                          "parameters": [QUERY, *PAGE], "responses": ok(listing("versions", "Version"))}},
     "/versions/{version_id}": {
         "get": {"summary": "A version", "responses": ok(ref("Version"))},
         "patch": {"summary": "Change label, name, description or framework",

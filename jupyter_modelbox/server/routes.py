@@ -23,6 +23,7 @@ ROUTES: list[tuple[str, type[RequestHandler]]] = [
     ("/models/{model_id}/versions/{ref}", h.VersionRefHandler),
     ("/models/{model_id}/tag-history", h.TagHistoryHandler),
     ("/models/{model_id}/tags/{tag}/holder", h.TagHolderHandler),
+    ("/versions", h.VersionSearchHandler),
     ("/versions/{version_id}", h.VersionHandler),
     ("/versions/{version_id}/tags", h.VersionTagsHandler),
     ("/versions/{version_id}/tags/{tag}", h.VersionTagHandler),
