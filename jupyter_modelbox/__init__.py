@@ -34,6 +34,19 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter-modelbox"}]
 
 
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext jupyter_modelbox``: registers the ``%modelbox`` magics (imported only now)."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)  # type: ignore[arg-type]
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)  # type: ignore[arg-type]
+
+
 __all__ = [
     "AlreadyExistsError",
     "Artifact",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
@@ -271,8 +271,12 @@ def _verbs(add: Any) -> None:
     p.add_argument("path", metavar="PATH")
 
 
-def build_parser(prog: str = "modelbox") -> ArgumentParser:
-    """The whole grammar; ``parser.verbs`` maps each verb to its subparser."""
+def build_parser(prog: str = "modelbox", extra_verbs: Callable[[Any], None] | None = None) -> ArgumentParser:
+    """The whole grammar; ``parser.verbs`` maps each verb to its subparser.
+
+    ``extra_verbs(add)`` adds more verbs the same way (``add(name, help) -> subparser``), with the
+    shared options (``--url``, ``--json``...): the magics add ``plot`` and ``panel`` so.
+    """
     parser = ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EPILOG, allow_abbrev=False,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -288,6 +292,8 @@ def build_parser(prog: str = "modelbox") -> ArgumentParser:
         return verbs[name]
 
     _verbs(add)
+    if extra_verbs is not None:
+        extra_verbs(add)
     parser.verbs = verbs  # type: ignore[attr-defined]
     return parser
 

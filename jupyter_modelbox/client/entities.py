@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ..registry.versions import blob_spec
-from .objects import RegistryObject, _time, upload_items
+from .objects import Page, RegistryObject, _time, upload_items
 
 
 class Checkpoint(RegistryObject):
@@ -204,15 +204,15 @@ class Model(RegistryObject):
         doc = self._box._transport.get_version(self.id, version)
         return ModelVersion(self._box, doc) if doc else None
 
-    def get_versions(self, offset: int = 0, limit: int | None = None) -> list[ModelVersion]:
-        """Versions, newest first."""
-        docs, _ = self._box._transport.list_versions(self.id, offset, limit)
-        return [ModelVersion(self._box, doc) for doc in docs]
+    def get_versions(self, offset: int = 0, limit: int | None = None) -> Page[ModelVersion]:
+        """Versions, newest first (a list whose ``total`` counts them all)."""
+        docs, total = self._box._transport.list_versions(self.id, offset, limit)
+        return Page((ModelVersion(self._box, doc) for doc in docs), total)
 
-    def search_versions(self, query: str, offset: int = 0, limit: int | None = None) -> list[ModelVersion]:
+    def search_versions(self, query: str, offset: int = 0, limit: int | None = None) -> Page[ModelVersion]:
         """This model's versions matching the search language (see ``ModelBox.search_versions``), newest first."""
-        docs, _ = self._box._transport.list_versions(self.id, offset, limit, q=query)
-        return [ModelVersion(self._box, doc) for doc in docs]
+        docs, total = self._box._transport.list_versions(self.id, offset, limit, q=query)
+        return Page((ModelVersion(self._box, doc) for doc in docs), total)
 
     def tag_history(self, tag: str | None = None) -> list[dict[str, Any]]:
         """Every set/move/removal of this model's tags, oldest first, with ``at`` as a datetime."""

@@ -14,6 +14,7 @@ from .discovery import choose
 from .entities import Checkpoint, Model, ModelVersion, checkpoint_files
 from .http import HttpTransport
 from .metric_buffer import MetricBuffer
+from .objects import Page
 from .transport import Transport
 
 log = logging.getLogger("jupyter_modelbox")
@@ -98,10 +99,10 @@ class ModelBox:
             artifacts=artifacts, metadata=metadata, exist_ok=exist_ok,
         ))
 
-    def models(self, namespace: str | None = None) -> list[Model]:
+    def models(self, namespace: str | None = None) -> Page[Model]:
         """Every model (of one namespace), by name."""
-        docs, _ = self._transport.list_models(namespace=namespace)
-        return [Model(self, doc) for doc in docs]
+        docs, total = self._transport.list_models(namespace=namespace)
+        return Page((Model(self, doc) for doc in docs), total)
 
     def namespaces(self) -> list[str]:
         return self._transport.namespaces()
@@ -130,13 +131,14 @@ class ModelBox:
         offset: int = 0,
         limit: int | None = None,
         archived: bool | None = None,
-    ) -> list[Model]:
-        """Models whose name/description contain the given text (case-insensitive), sorted, one page."""
-        docs, _ = self._transport.list_models(
+    ) -> Page[Model]:
+        """Models whose name/description contain the given text (case-insensitive), sorted, one page
+        (a list whose ``total`` counts all matches)."""
+        docs, total = self._transport.list_models(
             namespace=namespace, name=name, description=description, sort_by=sort_by, order_by=order_by,
             offset=offset, limit=limit, archived=archived,
         )
-        return [Model(self, doc) for doc in docs]
+        return Page((Model(self, doc) for doc in docs), total)
 
     def search(
         self,
@@ -146,26 +148,26 @@ class ModelBox:
         namespace: str | None = None,
         offset: int = 0,
         limit: int | None = None,
-    ) -> list[Model]:
+    ) -> Page[Model]:
         """Models matching the search language, e.g. ``'name ~ mnist and tag:production'``.
 
         Fields: name, description, task, owner, namespace, created, updated, archived, versions,
         metadata.<path>, tag:<name>; operators = != < <= > >= ~ (substring) in [...]; and, or, not,
         parentheses; a bare word matches names and descriptions. Errors point at the position.
         """
-        docs, _ = self._transport.list_models(namespace=namespace, sort_by=sort_by, order_by=order_by,
-                                              offset=offset, limit=limit, q=query)
-        return [Model(self, doc) for doc in docs]
+        docs, total = self._transport.list_models(namespace=namespace, sort_by=sort_by, order_by=order_by,
+                                                  offset=offset, limit=limit, q=query)
+        return Page((Model(self, doc) for doc in docs), total)
 
-    def search_versions(self, query: str, offset: int = 0, limit: int | None = None) -> list[ModelVersion]:
+    def search_versions(self, query: str, offset: int = 0, limit: int | None = None) -> Page[ModelVersion]:
         """Versions of every model matching the search language, newest first.
 
         Version fields: name, description, framework, version (label), number, owner, created,
         updated, model, namespace, checkpoint, metadata.<path>, metrics.<key> (the last logged value,
         else the checkpoint's), tag:<name>.
         """
-        docs, _ = self._transport.search_versions(query, offset, limit)
-        return [ModelVersion(self, doc) for doc in docs]
+        docs, total = self._transport.search_versions(query, offset, limit)
+        return Page((ModelVersion(self, doc) for doc in docs), total)
 
     def new_checkpoint(
         self,

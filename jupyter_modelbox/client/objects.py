@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .modelbox import ModelBox
 
 Doc = dict[str, Any]
+T = TypeVar("T")
 
 
 def _time(value: str | None) -> datetime | None:
@@ -51,6 +52,14 @@ def upload_items(files: Any) -> Iterator[tuple[Path, str]]:
             yield source, source.name
         else:
             raise NotFoundError(f"cannot upload {name!r}: no such file or folder")
+
+
+class Page(list[T]):
+    """One page of a listing; ``total`` counts every match, so UIs can say "51-100 of 2,345"."""
+
+    def __init__(self, items: Iterable[T], total: int) -> None:
+        super().__init__(items)
+        self.total = total
 
 
 @dataclass
@@ -120,6 +129,11 @@ class RegistryObject:
         return self._doc["id"]
 
     @property
+    def box(self) -> ModelBox:
+        """The ``ModelBox`` this object was read from (widgets and tools build on it)."""
+        return self._box
+
+    @property
     def metadata(self) -> dict[str, Any]:
         return dict(self._doc["metadata"])
 
@@ -156,10 +170,19 @@ class RegistryObject:
         else:
             self._box._metrics.add(self.id, metrics, step, wallclock)
 
-    def metrics(self, keys: str | Iterable[str] | None = None) -> pd.DataFrame:
-        """Logged points as a DataFrame with columns ``key, step, wallclock, value``."""
+    def metrics(
+        self, keys: str | Iterable[str] | None = None, max_points: int | None = None, method: str = "minmax_lttb"
+    ) -> pd.DataFrame:
+        """Logged points as a DataFrame with columns ``key, step, wallclock, value``.
+
+        ``max_points`` has the registry shrink each key to at most that many points, keeping peaks
+        (``method``: ``minmax``, ``lttb`` or ``minmax_lttb``): what a plot of a long series needs.
+        """
         self._box._metrics.flush()
-        return self._box._transport.read_metrics(self.id, [keys] if isinstance(keys, str) else keys)
+        keys = [keys] if isinstance(keys, str) else (list(keys) if keys is not None else None)
+        if max_points is None:
+            return self._box._transport.read_metrics(self.id, keys)
+        return self._box._transport.read_metrics(self.id, keys, max_points=max_points, method=method)
 
     def metric_keys(self) -> list[str]:
         self._box._metrics.flush()
