@@ -4,32 +4,43 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 
+import { ModelboxClient } from './api';
+import { LabPrompts } from './dialogs';
 import { modelboxIcon } from './icons';
 import { ModelboxPanel } from './panel';
+import { TransferList } from './transfers';
 
 const PANEL_ID = 'jp-modelbox-panel';
+const CATEGORY = 'Model Registry';
 
 namespace CommandIDs {
   export const openPanel = 'modelbox:open-panel';
+  export const createModel = 'modelbox:create-model';
+  export const registerVersion = 'modelbox:register-version';
+  export const uploadFromFileBrowser = 'modelbox:upload-from-file-browser';
 }
 
 /**
- * Adds the model registry side panel to the left area.
+ * Adds the model registry side panel to the left area, its commands to the
+ * palette, and "Upload to model registry…" to the file browser's context menu.
  */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-modelbox:plugin',
-  description: 'A side panel listing the models of the modelbox registry.',
+  description: 'A side panel to browse and change the modelbox model registry.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette],
+  optional: [ILayoutRestorer, ICommandPalette, IDefaultFileBrowser],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    fileBrowser: IDefaultFileBrowser | null
   ): void => {
-    const panel = new ModelboxPanel({
-      serverSettings: app.serviceManager.serverSettings
-    });
+    const client = new ModelboxClient(app.serviceManager.serverSettings);
+    const transfers = new TransferList(client);
+    const prompts = new LabPrompts(client, transfers);
+    const panel = new ModelboxPanel({ client, prompts, transfers });
     panel.id = PANEL_ID;
     panel.title.icon = modelboxIcon;
     panel.title.caption = 'Model registry';
@@ -37,16 +48,61 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, PANEL_ID);
 
-    app.commands.addCommand(CommandIDs.openPanel, {
+    const { commands } = app;
+    commands.addCommand(CommandIDs.openPanel, {
       label: 'Open Model Registry',
       caption: 'Show the model registry side panel',
       icon: modelboxIcon,
       execute: () => app.shell.activateById(PANEL_ID)
     });
-    palette?.addItem({
-      command: CommandIDs.openPanel,
-      category: 'Model Registry'
+    commands.addCommand(CommandIDs.createModel, {
+      label: 'Create Model…',
+      caption: 'Create a model in the registry',
+      execute: async () => {
+        const model = await prompts.createModel();
+        if (model) {
+          app.shell.activateById(PANEL_ID);
+          await panel.openModel(model.id);
+        }
+      }
     });
+    commands.addCommand(CommandIDs.registerVersion, {
+      label: 'Register Model Version…',
+      caption: 'Register a new version of a model (from a checkpoint or files)',
+      execute: async () => {
+        const shown = panel.modelView.isHidden ? undefined : panel.modelView.model ?? undefined;
+        const version = await prompts.registerVersion(shown);
+        if (version) {
+          app.shell.activateById(PANEL_ID);
+          await panel.openVersion(version);
+        }
+      }
+    });
+    for (const command of [CommandIDs.openPanel, CommandIDs.createModel, CommandIDs.registerVersion]) {
+      palette?.addItem({ command, category: CATEGORY });
+    }
+
+    if (fileBrowser) {
+      commands.addCommand(CommandIDs.uploadFromFileBrowser, {
+        label: 'Upload to model registry…',
+        caption: 'Add the selected files as artifacts of a model or version',
+        icon: modelboxIcon,
+        isVisible: () => !fileBrowser.selectedItems().next().done,
+        execute: async () => {
+          const paths = Array.from(fileBrowser.selectedItems(), item => item.path);
+          const target = await prompts.chooseUploadTarget(paths);
+          if (target) {
+            app.shell.activateById(PANEL_ID);
+            await transfers.copyContents(target.objectId, target.label, paths);
+          }
+        }
+      });
+      app.contextMenu.addItem({
+        command: CommandIDs.uploadFromFileBrowser,
+        selector: '.jp-DirListing-item[data-isdir]',
+        rank: 60
+      });
+    }
   }
 };
 

@@ -1,142 +1,259 @@
-import type { ServerConnection } from '@jupyterlab/services';
 import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 
-import { listModels } from './request';
-import type { IModel, IModelList } from './tokens';
+import type { ModelboxClient } from './api';
+import { button, h } from './dom';
+import { DropHandler } from './drop';
+import { EventPoller, RESET_EVENT } from './events';
+import { ModelList } from './modellist';
+import { ModelView } from './modelview';
+import type { IUserPrompts } from './prompts';
+import type { IEvent, IModelVersion } from './tokens';
+import { TransferList } from './transfers';
+import { VersionView } from './versionview';
+
+/** Milliseconds to gather events before the views reload. */
+const EVENT_DEBOUNCE_MS = 150;
 
 /**
- * The side panel listing the registry's models.
+ * The model registry side panel: the model list, a model, or a version,
+ * with a breadcrumb to go back, transfers at the bottom, and live updates
+ * from the registry's event feed.
  *
- * Everything the server sends is put into the DOM as text (`textContent`),
- * never parsed as HTML.
+ * Everything the server sends is put into the DOM as text, never parsed as HTML.
  */
-export class ModelboxPanel extends Widget {
+export class ModelboxPanel extends Panel {
   constructor(options: ModelboxPanel.IOptions) {
     super();
-    this._serverSettings = options.serverSettings;
     this.addClass('jp-ModelboxPanel');
+    this._client = options.client;
+    this._prompts = options.prompts;
+    this.transfers = options.transfers ?? new TransferList(this._client);
+    this.list = new ModelList(this._client);
+    this.modelView = new ModelView(this._client, this._prompts);
+    this.versionView = new VersionView(this._client, this._prompts);
+    this._poller = new EventPoller(this._client, options.pollOptions);
 
-    const header = document.createElement('div');
-    header.className = 'jp-ModelboxPanel-header';
-    const title = document.createElement('h2');
-    title.className = 'jp-ModelboxPanel-title';
-    title.textContent = 'Models';
-    const refresh = document.createElement('button');
-    refresh.className = 'jp-Button jp-mod-styled jp-ModelboxPanel-refresh';
-    refresh.type = 'button';
-    refresh.textContent = 'Refresh';
-    refresh.title = 'Reload the model list';
-    refresh.addEventListener('click', () => void this.refresh());
-    header.append(title, refresh);
+    const header = new Widget({ node: this._renderHeader() });
+    header.addClass('jp-ModelboxPanel-headerWidget');
+    this.addWidget(header);
+    for (const view of [this.list, this.modelView, this.versionView]) {
+      view.addClass('jp-ModelboxPanel-view');
+      this.addWidget(view);
+    }
+    this.addWidget(this.transfers);
+    this.modelView.hide();
+    this.versionView.hide();
+    this._renderCrumbs();
 
-    this._content = document.createElement('div');
-    this._content.className = 'jp-ModelboxPanel-content';
-    this.node.append(header, this._content);
+    this.list.modelOpened.connect((_, id) => void this.openModel(id));
+    this.modelView.versionOpened.connect((_, version) => void this.openVersion(version));
+    this.modelView.modelDeleted.connect(() => this.showList());
+    this.versionView.versionDeleted.connect((_, modelId) => void this.openModel(modelId));
+    this.transfers.artifactsAdded.connect((_, objectId) => this._objectChanged(objectId));
+    this._poller.received.connect((_, events) => this._gather(events));
+    this._dropHandler = new DropHandler(this.node, (target, payload) => {
+      void this.transfers.add(target.objectId, target.label, payload);
+    });
   }
 
-  /**
-   * Fetch the model list and render it, or render the error.
-   *
-   * Only the answer to the latest call is rendered.
-   */
+  readonly list: ModelList;
+  readonly modelView: ModelView;
+  readonly versionView: VersionView;
+  readonly transfers: TransferList;
+
+  /** The poller of the event feed (stopped when the panel is disposed). */
+  get poller(): EventPoller {
+    return this._poller;
+  }
+
+  /** Reload whatever view is shown. */
   async refresh(): Promise<void> {
-    const call = ++this._calls;
-    if (!this._content.hasChildNodes()) {
-      this._showStatus('Loading models…');
+    if (!this.versionView.isHidden) {
+      await this.versionView.load();
+    } else if (!this.modelView.isHidden) {
+      await this.modelView.load();
+    } else {
+      await this.list.refresh();
     }
-    let list: IModelList;
-    try {
-      list = await listModels(this._serverSettings);
-    } catch (error) {
-      if (call === this._calls && !this.isDisposed) {
-        this._showError(error);
-      }
+  }
+
+  showList(): void {
+    this._show(this.list);
+    this._renderCrumbs();
+    void this.list.refresh();
+  }
+
+  async openModel(modelId: string): Promise<void> {
+    this._show(this.modelView);
+    this._renderCrumbs();
+    await this.modelView.load(modelId);
+    this._renderCrumbs();
+  }
+
+  async openVersion(version: IModelVersion): Promise<void> {
+    if (this.modelView.modelId !== version.model_id) {
+      await this.modelView.load(version.model_id);
+    }
+    const siblings = await this._client
+      .listVersions(version.model_id)
+      .then(list => list.versions)
+      .catch(() => []);
+    this._show(this.versionView);
+    this._renderCrumbs(version);
+    await this.versionView.load(version, siblings);
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
       return;
     }
-    if (call === this._calls && !this.isDisposed) {
-      this._showModels(list);
-    }
+    clearTimeout(this._eventTimer);
+    this._poller.dispose();
+    super.dispose();
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
-    if (this.isVisible) {
-      void this.refresh();
+    this._dropHandler.attach();
+    this._poller.start();
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._dropHandler.detach();
+    super.onBeforeDetach(msg);
+  }
+
+  private _renderHeader(): HTMLElement {
+    return h(
+      'div',
+      { className: 'jp-ModelboxPanel-header' },
+      h('h2', { className: 'jp-ModelboxPanel-title' }, 'Model registry'),
+      this._crumbs,
+      h(
+        'div',
+        { className: 'jp-ModelboxPanel-buttons' },
+        button('New model', () => void this._createModel(), {
+          title: 'Create a model',
+          className: 'jp-ModelboxPanel-newModel'
+        }),
+        button('Refresh', () => void this.refresh(), {
+          title: 'Reload from the registry',
+          className: 'jp-ModelboxPanel-refresh'
+        })
+      )
+    );
+  }
+
+  private _renderCrumbs(version?: IModelVersion): void {
+    const crumbs: (HTMLElement | string)[] = [
+      h('a', { className: 'jp-ModelboxCrumb', attrs: { href: '#' }, on: { click: e => this._go(e, () => this.showList()) } }, 'Models')
+    ];
+    const model = this.modelView.model;
+    if (!this.modelView.isHidden || !this.versionView.isHidden) {
+      const modelId = this.modelView.modelId;
+      crumbs.push(
+        ' › ',
+        h(
+          'a',
+          {
+            className: 'jp-ModelboxCrumb',
+            attrs: { href: '#' },
+            on: { click: e => this._go(e, () => modelId && void this.openModel(modelId)) }
+          },
+          model?.name ?? '…'
+        )
+      );
+    }
+    if (!this.versionView.isHidden && version) {
+      crumbs.push(' › ', h('span', { className: 'jp-ModelboxCrumb' }, `v${version.number}`));
+    }
+    this._crumbs.replaceChildren(...crumbs);
+  }
+
+  private _go(event: Event, action: () => void): void {
+    event.preventDefault();
+    action();
+  }
+
+  private _show(view: Widget): void {
+    for (const candidate of [this.list, this.modelView, this.versionView]) {
+      candidate.setHidden(candidate !== view);
     }
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    void this.refresh();
+  private async _createModel(): Promise<void> {
+    const model = await this._prompts.createModel();
+    if (model) {
+      await this.openModel(model.id);
+    }
   }
 
-  private _showStatus(text: string): void {
-    const status = document.createElement('p');
-    status.className = 'jp-ModelboxPanel-status';
-    status.textContent = text;
-    this._content.replaceChildren(status);
+  private _gather(events: IEvent[]): void {
+    this._pending.push(...events);
+    clearTimeout(this._eventTimer);
+    this._eventTimer = setTimeout(() => this._applyEvents(), EVENT_DEBOUNCE_MS);
   }
 
-  private _showError(error: unknown): void {
-    const box = document.createElement('div');
-    box.className = 'jp-ModelboxPanel-error';
-    box.setAttribute('role', 'alert');
-    box.textContent = error instanceof Error ? error.message : String(error);
-    this._content.replaceChildren(box);
-  }
-
-  private _showModels(list: IModelList): void {
-    if (list.models.length === 0) {
-      this._showStatus('No models registered yet.');
+  /** Reload the views that the gathered events concern. */
+  private _applyEvents(): void {
+    const events = this._pending;
+    this._pending = [];
+    if (this.isDisposed || events.length === 0) {
       return;
     }
-    const items = document.createElement('ul');
-    items.className = 'jp-ModelboxPanel-models';
-    items.append(...list.models.map(renderModel));
-    const nodes: Node[] = [items];
-    if (list.total > list.models.length) {
-      const more = document.createElement('p');
-      more.className = 'jp-ModelboxPanel-status';
-      more.textContent = `Showing ${list.models.length} of ${list.total} models.`;
-      nodes.push(more);
+    const reset = events.some(e => e.kind === RESET_EVENT);
+    if (reset || events.some(e => e.kind !== 'metrics.logged')) {
+      void this.list.refresh();
     }
-    this._content.replaceChildren(...nodes);
+    const modelId = this.modelView.modelId;
+    if (!this.modelView.isHidden && modelId) {
+      if (events.some(e => e.kind === 'model.deleted' && e.model_id === modelId)) {
+        this.showList();
+      } else if (reset || events.some(e => e.model_id === modelId && e.kind !== 'metrics.logged')) {
+        void this.modelView.load();
+      }
+    }
+    const versionId = this.versionView.versionId;
+    if (!this.versionView.isHidden && versionId) {
+      const mine = events.filter(e => reset || e.version_id === versionId || e.object_id === versionId);
+      if (mine.some(e => e.kind === 'version.deleted')) {
+        void this.openModel(this.versionView.version?.model_id ?? '');
+      } else if (mine.some(e => e.kind === 'metrics.logged')) {
+        this.versionView.reloadMetrics();
+      }
+      if (mine.some(e => e.kind !== 'metrics.logged' && e.kind !== 'version.deleted')) {
+        void this.versionView.load();
+      }
+    }
   }
 
-  private _calls = 0;
-  private readonly _content: HTMLElement;
-  private readonly _serverSettings: ServerConnection.ISettings;
+  private _objectChanged(objectId: string): void {
+    if (objectId === this.versionView.versionId && !this.versionView.isHidden) {
+      void this.versionView.load();
+    } else if (!this.modelView.isHidden) {
+      void this.modelView.load();
+    }
+  }
+
+  private readonly _client: ModelboxClient;
+  private readonly _prompts: IUserPrompts;
+  private readonly _poller: EventPoller;
+  private readonly _dropHandler: DropHandler;
+  private readonly _crumbs = h('nav', { className: 'jp-ModelboxPanel-crumbs', attrs: { 'aria-label': 'Location' } });
+  private _pending: IEvent[] = [];
+  private _eventTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export namespace ModelboxPanel {
   export interface IOptions {
-    /** Connection to the Jupyter server that serves the registry. */
-    serverSettings: ServerConnection.ISettings;
+    /** Calls of the registry's REST API. */
+    client: ModelboxClient;
+    /** The dialogs to open (JupyterLab's, or fakes in tests). */
+    prompts: IUserPrompts;
+    /** Where dropped files show their progress; one is made if not given. */
+    transfers?: TransferList;
+    /** Timing of the event feed. */
+    pollOptions?: EventPoller.IOptions;
   }
-}
-
-function renderModel(model: IModel): HTMLLIElement {
-  const item = document.createElement('li');
-  item.className = 'jp-ModelboxPanel-model';
-  item.dataset.modelId = model.id;
-
-  const name = document.createElement('div');
-  name.className = 'jp-ModelboxPanel-modelName';
-  name.textContent = model.name;
-  item.append(name);
-
-  if (model.description) {
-    const description = document.createElement('div');
-    description.className = 'jp-ModelboxPanel-modelDescription';
-    description.textContent = model.description;
-    item.append(description);
-  }
-
-  const versions = document.createElement('div');
-  versions.className = 'jp-ModelboxPanel-modelVersions';
-  versions.textContent =
-    model.num_versions === 1 ? '1 version' : `${model.num_versions} versions`;
-  item.append(versions);
-  return item;
 }

@@ -1,8 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import type { IListModelsQuery, IModelList, IVersionList } from './tokens';
-
 /**
  * URL path of the modelbox REST API below the server's base URL.
  */
@@ -31,6 +29,11 @@ export class ModelboxAPIError extends Error {
 }
 
 /**
+ * `reason` of the error of a request cancelled through its `AbortSignal`.
+ */
+export const CANCELLED = 'Cancelled';
+
+/**
  * Call the modelbox REST API and return the decoded JSON body.
  *
  * @param endPoint - API path below `<baseUrl>/modelbox/api/`, query string included.
@@ -51,14 +54,15 @@ export async function requestAPI<T>(
   try {
     response = await ServerConnection.makeRequest(url, init, serverSettings);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ModelboxAPIError(
-      `Could not reach the Jupyter server (${detail}).`,
-      0
-    );
+    throw networkError(error, init);
   }
 
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw networkError(error, init);
+  }
   let data: unknown = undefined;
   if (text.length > 0) {
     try {
@@ -86,34 +90,51 @@ export async function requestAPI<T>(
 }
 
 /**
- * List models, filtered, sorted and paged as the query says.
+ * A query string (`?a=1&key=x&key=y`) from parameters; arrays repeat the
+ * key, and `undefined`, `null` and `''` values are left out.
  */
-export function listModels(
-  serverSettings: ServerConnection.ISettings,
-  query: IListModelsQuery = {}
-): Promise<IModelList> {
-  const params: { [key: string]: string | number } = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== '') {
-      params[key] = value;
+export function queryString(params: {
+  [name: string]: QueryValue | QueryValue[];
+}): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== null && item !== '') {
+        search.append(name, String(item));
+      }
     }
   }
-  return requestAPI<IModelList>(
-    'models' + URLExt.objectToQueryString(params),
-    serverSettings
-  );
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }
 
 /**
- * List the versions of one model.
+ * A value of one query parameter.
  */
-export function listVersions(
-  serverSettings: ServerConnection.ISettings,
-  modelId: string
-): Promise<IVersionList> {
-  return requestAPI<IVersionList>(
-    `models/${encodeURIComponent(modelId)}/versions`,
-    serverSettings
+export type QueryValue = string | number | boolean | null | undefined;
+
+/**
+ * `init` for a request with a JSON body.
+ */
+export function jsonBody(method: string, body: unknown): RequestInit {
+  return {
+    method,
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' }
+  };
+}
+
+/**
+ * The error for a request that got no (complete) response.
+ */
+function networkError(error: unknown, init: RequestInit): ModelboxAPIError {
+  if (init.signal?.aborted) {
+    return new ModelboxAPIError('The request was cancelled.', 0, CANCELLED);
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ModelboxAPIError(
+    `Could not reach the Jupyter server (${detail}).`,
+    0
   );
 }
 

@@ -34,7 +34,7 @@ export interface IModelVersion {
   name: string;
   description: string;
   metadata: PartialJSONObject;
-  framework: string;
+  framework: string | null;
   /** Unique across the versions of one model. */
   tags: string[];
   checkpoint_uuid: string | null;
@@ -51,6 +51,7 @@ export interface IArtifact {
   /** Id of the model or model version the artifact belongs to. */
   parent: string;
   path: string;
+  /** Kind of artifact: unknown, model, checkpoint, text, image, audio, video. */
   mime_type: string;
   /** sha256 hex digest; null for a tracked artifact that could not be read. */
   checksum: string | null;
@@ -97,8 +98,93 @@ export interface IListModelsQuery {
   name?: string;
   description?: string;
   namespace?: string;
-  sort_by?: string;
+  sort_by?: ModelSortKey;
   order_by?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
+}
+
+/**
+ * Sort keys of `GET models`.
+ */
+export type ModelSortKey =
+  | 'name'
+  | 'description'
+  | 'creation_time'
+  | 'last_updated_time';
+
+/**
+ * A checkpoint a version can be registered from.
+ */
+export interface ICheckpoint {
+  id: string;
+  uuid: string;
+  metadata: PartialJSONObject;
+  metrics: PartialJSONObject;
+  framework: string | null;
+  format: string | null;
+  owner: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Fields of `POST models`.
+ */
+export interface INewModel {
+  name: string;
+  namespace?: string;
+  description?: string;
+  task?: string;
+  metadata?: PartialJSONObject;
+}
+
+/**
+ * Fields of `POST models/{id}/versions`.
+ */
+export interface INewVersion {
+  version?: string;
+  description?: string;
+  framework?: string;
+  checkpoint_uuid?: string;
+  unique_tags?: string[];
+  metadata?: PartialJSONObject;
+}
+
+/**
+ * Changes of `PATCH models/{id}`.
+ */
+export interface IModelChanges {
+  name?: string;
+  description?: string;
+  archived?: boolean;
+}
+
+/**
+ * Logged metric points as columns, all keys in one frame.
+ *
+ * A value is a number, or `{f: 'nan' | 'inf' | '-inf'}`, or something
+ * that is not plottable (a string, `{b: base64}`).
+ */
+export interface IMetricFrame {
+  key: string[];
+  step: (number | null)[];
+  wallclock: number[];
+  value: unknown[];
+}
+
+/**
+ * Bytes stored by a finished upload.
+ */
+export interface IBlob {
+  checksum: string;
+  size: number;
+}
+
+/**
+ * Answer of `GET events`.
+ */
+export interface IEventBatch {
+  events: IEvent[];
+  last_seq: number;
 }

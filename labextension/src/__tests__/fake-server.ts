@@ -1,6 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import type { IModel } from '../tokens';
+import type { IArtifact, IModel, IModelVersion } from '../tokens';
 
 export const BASE_URL = 'http://localhost:8888/a%40b/';
 
@@ -49,4 +49,90 @@ export function aModel(overrides: Partial<IModel> = {}): IModel {
     num_versions: 2,
     ...overrides
   };
+}
+
+/** A route of `fakeAPI`: method, path below `modelbox/api/`, answer. */
+export type Route = [
+  string,
+  RegExp,
+  (request: Request, match: RegExpMatchArray) => Response | Promise<Response>
+];
+
+/**
+ * A fetch double of the modelbox API: the first route whose method and
+ * path (below `modelbox/api/`, no query) match answers; others get a 404.
+ */
+export function fakeAPI(routes: Route[]): jest.Mock<Promise<Response>, [Request]> {
+  return fakeFetch(request => {
+    const path = apiPath(request);
+    for (const [method, pattern, answer] of routes) {
+      const match = pattern.exec(path);
+      if (request.method === method && match) {
+        return answer(request, match);
+      }
+    }
+    return jsonResponse({ message: `no route for ${request.method} ${path}`, reason: 'NotFoundError' }, 404);
+  });
+}
+
+/** The path of a request below `modelbox/api/`, without the query. */
+export function apiPath(request: Request): string {
+  return decodeURIComponent(new URL(request.url).pathname.split('/modelbox/api/')[1] ?? '');
+}
+
+/**
+ * `method path?query` of every request the fake received, without the
+ * cache-busting `&<timestamp>` that ServerConnection adds.
+ */
+export function calls(fetch: jest.Mock<Promise<Response>, [Request]>): string[] {
+  return fetch.mock.calls.map(([request]) => {
+    const params = new URL(request.url).searchParams;
+    for (const name of Array.from(params.keys())) {
+      if (/^\d+$/.test(name) && params.get(name) === '') {
+        params.delete(name);
+      }
+    }
+    const search = params.toString();
+    return `${request.method} ${apiPath(request)}${search ? `?${search}` : ''}`;
+  });
+}
+
+export function aVersion(overrides: Partial<IModelVersion> = {}): IModelVersion {
+  return {
+    id: 'v1',
+    model_id: 'm1',
+    number: 1,
+    version: 'first',
+    name: '',
+    description: '',
+    metadata: {},
+    framework: 'pytorch',
+    tags: [],
+    checkpoint_uuid: null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    owner: 'alice',
+    ...overrides
+  };
+}
+
+export function anArtifact(overrides: Partial<IArtifact> = {}): IArtifact {
+  return {
+    id: 'a1',
+    parent: 'v1',
+    path: 'weights.bin',
+    mime_type: 'model',
+    checksum: 'ab'.repeat(32),
+    size: 2048,
+    tracked: false,
+    created_at: '2026-01-01T00:00:00Z',
+    ...overrides
+  };
+}
+
+/** Let pending promise callbacks run. */
+export async function settle(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await new Promise(resolve => setTimeout(resolve, 0));
+  }
 }

@@ -1,11 +1,10 @@
-import {
-  ModelboxAPIError,
-  listModels,
-  listVersions,
-  requestAPI
-} from '../request';
+import { ModelboxClient } from '../api';
+import { CANCELLED, ModelboxAPIError, queryString, requestAPI } from '../request';
 import {
   aModel,
+  aVersion,
+  anArtifact,
+  calls,
   fakeFetch,
   jsonResponse,
   requestedURL,
@@ -130,14 +129,14 @@ describe('requestAPI', () => {
   });
 });
 
-describe('listModels', () => {
+describe('ModelboxClient', () => {
   it('GETs models with the given query parameters', async () => {
     const fetch = fakeFetch(() => jsonResponse({ models: [], total: 0 }));
 
-    await listModels(settingsWith(fetch), {
+    await new ModelboxClient(settingsWith(fetch)).listModels({
       name: 'res net&co',
       namespace: 'vision',
-      sort_by: 'name',
+      sort_by: 'last_updated_time',
       order_by: 'desc',
       offset: 20,
       limit: 10
@@ -149,7 +148,7 @@ describe('listModels', () => {
     expect(url.pathname).toBe('/a%40b/modelbox/api/models');
     expect(url.searchParams.get('name')).toBe('res net&co');
     expect(url.searchParams.get('namespace')).toBe('vision');
-    expect(url.searchParams.get('sort_by')).toBe('name');
+    expect(url.searchParams.get('sort_by')).toBe('last_updated_time');
     expect(url.searchParams.get('order_by')).toBe('desc');
     expect(url.searchParams.get('offset')).toBe('20');
     expect(url.searchParams.get('limit')).toBe('10');
@@ -158,7 +157,7 @@ describe('listModels', () => {
   it('leaves out parameters that are not given', async () => {
     const fetch = fakeFetch(() => jsonResponse({ models: [], total: 0 }));
 
-    await listModels(settingsWith(fetch), { name: 'bert', description: '' });
+    await new ModelboxClient(settingsWith(fetch)).listModels({ name: 'bert', description: '' });
 
     const params = requestedURL(fetch).searchParams;
     expect(params.get('name')).toBe('bert');
@@ -170,19 +169,127 @@ describe('listModels', () => {
     const list = { models: [aModel()], total: 1 };
     const fetch = fakeFetch(() => jsonResponse(list));
 
-    await expect(listModels(settingsWith(fetch))).resolves.toEqual(list);
+    await expect(new ModelboxClient(settingsWith(fetch)).listModels()).resolves.toEqual(list);
+  });
+
+  it('escapes ids in paths', async () => {
+    const fetch = fakeFetch(() => jsonResponse({ versions: [], total: 0 }));
+
+    await new ModelboxClient(settingsWith(fetch)).listVersions('m 1/x');
+
+    expect(requestedURL(fetch).pathname).toBe('/a%40b/modelbox/api/models/m%201%2Fx/versions');
+  });
+
+  it('repeats the key parameter for several metric keys', async () => {
+    const fetch = fakeFetch(() => jsonResponse({ key: [], step: [], wallclock: [], value: [] }));
+
+    await new ModelboxClient(settingsWith(fetch)).getMetrics('v1', ['loss', 'acc'], 1000.4);
+
+    const params = requestedURL(fetch).searchParams;
+    expect(params.getAll('key')).toEqual(['loss', 'acc']);
+    expect(params.get('max_points')).toBe('1000');
+    expect(params.get('method')).toBe('minmax_lttb');
+  });
+
+  it('uses the server\'s atomic metadata operations', async () => {
+    const fetch = fakeFetch(() => jsonResponse({}));
+    const client = new ModelboxClient(settingsWith(fetch));
+
+    await client.mergeMetadata('m1', { lr: 0.1 });
+    await client.setMetadataKey('m1', 'a/b', [1, 2]);
+    await client.removeMetadataKeys('m1', ['x', 'y']);
+
+    expect(calls(fetch)).toEqual([
+      'PATCH objects/m1/metadata',
+      'PUT objects/m1/metadata/a/b',
+      'DELETE objects/m1/metadata?key=x&key=y'
+    ]);
+    expect(await fetch.mock.calls[0][0].json()).toEqual({ metadata: { lr: 0.1 } });
+    expect(requestedURL(fetch, 1).pathname).toMatch(/metadata\/a%2Fb$/);
+    expect(await fetch.mock.calls[1][0].json()).toEqual({ value: [1, 2] });
+  });
+
+  it('asks to move a tag only when told to', async () => {
+    const fetch = fakeFetch(() => jsonResponse(aVersion()));
+    const client = new ModelboxClient(settingsWith(fetch));
+
+    await client.addTag('v1', 'prod');
+    await client.addTag('v1', 'prod', true);
+
+    expect(await fetch.mock.calls[0][0].json()).toEqual({ tag: 'prod', move: false });
+    expect(await fetch.mock.calls[1][0].json()).toEqual({ tag: 'prod', move: true });
+  });
+
+  it('sends JSON bodies with a JSON content type', async () => {
+    const fetch = fakeFetch(() => jsonResponse(aModel(), 201));
+
+    await new ModelboxClient(settingsWith(fetch)).createModel({ name: 'bert', description: 'd' });
+
+    const request = fetch.mock.calls[0][0];
+    expect(request.headers.get('Content-Type')).toBe('application/json');
+    expect(await request.json()).toEqual({ name: 'bert', description: 'd' });
+  });
+
+  it('sends chunks as raw bytes, not JSON', async () => {
+    const fetch = fakeFetch(() => jsonResponse({ offset: 7 }));
+
+    const offset = await new ModelboxClient(settingsWith(fetch)).putChunk(
+      'u1',
+      3,
+      new Blob([new Uint8Array([1, 2, 3, 4])])
+    );
+
+    const request = fetch.mock.calls[0][0];
+    expect(calls(fetch)).toEqual(['PUT uploads/u1?offset=3']);
+    expect(request.headers.get('Content-Type')).toBe('application/octet-stream');
+    expect(Array.from(new Uint8Array(await request.arrayBuffer()))).toEqual([1, 2, 3, 4]);
+    expect(offset).toBe(7);
+  });
+
+  it('copies file browser files server-side', async () => {
+    const fetch = fakeFetch(() => jsonResponse({ artifacts: [anArtifact()] }, 201));
+
+    const artifacts = await new ModelboxClient(settingsWith(fetch)).addArtifactsFromContents('v1', ['a/b.bin']);
+
+    expect(calls(fetch)).toEqual(['POST objects/v1/artifacts-from-contents']);
+    expect(await fetch.mock.calls[0][0].json()).toEqual({ paths: ['a/b.bin'] });
+    expect(artifacts).toEqual([anArtifact()]);
+  });
+
+  it('builds download URLs below the base URL', () => {
+    const client = new ModelboxClient(settingsWith(fakeFetch(() => jsonResponse({}))));
+
+    expect(client.artifactContentURL('a 1')).toBe(
+      'http://localhost:8888/a%40b/modelbox/api/artifacts/a%201/content'
+    );
+  });
+
+  it('long-polls events after a sequence number', async () => {
+    const fetch = fakeFetch(() => jsonResponse({ events: [], last_seq: 5 }));
+
+    await new ModelboxClient(settingsWith(fetch)).events(5, 30);
+
+    expect(calls(fetch)).toEqual(['GET events?since=5&timeout=30']);
+  });
+
+  it('reports a cancelled request as cancelled', async () => {
+    const abort = new AbortController();
+    const fetch = fakeFetch(() => {
+      abort.abort();
+      throw new Error('The operation was aborted');
+    });
+
+    const call = new ModelboxClient(settingsWith(fetch)).events(0, 30, abort.signal);
+
+    await expect(call).rejects.toMatchObject({ status: 0, reason: CANCELLED });
   });
 });
 
-describe('listVersions', () => {
-  it("GETs the model's versions", async () => {
-    const fetch = fakeFetch(() => jsonResponse({ versions: [], total: 0 }));
-
-    const list = await listVersions(settingsWith(fetch), 'm 1');
-
-    expect(requestedURL(fetch).pathname).toBe(
-      '/a%40b/modelbox/api/models/m%201/versions'
+describe('queryString', () => {
+  it('repeats arrays and drops empty values', () => {
+    expect(queryString({ a: 1, b: ['x', 'y'], c: undefined, d: '', e: null, f: true })).toBe(
+      '?a=1&b=x&b=y&f=true'
     );
-    expect(list).toEqual({ versions: [], total: 0 });
+    expect(queryString({})).toBe('');
   });
 });

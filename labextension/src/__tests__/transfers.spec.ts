@@ -1,0 +1,81 @@
+import { ModelboxClient } from '../api';
+import { seriesFromFrame } from '../chartdata';
+import { TransferList } from '../transfers';
+import { anArtifact, calls, fakeAPI, jsonResponse, settingsWith } from './fake-server';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+describe('TransferList', () => {
+  it('copies file browser files server-side and says so', async () => {
+    const fetch = fakeAPI([
+      ['POST', /^objects\/v1\/artifacts-from-contents$/, () => jsonResponse({ artifacts: [anArtifact()] }, 201)]
+    ]);
+    const transfers = new TransferList(new ModelboxClient(settingsWith(fetch)));
+    const added = jest.fn();
+    transfers.artifactsAdded.connect((_, id) => added(id));
+
+    await transfers.add('v1', 'version 1', { kind: 'contents', paths: ['w.bin'] });
+
+    expect(calls(fetch)).toEqual(['POST objects/v1/artifacts-from-contents']);
+    expect(added).toHaveBeenCalledWith('v1');
+    expect(transfers.node.textContent).toContain('Added 1 artifact.');
+  });
+
+  it('shows a failed upload as an alert with the server message, as text', async () => {
+    const fetch = fakeAPI([
+      ['POST', /^uploads$/, () => jsonResponse({ message: `disk full ${HOSTILE}`, reason: 'StorageError' }, 507)]
+    ]);
+    const transfers = new TransferList(new ModelboxClient(settingsWith(fetch)), { digest: async () => '00' });
+
+    const added = await transfers.uploadFiles('v1', 'version 1', [new File(['x'], 'a.bin')]);
+
+    expect(added).toEqual([]);
+    const alert = transfers.node.querySelector('[role=alert]');
+    expect(alert?.textContent).toBe(`Upload of a.bin to version 1 failed: disk full ${HOSTILE}`);
+    expect(transfers.node.querySelector('img')).toBeNull();
+    expect(transfers.node.querySelector('progress')).toBeNull();
+  });
+
+  it('shows progress while an upload runs', async () => {
+    let seen: string | null = null;
+    const fetch = fakeAPI([
+      ['POST', /^uploads$/, () => jsonResponse({ upload_id: 'u1' }, 201)],
+      [
+        'PUT',
+        /^uploads\/u1$/,
+        () => {
+          seen = transfers.node.querySelector('.jp-ModelboxTransfer-detail')?.textContent ?? null;
+          return jsonResponse({ offset: 4 });
+        }
+      ],
+      ['POST', /^uploads\/u1\/finish$/, () => jsonResponse({ checksum: '00', size: 4 })],
+      ['POST', /^objects\/v1\/artifacts$/, () => jsonResponse(anArtifact({ checksum: '00' }), 201)]
+    ]);
+    const transfers = new TransferList(new ModelboxClient(settingsWith(fetch)), { digest: async () => '00' });
+
+    await transfers.uploadFiles('v1', 'version 1', [new File(['abcd'], 'a.bin')]);
+
+    expect(seen).toBe('0 B of 4 B (0%)');
+    expect(transfers.node.textContent).toContain('Added, sha256 00');
+  });
+});
+
+describe('seriesFromFrame', () => {
+  it('splits keys, sorts by x, turns non-numbers into gaps and skips missing steps', () => {
+    const series = seriesFromFrame(
+      {
+        key: ['loss', 'loss', 'acc', 'loss', 'loss'],
+        step: [2, 1, 1, null, 3],
+        wallclock: [20, 10, 10, 30, 40],
+        value: [0.5, 0.9, 0.1, 0.4, { f: 'nan' }]
+      },
+      'step',
+      ' (v2)'
+    );
+
+    expect(series).toEqual([
+      { label: 'loss (v2)', xs: [1, 2, 3], ys: [0.9, 0.5, null] },
+      { label: 'acc (v2)', xs: [1], ys: [0.1] }
+    ]);
+  });
+});

@@ -1,0 +1,275 @@
+import type { ServerConnection } from '@jupyterlab/services';
+import type { PartialJSONObject, PartialJSONValue } from '@lumino/coreutils';
+
+import { jsonBody, queryString, requestAPI } from './request';
+import type {
+  IArtifact,
+  IBlob,
+  ICheckpoint,
+  IEventBatch,
+  IListModelsQuery,
+  IMetricFrame,
+  IModel,
+  IModelChanges,
+  IModelList,
+  IModelVersion,
+  INewModel,
+  INewVersion,
+  IVersionList
+} from './tokens';
+
+/**
+ * Typed calls of the modelbox REST API, one method per endpoint the panel uses.
+ *
+ * Every method rejects with a `ModelboxAPIError` (see `request.ts`).
+ */
+export class ModelboxClient {
+  constructor(readonly serverSettings: ServerConnection.ISettings) {}
+
+  // -- models ------------------------------------------------------------
+
+  listModels(query: IListModelsQuery = {}): Promise<IModelList> {
+    return this._get('models' + queryString({ ...query }));
+  }
+
+  async listNamespaces(): Promise<string[]> {
+    const answer = await this._get<{ namespaces: string[] }>('namespaces');
+    return answer.namespaces;
+  }
+
+  getModel(modelId: string): Promise<IModel> {
+    return this._get(`models/${enc(modelId)}`);
+  }
+
+  createModel(model: INewModel): Promise<IModel> {
+    return this._send('models', 'POST', model);
+  }
+
+  updateModel(modelId: string, changes: IModelChanges): Promise<IModel> {
+    return this._send(`models/${enc(modelId)}`, 'PATCH', changes);
+  }
+
+  /** Deletes the model with its versions when `cascade` is true. */
+  async deleteModel(modelId: string, cascade = false): Promise<void> {
+    await this._call(
+      `models/${enc(modelId)}` + queryString({ cascade: cascade || null }),
+      { method: 'DELETE' }
+    );
+  }
+
+  // -- versions ----------------------------------------------------------
+
+  /** The versions of a model, newest first. */
+  listVersions(modelId: string): Promise<IVersionList> {
+    return this._get(`models/${enc(modelId)}/versions`);
+  }
+
+  getVersion(versionId: string): Promise<IModelVersion> {
+    return this._get(`versions/${enc(versionId)}`);
+  }
+
+  createVersion(modelId: string, version: INewVersion): Promise<IModelVersion> {
+    return this._send(`models/${enc(modelId)}/versions`, 'POST', version);
+  }
+
+  async deleteVersion(versionId: string): Promise<void> {
+    await this._call(`versions/${enc(versionId)}`, { method: 'DELETE' });
+  }
+
+  /**
+   * Put a unique tag on a version. Without `move` the server answers 409
+   * (`ConflictError`) when another version of the model holds the tag.
+   */
+  addTag(versionId: string, tag: string, move = false): Promise<IModelVersion> {
+    return this._send(`versions/${enc(versionId)}/tags`, 'POST', { tag, move });
+  }
+
+  removeTag(versionId: string, tag: string): Promise<IModelVersion> {
+    return this._call(`versions/${enc(versionId)}/tags/${enc(tag)}`, {
+      method: 'DELETE'
+    });
+  }
+
+  getCheckpoint(uuid: string): Promise<ICheckpoint> {
+    return this._get(`checkpoints/${enc(uuid)}`);
+  }
+
+  // -- metadata of a model, version or checkpoint ------------------------
+
+  async getMetadata(objectId: string): Promise<PartialJSONObject> {
+    const answer = await this._get<{ metadata: PartialJSONObject }>(
+      `objects/${enc(objectId)}/metadata`
+    );
+    return answer.metadata;
+  }
+
+  /** Merges top-level keys into the metadata, atomically on the server. */
+  async mergeMetadata(
+    objectId: string,
+    metadata: PartialJSONObject
+  ): Promise<void> {
+    await this._send(`objects/${enc(objectId)}/metadata`, 'PATCH', {
+      metadata
+    });
+  }
+
+  async setMetadataKey(
+    objectId: string,
+    key: string,
+    value: PartialJSONValue
+  ): Promise<void> {
+    await this._send(
+      `objects/${enc(objectId)}/metadata/${enc(key)}`,
+      'PUT',
+      { value }
+    );
+  }
+
+  async removeMetadataKeys(objectId: string, keys: string[]): Promise<void> {
+    await this._call(
+      `objects/${enc(objectId)}/metadata` + queryString({ key: keys }),
+      { method: 'DELETE' }
+    );
+  }
+
+  // -- metrics -----------------------------------------------------------
+
+  async listMetricKeys(objectId: string): Promise<string[]> {
+    const answer = await this._get<{ keys: string[] }>(
+      `objects/${enc(objectId)}/metric-keys`
+    );
+    return answer.keys;
+  }
+
+  /** Points of the given keys, downsampled by the server to `maxPoints` per key. */
+  getMetrics(
+    objectId: string,
+    keys: string[],
+    maxPoints: number
+  ): Promise<IMetricFrame> {
+    return this._get(
+      `objects/${enc(objectId)}/metrics` +
+        queryString({
+          key: keys,
+          max_points: Math.max(4, Math.round(maxPoints)),
+          method: 'minmax_lttb'
+        })
+    );
+  }
+
+  // -- artifacts ---------------------------------------------------------
+
+  async listArtifacts(objectId: string): Promise<IArtifact[]> {
+    const answer = await this._get<{ artifacts: IArtifact[] }>(
+      `objects/${enc(objectId)}/artifacts`
+    );
+    return answer.artifacts;
+  }
+
+  /** Records bytes of a finished upload as an artifact named `path`. */
+  addArtifact(objectId: string, path: string, blob: IBlob): Promise<IArtifact> {
+    return this._send(`objects/${enc(objectId)}/artifacts`, 'POST', {
+      path,
+      checksum: blob.checksum,
+      size: blob.size
+    });
+  }
+
+  /** Copies file browser files (contents paths) into the registry, server-side. */
+  async addArtifactsFromContents(
+    objectId: string,
+    paths: string[]
+  ): Promise<IArtifact[]> {
+    const answer = await this._send<{ artifacts: IArtifact[] }>(
+      `objects/${enc(objectId)}/artifacts-from-contents`,
+      'POST',
+      { paths }
+    );
+    return answer.artifacts;
+  }
+
+  /** The URL that downloads an artifact's bytes (same origin, cookie auth). */
+  artifactContentURL(artifactId: string): string {
+    const base = this.serverSettings.baseUrl.replace(/\/?$/, '/');
+    return `${base}modelbox/api/artifacts/${enc(artifactId)}/content`;
+  }
+
+  // -- uploads -----------------------------------------------------------
+
+  async startUpload(): Promise<string> {
+    const answer = await this._send<{ upload_id: string }>('uploads', 'POST', {});
+    return answer.upload_id;
+  }
+
+  /** Appends `chunk` at `offset`; returns the bytes the server now holds. */
+  async putChunk(
+    uploadId: string,
+    offset: number,
+    chunk: Blob,
+    signal?: AbortSignal
+  ): Promise<number> {
+    const answer = await this._call<{ offset: number }>(
+      `uploads/${enc(uploadId)}` + queryString({ offset }),
+      {
+        method: 'PUT',
+        body: chunk,
+        // ServerConnection sends JSON unless told otherwise.
+        headers: { 'Content-Type': 'application/octet-stream' },
+        signal
+      }
+    );
+    return answer.offset;
+  }
+
+  async uploadOffset(uploadId: string): Promise<number> {
+    const answer = await this._get<{ offset: number }>(
+      `uploads/${enc(uploadId)}`
+    );
+    return answer.offset;
+  }
+
+  async cancelUpload(uploadId: string): Promise<void> {
+    await this._call(`uploads/${enc(uploadId)}`, { method: 'DELETE' });
+  }
+
+  finishUpload(uploadId: string, checksum: string): Promise<IBlob> {
+    return this._send(`uploads/${enc(uploadId)}/finish`, 'POST', { checksum });
+  }
+
+  // -- events ------------------------------------------------------------
+
+  async lastEventSeq(): Promise<number> {
+    const info = await this._get<{ last_event_seq: number }>('info');
+    return info.last_event_seq;
+  }
+
+  /** Events after `since`; waits up to `timeoutSeconds` for one (long-poll). */
+  events(
+    since: number,
+    timeoutSeconds: number,
+    signal?: AbortSignal
+  ): Promise<IEventBatch> {
+    return this._call(
+      'events' + queryString({ since, timeout: timeoutSeconds }),
+      { signal }
+    );
+  }
+
+  // -- plumbing ----------------------------------------------------------
+
+  private _get<T>(endPoint: string): Promise<T> {
+    return this._call<T>(endPoint, {});
+  }
+
+  private _send<T>(endPoint: string, method: string, body: unknown): Promise<T> {
+    return this._call<T>(endPoint, jsonBody(method, body));
+  }
+
+  private _call<T>(endPoint: string, init: RequestInit): Promise<T> {
+    return requestAPI<T>(endPoint, this.serverSettings, init);
+  }
+}
+
+function enc(part: string): string {
+  return encodeURIComponent(part);
+}

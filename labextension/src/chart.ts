@@ -1,0 +1,239 @@
+import type { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import uPlot from 'uplot';
+
+import type { ModelboxClient } from './api';
+import { SERIES_COLORS, type IChartSeries, type XAxis, seriesFromFrame } from './chartdata';
+import { button, errorBox, h, select } from './dom';
+import type { IModelVersion } from './tokens';
+
+const CHART_HEIGHT = 240;
+
+/**
+ * Metric chart of a version: pick keys, overlay other versions of the model,
+ * step or wallclock axis, drag to zoom (double-click or "Reset zoom" to
+ * undo). Points come from the server's downsampling endpoint, about two per
+ * horizontal pixel, so a million-point series costs what a thousand do.
+ *
+ * Drawn with uPlot: canvas rendering built for large time series.
+ */
+export class MetricChart extends Widget {
+  constructor(
+    private readonly _client: ModelboxClient,
+    private readonly _version: IModelVersion,
+    private readonly _otherVersions: IModelVersion[]
+  ) {
+    super();
+    this.addClass('jp-ModelboxChart');
+    this._axis = select(
+      [
+        ['step', 'Step'],
+        ['wallclock', 'Time']
+      ],
+      'step',
+      { 'aria-label': 'X axis', class: 'jp-mod-styled jp-ModelboxChart-axis' }
+    );
+    this._axis.addEventListener('change', () => void this.draw());
+    this.node.append(
+      this._keys,
+      h(
+        'div',
+        { className: 'jp-ModelboxChart-controls' },
+        h('label', {}, 'X axis ', this._axis),
+        button('Reset zoom', () => this._resetZoom(), { className: 'jp-ModelboxChart-reset' })
+      ),
+      this._overlays,
+      this._message,
+      this._plotHost
+    );
+  }
+
+  /** Fetch the metric keys and draw the first one (or the ones picked before). */
+  async load(): Promise<void> {
+    const picked = new Set(checked(this._keys));
+    const overlays = new Set(checked(this._overlays));
+    this._keyCache.clear();
+    let keys: string[];
+    try {
+      keys = await this._keysOf(this._version.id);
+    } catch (error) {
+      this._message.replaceChildren(errorBox(error));
+      return;
+    }
+    if (keys.length === 0) {
+      this._message.textContent = 'No metrics logged for this version.';
+      return;
+    }
+    this._keys.replaceChildren(
+      h('span', { className: 'jp-ModelboxChart-legend' }, 'Metrics:'),
+      ...keys.map((key, i) =>
+        checkbox(key, key, picked.size ? picked.has(key) : i === 0, 'jp-ModelboxChart-key', () => void this.draw())
+      )
+    );
+    if (this._otherVersions.length) {
+      this._overlays.replaceChildren(
+        h('span', { className: 'jp-ModelboxChart-legend' }, 'Overlay:'),
+        ...this._otherVersions.map(version =>
+          checkbox(version.id, `v${version.number}`, overlays.has(version.id), 'jp-ModelboxChart-overlay', () =>
+            void this.draw()
+          )
+        )
+      );
+    }
+    await this.draw();
+  }
+
+  /** Fetch the chosen series and (re)draw them. */
+  async draw(): Promise<void> {
+    const keys = checked(this._keys);
+    const overlayIds = new Set(checked(this._overlays));
+    const axis: XAxis = this._axis.value === 'wallclock' ? 'wallclock' : 'step';
+    const call = ++this._calls;
+    if (keys.length === 0) {
+      this._destroyPlot();
+      this._message.textContent = 'Pick a metric to plot.';
+      return;
+    }
+    const versions = [this._version, ...this._otherVersions.filter(v => overlayIds.has(v.id))];
+    const maxPoints = Math.min(4000, Math.max(200, 2 * this._width()));
+    let series: IChartSeries[];
+    try {
+      // ask each version only for keys it has: the server refuses unknown keys
+      const keysOf = await Promise.all(versions.map(v => this._keysOf(v.id)));
+      const frames = await Promise.all(
+        versions.map((v, i) => {
+          const present = keys.filter(key => keysOf[i].includes(key));
+          return present.length
+            ? this._client.getMetrics(v.id, present, maxPoints)
+            : Promise.resolve({ key: [], step: [], wallclock: [], value: [] });
+        })
+      );
+      series = frames.flatMap((frame, i) =>
+        seriesFromFrame(frame, axis, i === 0 && versions.length === 1 ? '' : ` (v${versions[i].number})`)
+      );
+    } catch (error) {
+      if (call === this._calls) {
+        this._message.replaceChildren(errorBox(error));
+      }
+      return;
+    }
+    if (call !== this._calls || this.isDisposed) {
+      return;
+    }
+    this._message.textContent = '';
+    this._plot(series, axis);
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._uplot?.setSize({ width: this._width(), height: CHART_HEIGHT });
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._uplot?.setSize({ width: this._width(), height: CHART_HEIGHT });
+  }
+
+  dispose(): void {
+    this._destroyPlot();
+    super.dispose();
+  }
+
+  private _plot(series: IChartSeries[], axis: XAxis): void {
+    this._destroyPlot();
+    const style = getComputedStyle(this.node);
+    const text = themeColor(style, '--jp-ui-font-color2', '#757575');
+    const grid = themeColor(style, '--jp-border-color2', '#e0e0e0');
+    const data = uPlot.join(series.map(s => [s.xs, s.ys] as uPlot.AlignedData));
+    const axisStyle = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    this._uplot = new uPlot(
+      {
+        width: this._width(),
+        height: CHART_HEIGHT,
+        scales: { x: { time: axis === 'wallclock' } },
+        axes: [axisStyle, axisStyle],
+        cursor: { drag: { x: true, y: false } },
+        legend: { show: true },
+        series: [
+          { label: axis === 'step' ? 'step' : 'time' },
+          ...series.map((s, i) => ({
+            label: s.label,
+            stroke: themeColor(style, SERIES_COLORS[i % SERIES_COLORS.length]),
+            width: 1.5,
+            spanGaps: true,
+            points: { show: false }
+          }))
+        ]
+      },
+      data,
+      this._plotHost
+    );
+  }
+
+  private _keysOf(objectId: string): Promise<string[]> {
+    let keys = this._keyCache.get(objectId);
+    if (!keys) {
+      keys = this._client.listMetricKeys(objectId);
+      keys.catch(() => this._keyCache.delete(objectId));
+      this._keyCache.set(objectId, keys);
+    }
+    return keys;
+  }
+
+  private _resetZoom(): void {
+    const xs = this._uplot?.data[0];
+    if (this._uplot && xs && xs.length) {
+      this._uplot.setScale('x', { min: xs[0], max: xs[xs.length - 1] });
+    }
+  }
+
+  private _destroyPlot(): void {
+    this._uplot?.destroy();
+    this._uplot = null;
+    this._plotHost.replaceChildren();
+  }
+
+  private _width(): number {
+    return Math.max(240, this.node.clientWidth - 8);
+  }
+
+  private readonly _axis: HTMLSelectElement;
+  private readonly _keys = h('div', { className: 'jp-ModelboxChart-keys' });
+  private readonly _overlays = h('div', { className: 'jp-ModelboxChart-overlays' });
+  private readonly _message = h('div', { className: 'jp-ModelboxChart-message' }, 'Loading metrics…');
+  private readonly _plotHost = h('div', { className: 'jp-ModelboxChart-plot' });
+  private readonly _keyCache = new Map<string, Promise<string[]>>();
+  private _uplot: uPlot | null = null;
+  private _calls = 0;
+}
+
+function checkbox(
+  value: string,
+  label: string,
+  isChecked: boolean,
+  className: string,
+  onChange: () => void
+): HTMLElement {
+  const input = h('input', { attrs: { type: 'checkbox', value }, on: { change: onChange } });
+  input.checked = isChecked;
+  return h('label', { className }, input, label);
+}
+
+function checked(container: HTMLElement): string[] {
+  return Array.from(
+    container.querySelectorAll<HTMLInputElement>('input[type=checkbox]:checked'),
+    input => input.value
+  );
+}
+
+/**
+ * A color canvas can use: `var(--name, fallback)` and `--name` are
+ * resolved against the theme's CSS variables.
+ */
+function themeColor(style: CSSStyleDeclaration, color: string, fallback = '#888'): string {
+  const match = /^(?:var\()?\s*(--[\w-]+)\s*(?:,\s*([^)]+))?\)?$/.exec(color);
+  if (!match) {
+    return color;
+  }
+  return style.getPropertyValue(match[1]).trim() || match[2]?.trim() || fallback;
+}

@@ -1,0 +1,69 @@
+import type { IMetricFrame } from './tokens';
+
+/**
+ * What the chart's x axis shows.
+ */
+export type XAxis = 'step' | 'wallclock';
+
+/**
+ * One line of the chart: a metric key of one version, sorted by x.
+ */
+export interface IChartSeries {
+  label: string;
+  xs: number[];
+  ys: (number | null)[];
+}
+
+/**
+ * A metric value as a plottable number: numbers as they are; NaN, ±inf and
+ * non-numbers (strings, bytes) as gaps.
+ */
+export function plottableValue(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * Split a frame (all keys of one object) into one series per key, with the
+ * chosen x axis. Points without a step are left out of a step axis.
+ *
+ * @param suffix - Appended to each key to name the series (e.g. ` (v3)`).
+ */
+export function seriesFromFrame(frame: IMetricFrame, axis: XAxis, suffix = ''): IChartSeries[] {
+  const byKey = new Map<string, [number, number | null][]>();
+  for (let i = 0; i < frame.key.length; i++) {
+    const x = axis === 'step' ? frame.step[i] : frame.wallclock[i];
+    if (x === null || x === undefined || !Number.isFinite(x)) {
+      continue;
+    }
+    const key = frame.key[i];
+    let points = byKey.get(key);
+    if (!points) {
+      points = [];
+      byKey.set(key, points);
+    }
+    points.push([x, plottableValue(frame.value[i])]);
+  }
+  return [...byKey].map(([key, points]) => {
+    points.sort((a, b) => a[0] - b[0]);
+    return {
+      label: key + suffix,
+      xs: points.map(p => p[0]),
+      ys: points.map(p => p[1])
+    };
+  });
+}
+
+/**
+ * Evenly spread, theme-neutral line colors (JupyterLab's own palette when
+ * the theme defines it).
+ */
+export const SERIES_COLORS = [
+  'var(--jp-brand-color1, #1976d2)',
+  'var(--jp-warn-color1, #f57c00)',
+  'var(--jp-success-color1, #388e3c)',
+  'var(--jp-error-color1, #d32f2f)',
+  '#8e24aa',
+  '#00897b',
+  '#6d4c41',
+  '#c2185b'
+];

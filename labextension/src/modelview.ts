@@ -1,0 +1,330 @@
+import { type ISignal, Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+
+import type { ModelboxClient } from './api';
+import { renderArtifactTable } from './artifacts';
+import { button, errorBox, formatTime, h } from './dom';
+import { makeDropTarget } from './drop';
+import { renderMetadataTable } from './metadata';
+import type { IUserPrompts } from './prompts';
+import { ModelboxAPIError } from './request';
+import type { IArtifact, IModel, IModelVersion } from './tokens';
+
+/**
+ * One model: description (editable), metadata, versions newest first with
+ * their tags, artifacts; archive and delete. The whole view takes dropped
+ * files for the model, each version row for that version.
+ */
+export class ModelView extends Widget {
+  constructor(
+    private readonly _client: ModelboxClient,
+    private readonly _prompts: IUserPrompts
+  ) {
+    super();
+    this.addClass('jp-ModelboxDetail');
+    this.addClass('jp-ModelboxModelView');
+  }
+
+  /** The id of a version the user opened. */
+  get versionOpened(): ISignal<this, IModelVersion> {
+    return this._versionOpened;
+  }
+
+  /** Emitted after the model was deleted. */
+  get modelDeleted(): ISignal<this, string> {
+    return this._modelDeleted;
+  }
+
+  get modelId(): string | null {
+    return this._modelId;
+  }
+
+  get model(): IModel | null {
+    return this._model;
+  }
+
+  /** Show a model (or reload the one shown when `modelId` is omitted). */
+  async load(modelId: string | null = this._modelId): Promise<void> {
+    if (modelId !== this._modelId) {
+      this._model = null;
+      this._modelId = modelId;
+      this.node.replaceChildren(h('p', { className: 'jp-ModelboxPanel-status' }, 'Loading model…'));
+    }
+    if (!modelId) {
+      return;
+    }
+    const call = ++this._calls;
+    try {
+      const [model, versions, artifacts] = await Promise.all([
+        this._client.getModel(modelId),
+        this._client.listVersions(modelId),
+        this._client.listArtifacts(modelId)
+      ]);
+      if (call === this._calls && !this.isDisposed) {
+        this._model = model;
+        this._render(model, versions.versions, artifacts);
+      }
+    } catch (error) {
+      if (call === this._calls && !this.isDisposed) {
+        this.node.replaceChildren(errorBox(error));
+      }
+    }
+  }
+
+  private _render(model: IModel, versions: IModelVersion[], artifacts: IArtifact[]): void {
+    const editable = !model.archived;
+    const reload = (): void => void this.load();
+    makeDropTarget(this.node, model.id, `model ${model.name}`);
+    this._errors.replaceChildren();
+    this.node.replaceChildren(
+      h(
+        'div',
+        { className: 'jp-ModelboxDetail-head' },
+        h('h3', { className: 'jp-ModelboxDetail-title' }, model.name),
+        h(
+          'div',
+          { className: 'jp-ModelboxDetail-subtitle' },
+          [model.namespace, model.owner, model.task].filter(Boolean).join(' · '),
+          model.archived ? ' · archived' : ''
+        ),
+        h(
+          'div',
+          { className: 'jp-ModelboxDetail-actions' },
+          editable
+            ? button('Register version', () => void this._registerVersion(model), {
+                accept: true,
+                className: 'jp-ModelboxModelView-register'
+              })
+            : null,
+          button(model.archived ? 'Unarchive' : 'Archive', () => void this._setArchived(model), {
+            className: 'jp-ModelboxModelView-archive'
+          }),
+          button('Delete', () => void this._delete(model, versions.length), {
+            warn: true,
+            className: 'jp-ModelboxModelView-delete'
+          })
+        )
+      ),
+      this._errors,
+      section('Description', this._renderDescription(model, editable)),
+      section(
+        'Metadata',
+        renderMetadataTable({
+          client: this._client,
+          objectId: model.id,
+          metadata: model.metadata,
+          editable,
+          onChanged: reload
+        })
+      ),
+      section(`Versions (${versions.length})`, this._renderVersions(versions, editable)),
+      section('Artifacts', renderArtifactTable(this._client, artifacts))
+    );
+  }
+
+  private _renderDescription(model: IModel, editable: boolean): HTMLElement {
+    const box = h('div', { className: 'jp-ModelboxDescription' });
+    const show = (): void => {
+      box.replaceChildren(
+        h(
+          'p',
+          { className: 'jp-ModelboxDescription-text' },
+          model.description || 'No description.'
+        ),
+        ...(editable ? [button('Edit', edit, { className: 'jp-ModelboxDescription-edit' })] : [])
+      );
+    };
+    const edit = (): void => {
+      const area = h('textarea', {
+        className: 'jp-mod-styled jp-ModelboxDescription-input',
+        attrs: { rows: '4', 'aria-label': 'Description' }
+      });
+      area.value = model.description;
+      const save = async (): Promise<void> => {
+        try {
+          await this._client.updateModel(model.id, { description: area.value });
+          await this.load();
+        } catch (error) {
+          this._errors.replaceChildren(errorBox(error));
+        }
+      };
+      box.replaceChildren(
+        area,
+        h(
+          'div',
+          { className: 'jp-ModelboxDetail-actions' },
+          button('Save', () => void save(), { accept: true, className: 'jp-ModelboxDescription-save' }),
+          button('Cancel', show)
+        )
+      );
+      area.focus();
+    };
+    show();
+    return box;
+  }
+
+  private _renderVersions(versions: IModelVersion[], editable: boolean): HTMLElement {
+    if (versions.length === 0) {
+      return h('p', { className: 'jp-ModelboxPanel-status' }, 'No versions yet.');
+    }
+    const header = h(
+      'tr',
+      {},
+      ...['#', 'Label', 'Tags', 'Framework', 'Created'].map(title => h('th', {}, title))
+    );
+    const rows = versions.map(version => {
+      const tags = h(
+        'td',
+        { className: 'jp-ModelboxVersions-tags' },
+        ...version.tags.map(tag =>
+          h(
+            'span',
+            { className: 'jp-ModelboxTag' },
+            tag,
+            editable
+              ? h(
+                  'button',
+                  {
+                    className: 'jp-ModelboxTag-remove',
+                    attrs: { type: 'button', title: `Remove tag ${tag}`, 'aria-label': `Remove tag ${tag}` },
+                    on: {
+                      click: event => {
+                        event.stopPropagation();
+                        void this._run(() => this._client.removeTag(version.id, tag));
+                      }
+                    }
+                  },
+                  '×'
+                )
+              : null
+          )
+        ),
+        editable
+          ? h(
+              'button',
+              {
+                className: 'jp-ModelboxTag-add',
+                attrs: { type: 'button', title: 'Add or move a tag to this version' },
+                on: {
+                  click: event => {
+                    event.stopPropagation();
+                    void this._tag(version);
+                  }
+                }
+              },
+              '+ tag'
+            )
+          : null
+      );
+      const row = h(
+        'tr',
+        {
+          className: 'jp-ModelboxVersions-row',
+          attrs: { tabindex: '0', title: 'Open the version; drop files here to add artifacts' },
+          on: { click: () => this._versionOpened.emit(version) }
+        },
+        h('td', { className: 'jp-ModelboxVersions-number' }, String(version.number)),
+        h('td', { className: 'jp-ModelboxVersions-label' }, version.version || version.name || ''),
+        tags,
+        h('td', { className: 'jp-ModelboxVersions-framework' }, version.framework ?? ''),
+        h('td', { className: 'jp-ModelboxVersions-created' }, formatTime(version.created_at))
+      );
+      row.dataset.versionId = version.id;
+      makeDropTarget(row, version.id, `version ${version.number}`);
+      return row;
+    });
+    return h(
+      'table',
+      { className: 'jp-ModelboxTable jp-ModelboxVersions' },
+      h('thead', {}, header),
+      h('tbody', {}, ...rows)
+    );
+  }
+
+  /** Tag a version; when another version holds the tag, ask before moving it. */
+  private async _tag(version: IModelVersion): Promise<void> {
+    const tag = (await this._prompts.askText(`Tag version ${version.number}`, 'Tag', 'production'))?.trim();
+    if (!tag) {
+      return;
+    }
+    try {
+      await this._client.addTag(version.id, tag);
+    } catch (error) {
+      if (!(error instanceof ModelboxAPIError) || error.status !== 409) {
+        this._errors.replaceChildren(errorBox(error));
+        return;
+      }
+      const move = await this._prompts.confirm({
+        title: 'Move tag?',
+        body: `${error.message}\n\nMove tag "${tag}" to version ${version.number}?`,
+        accept: 'Move tag'
+      });
+      if (!move) {
+        return;
+      }
+      await this._run(() => this._client.addTag(version.id, tag, true));
+      return;
+    }
+    await this.load();
+  }
+
+  private async _registerVersion(model: IModel): Promise<void> {
+    const version = await this._prompts.registerVersion(model);
+    if (version) {
+      await this.load();
+    }
+  }
+
+  private async _setArchived(model: IModel): Promise<void> {
+    await this._run(() => this._client.updateModel(model.id, { archived: !model.archived }));
+  }
+
+  private async _delete(model: IModel, versionCount: number): Promise<void> {
+    const versions =
+      versionCount === 0 ? '' : ` and its ${versionCount === 1 ? 'version' : `${versionCount} versions`}`;
+    const confirmed = await this._prompts.confirm({
+      title: 'Delete model?',
+      body: `Delete model "${model.name}"${versions}, with their metadata, metrics and artifacts? This cannot be undone.`,
+      accept: 'Delete',
+      danger: true
+    });
+    if (!confirmed) {
+      return;
+    }
+    try {
+      await this._client.deleteModel(model.id, versionCount > 0);
+      this._modelDeleted.emit(model.id);
+    } catch (error) {
+      this._errors.replaceChildren(errorBox(error));
+    }
+  }
+
+  /** Run a change and reload, or show why it failed. */
+  private async _run(change: () => Promise<unknown>): Promise<void> {
+    try {
+      await change();
+      await this.load();
+    } catch (error) {
+      this._errors.replaceChildren(errorBox(error));
+    }
+  }
+
+  private readonly _versionOpened = new Signal<this, IModelVersion>(this);
+  private readonly _modelDeleted = new Signal<this, string>(this);
+  private readonly _errors = h('div', { className: 'jp-ModelboxDetail-errors' });
+  private _modelId: string | null = null;
+  private _model: IModel | null = null;
+  private _calls = 0;
+}
+
+/**
+ * A titled section of a detail view.
+ */
+export function section(title: string, ...content: HTMLElement[]): HTMLElement {
+  return h(
+    'section',
+    { className: 'jp-ModelboxSection' },
+    h('h4', { className: 'jp-ModelboxSection-title' }, title),
+    ...content
+  );
+}

@@ -1,0 +1,198 @@
+import { type ISignal, Signal } from '@lumino/signaling';
+import { Panel, Widget } from '@lumino/widgets';
+
+import type { ModelboxClient } from './api';
+import { renderArtifactTable } from './artifacts';
+import { MetricChart } from './chart';
+import { button, errorBox, formatTime, formatValue, h } from './dom';
+import { makeDropTarget } from './drop';
+import { renderMetadataTable } from './metadata';
+import { section } from './modelview';
+import type { IUserPrompts } from './prompts';
+import type { IArtifact, ICheckpoint, IModelVersion } from './tokens';
+
+/**
+ * One version: details, metadata, checkpoint, artifacts and the metric
+ * chart. The whole view takes dropped files for the version.
+ */
+export class VersionView extends Panel {
+  constructor(
+    private readonly _client: ModelboxClient,
+    private readonly _prompts: IUserPrompts
+  ) {
+    super();
+    this.addClass('jp-ModelboxDetail');
+    this.addClass('jp-ModelboxVersionView');
+    this.addWidget(this._details);
+  }
+
+  get versionId(): string | null {
+    return this._version?.id ?? null;
+  }
+
+  get version(): IModelVersion | null {
+    return this._version;
+  }
+
+  /** Emitted with the model id after the version was deleted. */
+  get versionDeleted(): ISignal<this, string> {
+    return this._versionDeleted;
+  }
+
+  /**
+   * Show a version; `siblings` are the model's other versions, offered as
+   * chart overlays. Without arguments, reload the version shown.
+   */
+  async load(version?: IModelVersion, siblings?: IModelVersion[]): Promise<void> {
+    const changed = version !== undefined && version.id !== this._version?.id;
+    if (version) {
+      this._version = version;
+    }
+    if (siblings) {
+      this._siblings = siblings.filter(v => v.id !== this._version?.id);
+    }
+    const current = this._version;
+    if (!current) {
+      return;
+    }
+    if (changed) {
+      this._details.node.replaceChildren(h('p', { className: 'jp-ModelboxPanel-status' }, 'Loading version…'));
+      this._chart?.dispose();
+      this._chart = null;
+    }
+    const call = ++this._calls;
+    try {
+      const [fresh, artifacts] = await Promise.all([
+        this._client.getVersion(current.id),
+        this._client.listArtifacts(current.id)
+      ]);
+      const checkpoint = fresh.checkpoint_uuid
+        ? await this._client.getCheckpoint(fresh.checkpoint_uuid).catch(() => null)
+        : null;
+      if (call !== this._calls || this.isDisposed) {
+        return;
+      }
+      this._version = fresh;
+      this._render(fresh, artifacts, checkpoint);
+      if (!this._chart) {
+        this._chart = new MetricChart(this._client, fresh, this._siblings);
+        this.addWidget(this._chart);
+        void this._chart.load();
+      }
+    } catch (error) {
+      if (call === this._calls && !this.isDisposed) {
+        this._details.node.replaceChildren(errorBox(error));
+      }
+    }
+  }
+
+  /** Redraw the chart with new points (and keys). */
+  reloadMetrics(): void {
+    void this._chart?.load();
+  }
+
+  private _render(version: IModelVersion, artifacts: IArtifact[], checkpoint: ICheckpoint | null): void {
+    makeDropTarget(this.node, version.id, `version ${version.number}`);
+    const label = version.version || version.name;
+    this._details.node.replaceChildren(
+      h(
+        'div',
+        { className: 'jp-ModelboxDetail-head' },
+        h('h3', { className: 'jp-ModelboxDetail-title' }, `Version ${version.number}`, label ? ` · ${label}` : ''),
+        h(
+          'div',
+          { className: 'jp-ModelboxDetail-subtitle' },
+          [version.framework, version.owner, formatTime(version.created_at)].filter(Boolean).join(' · ')
+        ),
+        h(
+          'div',
+          { className: 'jp-ModelboxDetail-tags' },
+          ...version.tags.map(tag => h('span', { className: 'jp-ModelboxTag' }, tag))
+        ),
+        h(
+          'div',
+          { className: 'jp-ModelboxDetail-actions' },
+          button('Delete version', () => void this._delete(version), {
+            warn: true,
+            className: 'jp-ModelboxVersionView-delete'
+          })
+        )
+      ),
+      this._errors,
+      version.description
+        ? section('Description', h('p', { className: 'jp-ModelboxDescription-text' }, version.description))
+        : h('span'),
+      section(
+        'Metadata',
+        renderMetadataTable({
+          client: this._client,
+          objectId: version.id,
+          metadata: version.metadata,
+          editable: true,
+          onChanged: () => void this.load()
+        })
+      ),
+      section('Checkpoint', renderCheckpoint(version, checkpoint)),
+      section('Artifacts', renderArtifactTable(this._client, artifacts)),
+      h('h4', { className: 'jp-ModelboxSection-title' }, 'Metrics')
+    );
+  }
+
+  private async _delete(version: IModelVersion): Promise<void> {
+    const confirmed = await this._prompts.confirm({
+      title: 'Delete version?',
+      body: `Delete version ${version.number} with its metadata, metrics and artifacts? Its number is never reused.`,
+      accept: 'Delete',
+      danger: true
+    });
+    if (!confirmed) {
+      return;
+    }
+    try {
+      await this._client.deleteVersion(version.id);
+      this._versionDeleted.emit(version.model_id);
+    } catch (error) {
+      this._errors.replaceChildren(errorBox(error));
+    }
+  }
+
+  private readonly _details = new Widget();
+  private readonly _errors = h('div', { className: 'jp-ModelboxDetail-errors' });
+  private readonly _versionDeleted = new Signal<this, string>(this);
+  private _version: IModelVersion | null = null;
+  private _siblings: IModelVersion[] = [];
+  private _chart: MetricChart | null = null;
+  private _calls = 0;
+}
+
+function renderCheckpoint(version: IModelVersion, checkpoint: ICheckpoint | null): HTMLElement {
+  if (!version.checkpoint_uuid) {
+    return h('p', { className: 'jp-ModelboxPanel-status' }, 'Not registered from a checkpoint.');
+  }
+  const rows: [string, string][] = [['UUID', version.checkpoint_uuid]];
+  if (checkpoint) {
+    rows.push(
+      ['Framework', checkpoint.framework ?? '—'],
+      ['Format', checkpoint.format ?? '—'],
+      ['Created', formatTime(checkpoint.created_at)],
+      ...Object.entries(checkpoint.metrics).map(([key, value]): [string, string] => [
+        `metric ${key}`,
+        formatValue(value)
+      ]),
+      ...Object.entries(checkpoint.metadata).map(([key, value]): [string, string] => [key, formatValue(value)])
+    );
+  } else {
+    rows.push(['', 'The checkpoint could not be read.']);
+  }
+  return h(
+    'table',
+    { className: 'jp-ModelboxTable jp-ModelboxCheckpoint' },
+    h(
+      'tbody',
+      {},
+      ...rows.map(([key, value]) =>
+        h('tr', {}, h('td', { className: 'jp-ModelboxMetadata-key' }, key), h('td', {}, value))
+      )
+    )
+  );
+}

@@ -1,0 +1,309 @@
+"""The modelbox side panel in a real JupyterLab: create, register, drop artifacts, live updates, chart.
+
+The tests share one JupyterLab server (and registry), so each uses its own model names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import requests
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from jupyter_modelbox import ModelBox
+
+from ..helpers.jupyter import JupyterServer
+from .conftest import open_lab
+
+PANEL = "#jp-modelbox-panel"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_workspace(lab_server: JupyterServer) -> Iterator[None]:
+    """Forget the saved JupyterLab layout after each test (the panel open, moved to the right...).
+
+    The server is shared: without this, the next test (of any module) would start with this one's layout.
+    """
+    yield
+    headers = {"Authorization": f"token {lab_server.token}"}
+    api = f"{lab_server.url}lab/api/workspaces"
+    for workspace in requests.get(api, headers=headers, timeout=10).json()["workspaces"]["ids"]:
+        requests.delete(f"{api}/{workspace}", headers=headers, timeout=10).raise_for_status()
+
+
+@pytest.fixture
+def modelbox(lab_server: JupyterServer) -> Iterator[ModelBox]:
+    """The registry of the lab server, as a notebook would reach it."""
+    with ModelBox(url=lab_server.url, token=lab_server.token) as box:
+        yield box
+
+
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def show_panel(page: Page) -> Locator:
+    """Show the panel (the workspace may have restored it open already: then a click would close it)."""
+    tab = page.locator(".jp-SideBar [data-id='jp-modelbox-panel']")
+    if tab.get_attribute("aria-selected") != "true":
+        tab.click()
+    panel = page.locator(PANEL)
+    expect(panel).to_be_visible()
+    return panel
+
+
+def open_panel(page: Page, server: JupyterServer) -> Locator:
+    open_lab(page, server)
+    panel = show_panel(page)
+    expect(panel.locator(".jp-ModelboxList-status")).to_contain_text("model")
+    return panel
+
+
+def open_command_palette(page: Page) -> Locator:
+    """The modal command palette, opened from the View menu (it closes again if focus moves: retry)."""
+    palette = page.locator("#command-palette")
+    for _ in range(3):
+        page.locator(".lm-MenuBar-itemLabel", has_text="View").click()
+        page.locator(".lm-Menu-itemLabel", has_text="Command Palette").click()
+        try:
+            palette.locator("input").wait_for(state="visible", timeout=3000)
+            return palette
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    raise AssertionError("the command palette did not open")
+
+
+def search(panel: Locator, text: str) -> None:
+    panel.get_by_label("Search models").fill(text)
+
+
+def open_model(panel: Locator, name: str) -> None:
+    search(panel, name)
+    panel.locator(".jp-ModelboxPanel-model", has_text=name).click()
+    expect(panel.locator(".jp-ModelboxModelView .jp-ModelboxDetail-title")).to_have_text(name)
+
+
+def open_version(panel: Locator, model_name: str, number: int) -> Locator:
+    open_model(panel, model_name)
+    panel.locator(".jp-ModelboxVersions-row", has=panel.page.locator(
+        ".jp-ModelboxVersions-number", has_text=str(number))).click()
+    view = panel.locator(".jp-ModelboxVersionView")
+    expect(view.locator(".jp-ModelboxDetail-title")).to_contain_text(f"Version {number}")
+    return view
+
+
+def test_panel_creates_a_model_and_offers_its_commands(
+    page: Page, lab_server: JupyterServer, page_errors: list[str]
+) -> None:
+    name = unique("created-in-panel")
+    panel = open_panel(page, lab_server)
+
+    panel.get_by_role("button", name="New model").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("Model name").fill(name)
+    dialog.get_by_label("Model description").fill("<img src=x onerror=alert(1)> made in the panel")
+    dialog.get_by_role("button", name="Create").click()
+
+    view = panel.locator(".jp-ModelboxModelView")
+    expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
+    expect(view.locator(".jp-ModelboxDescription-text")).to_have_text(
+        "<img src=x onerror=alert(1)> made in the panel")
+    assert view.locator("img").count() == 0
+
+    palette = open_command_palette(page)
+    palette.locator("input").fill("Model Registry")
+    labels = palette.locator(".lm-CommandPalette-itemLabel")
+    expect(labels.filter(has_text="Register Model Version…")).to_be_visible()
+    assert {"Open Model Registry", "Create Model…", "Register Model Version…"} <= set(labels.all_text_contents())
+    page.keyboard.press("Escape")
+    assert page_errors == []
+
+
+def test_panel_edits_metadata_and_registers_a_version_with_a_tag(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    name = unique("register")
+    modelbox.new_model(name, description="to register")
+    panel = open_panel(page, lab_server)
+    open_model(panel, name)
+    view = panel.locator(".jp-ModelboxModelView")
+
+    view.get_by_label("New metadata key").fill("owner_team")
+    view.get_by_label("New metadata value").fill('{"name": "vision"}')
+    view.get_by_role("button", name="Add").click()
+    expect(view.locator(".jp-ModelboxMetadata-table tr[data-key='owner_team']")).to_contain_text('{"name":"vision"}')
+    assert modelbox.get_model(name).metadata == {"owner_team": {"name": "vision"}}
+
+    view.get_by_role("button", name="Register version").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("Version label").fill("first")
+    dialog.get_by_label("Framework").fill("pytorch")
+    dialog.get_by_label("Tags").fill("staging")
+    dialog.get_by_role("button", name="Register").click()
+
+    row = view.locator(".jp-ModelboxVersions-row").first
+    expect(row.locator(".jp-ModelboxVersions-number")).to_have_text("1")
+    expect(row.locator(".jp-ModelboxVersions-label")).to_have_text("first")
+    expect(row.locator(".jp-ModelboxVersions-framework")).to_have_text("pytorch")
+    expect(row.locator(".jp-ModelboxTag")).to_contain_text("staging")
+    assert modelbox.get_model(name).get_version(1).tags == ["staging"]
+    assert page_errors == []
+
+
+def test_panel_moves_a_tag_after_confirmation(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox
+) -> None:
+    name = unique("tag-move")
+    model = modelbox.new_model(name)
+    model.new_model_version(version="a", unique_tags=["production"])
+    model.new_model_version(version="b")
+    panel = open_panel(page, lab_server)
+    open_model(panel, name)
+    view = panel.locator(".jp-ModelboxModelView")
+
+    newest = view.locator(".jp-ModelboxVersions-row").first
+    newest.locator(".jp-ModelboxTag-add").click()
+    page.locator(".jp-Dialog input").fill("production")
+    page.locator(".jp-Dialog").get_by_role("button", name="Ok").click()
+    confirm = page.locator(".jp-Dialog")
+    expect(confirm).to_contain_text("Move tag")
+    confirm.get_by_role("button", name="Move tag").click()
+
+    expect(newest.locator(".jp-ModelboxTag")).to_contain_text("production")
+    assert model.get_version("production").number == 2
+
+
+def test_panel_takes_a_desktop_file_and_a_file_browser_file(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    name = unique("drops")
+    modelbox.new_model(name).new_model_version(version="with-files")
+    browser_file = f"{unique('weights')}.bin"
+    browser_bytes = bytes(range(256)) * 40
+    (lab_server.workdir / "notebooks" / browser_file).write_bytes(browser_bytes)
+    desktop_text = "desktop bytes " * 1000
+
+    panel = open_panel(page, lab_server)
+    # the file browser and the panel side by side: the panel goes to the right sidebar
+    if page.locator("#jp-right-stack").locator(PANEL).count() == 0:
+        page.locator(".jp-SideBar [data-id='jp-modelbox-panel']").click(button="right")
+        page.locator(".lm-Menu-itemLabel", has_text="Switch Sidebar Side").click()
+    show_panel(page)
+    view = open_version(panel, name, 1)
+
+    transfer = page.evaluate_handle(
+        """text => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], 'notes.txt', { type: 'text/plain' }));
+            return transfer;
+        }""",
+        desktop_text,
+    )
+    view.dispatch_event("dragenter", {"dataTransfer": transfer})
+    view.dispatch_event("dragover", {"dataTransfer": transfer})
+    view.dispatch_event("drop", {"dataTransfer": transfer})
+    artifacts = view.locator(".jp-ModelboxArtifacts-row")
+    expect(artifacts.filter(has_text="notes.txt")).to_have_count(1)
+
+    page.locator(".jp-SideBar [data-id='filebrowser']").click()
+    page.locator(".jp-DirListing-item", has_text=browser_file).drag_to(view.locator(".jp-ModelboxDetail-title"))
+    expect(artifacts.filter(has_text=browser_file)).to_have_count(1)
+
+    for filename, data in (("notes.txt", desktop_text.encode()), (browser_file, browser_bytes)):
+        checksum = artifacts.filter(has_text=filename).locator(".jp-ModelboxArtifacts-checksum")
+        expect(checksum).to_have_text(hashlib.sha256(data).hexdigest())
+    stored = {a.path: a for a in modelbox.get_model(name).get_version(1).artifacts()}
+    assert set(stored) == {"notes.txt", browser_file}
+    assert page_errors == []
+
+
+def test_model_created_from_python_appears_without_refresh(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox
+) -> None:
+    prefix = unique("live")
+    panel = open_panel(page, lab_server)
+    search(panel, prefix)
+    expect(panel.locator(".jp-ModelboxList-status")).to_have_text("No models match.")
+
+    modelbox.new_model(f"{prefix}-from-kernel", description="appears live")
+
+    row = panel.locator(".jp-ModelboxPanel-model", has_text=f"{prefix}-from-kernel")
+    expect(row).to_be_visible(timeout=15_000)
+    expect(row).to_contain_text("appears live")
+    expect(row).to_contain_text("0 versions")
+
+    modelbox.get_model(f"{prefix}-from-kernel").new_model_version(version="v1")
+    expect(row).to_contain_text("1 version", timeout=15_000)
+
+
+def test_version_view_draws_the_metric_chart(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    name = unique("chart")
+    model = modelbox.new_model(name)
+    first = model.new_model_version(version="baseline")
+    steps = np.arange(200_000)
+    wallclock = time.time() - 3600 + steps * 0.01
+    first.log_metrics({"loss": np.exp(-steps / 50_000.0)}, step=steps, wallclock=wallclock)
+    second = model.new_model_version(version="tuned")
+    second.log_metrics({"loss": np.exp(-steps / 30_000.0), "accuracy": 1 - np.exp(-steps / 30_000.0)},
+                       step=steps, wallclock=wallclock + 60)
+    modelbox.flush()
+
+    panel = open_panel(page, lab_server)
+    view = open_version(panel, name, 2)
+    chart = view.locator(".jp-ModelboxChart")
+    expect(chart.locator(".uplot canvas")).to_be_visible()
+    expect(chart.locator(".u-legend")).to_contain_text("accuracy")
+
+    chart.locator(".jp-ModelboxChart-key", has_text="loss").locator("input").check()
+    chart.locator(".jp-ModelboxChart-overlay", has_text="v1").locator("input").check()
+    expect(chart.locator(".u-legend")).to_contain_text("loss (v1)")
+    chart.get_by_label("X axis").select_option("wallclock")
+    expect(chart.locator(".u-legend")).to_contain_text("time")
+
+    # drag to zoom, then reset
+    box = chart.locator(".u-over").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    chart.get_by_role("button", name="Reset zoom").click()
+    assert page_errors == []
+
+
+def test_file_browser_context_menu_uploads_to_a_chosen_model(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox
+) -> None:
+    name = unique("context-menu")
+    modelbox.new_model(name)
+    filename = f"{unique('config')}.json"
+    (lab_server.workdir / "notebooks" / filename).write_text('{"lr": 0.1}')
+
+    open_lab(page, lab_server)
+    files_tab = page.locator(".jp-SideBar [data-id='filebrowser']")
+    if files_tab.get_attribute("aria-selected") != "true":
+        files_tab.click()
+    page.locator(".jp-DirListing-item", has_text=filename).click(button="right")
+    page.locator(".lm-Menu-itemLabel", has_text="Upload to model registry…").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("Filter models").fill(name)
+    expect(dialog.get_by_label("Model", exact=True).locator("option")).to_have_count(1)
+    dialog.get_by_role("button", name="Upload").click()
+
+    expect(page.locator(PANEL).locator(".jp-ModelboxTransfer")).to_contain_text("Added 1 artifact.")
+    assert [a.path for a in modelbox.get_model(name).artifacts()] == [filename]
