@@ -17,6 +17,7 @@ from jupyter_modelbox import ModelBox
 from .helpers.jupyter import JupyterServer
 
 CLIENT = Path(__file__).parent / "helpers" / "busy_client.py"
+ACK_KINDS = {"version", "metadata", "metric", "artifact", "tag"}
 
 
 def start_clients(server: JupyterServer, count: int, operations: int, seed: int) -> list[subprocess.Popen[str]]:
@@ -51,7 +52,8 @@ def acknowledged(outputs: list[str]) -> dict[str, list[list[str]]]:
     for output in outputs:
         for line in output.splitlines():
             kind, *rest = line.split()
-            found[kind].append(rest)
+            if kind in ACK_KINDS:
+                found[kind].append(rest)
     return found
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import math
+import sys
 import threading
 import time
 import weakref
@@ -159,4 +160,4 @@ def _flush_all() -> None:
         try:
             buffer.close()
         except Exception as exc:  # at exit there is no caller left to raise to
-            print(f"jupyter_modelbox: buffered metrics could not be saved at exit: {exc}")
+            print(f"jupyter_modelbox: buffered metrics could not be saved at exit: {exc}", file=sys.stderr)

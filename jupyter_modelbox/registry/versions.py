@@ -37,8 +37,10 @@ class VersionOps(ModelOps):
         unique_tags: list[str] | None = None,
         framework: str | None = None,
         checkpoint_uuid: str | None = None,
+        lineage: dict[str, Any] | None = None,
         actor: str | None = None,
     ) -> Doc:
+        """The model's next version; ``lineage`` records where it came from (notebook, environment)."""
         model = dict(self._get("models", model_id, "model"))
         if model["archived"]:
             raise ConflictError(f"model {model['name']!r} is archived; unarchive it before adding versions")
@@ -62,6 +64,7 @@ class VersionOps(ModelOps):
             or (checkpoint or {}).get("framework"),
             "tags": tags,
             "checkpoint_uuid": checkpoint_uuid,
+            "lineage": check_metadata(lineage, self.limits, "lineage") or None,
             "owner": actor or self.default_actor,
         }
         tracked = self._prepare_tracked(artifacts)
@@ -283,6 +286,7 @@ class VersionOps(ModelOps):
         metrics: dict[str, Any] | None = None,
         framework: str | None = None,
         format: str | None = None,
+        lineage: dict[str, Any] | None = None,
         actor: str | None = None,
     ) -> Doc:
         """A checkpoint whose ``files`` (``{"path", "checksum", "size", "mime_type"}``) are already uploaded."""
@@ -300,6 +304,7 @@ class VersionOps(ModelOps):
             "metrics": check_json_value(metrics or {}, "checkpoint metrics", self.limits),
             "framework": check_optional_text(framework, "framework", self.limits),
             "format": check_optional_text(format, "format", self.limits),
+            "lineage": check_metadata(lineage, self.limits, "lineage") or None,
             "owner": actor or self.default_actor,
         }
         doc["uuid"] = doc["id"]

@@ -106,7 +106,7 @@ class VersionsHandler(ModelboxHandler):
     @authorized
     async def post(self, model_id: str) -> None:
         body = self.body({"version", "name", "description", "artifacts", "metadata", "unique_tags", "framework",
-                          "checkpoint_uuid"})
+                          "checkpoint_uuid", "lineage"})
         self.reply(await self.call(self.registry.create_version, model_id, actor=self.actor, **body), 201)
 
 
@@ -188,7 +188,7 @@ class CheckpointsHandler(ModelboxHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        body = self.body({"files", "metadata", "metrics", "framework", "format"})
+        body = self.body({"files", "metadata", "metrics", "framework", "format", "lineage"})
         self.reply(await self.call(self.registry.create_checkpoint, actor=self.actor, **body), 201)
 
 

@@ -12,6 +12,8 @@ STR = {"type": "string"}
 INT = {"type": "integer", "minimum": 0}
 NULLABLE_STR = {"type": ["string", "null"]}
 METADATA = {"type": "object", "additionalProperties": True}
+LINEAGE = {"type": ["object", "null"], "additionalProperties": True,
+           "description": "where a version or checkpoint came from: notebook, cells, packages, git, host"}
 TIME = {"type": "string", "format": "date-time"}
 
 
@@ -29,10 +31,12 @@ SCHEMAS: dict[str, Any] = {
     "Version": {"type": "object", "properties": {
         "id": STR, "model_id": STR, "number": INT, "version": STR, "name": STR, "description": STR,
         "metadata": METADATA, "framework": NULLABLE_STR, "tags": {"type": "array", "items": STR},
-        "checkpoint_uuid": NULLABLE_STR, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME}},
+        "checkpoint_uuid": NULLABLE_STR, "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME,
+        "updated_at": TIME}},
     "Checkpoint": {"type": "object", "properties": {
         "id": STR, "uuid": STR, "metadata": METADATA, "metrics": METADATA, "framework": NULLABLE_STR,
-        "format": NULLABLE_STR, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME}},
+        "format": NULLABLE_STR, "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME,
+        "updated_at": TIME}},
     "Artifact": {"type": "object", "properties": {
         "id": STR, "parent": STR, "path": STR, "mime_type": {"enum": [
             "unknown", "model", "checkpoint", "text", "image", "audio", "video"]},
@@ -121,7 +125,8 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "post": {"summary": "Create the next numbered version (optionally from a checkpoint)",
                  "requestBody": body({"version": NULLABLE_STR, "name": NULLABLE_STR, "description": NULLABLE_STR,
                                       "artifacts": STRINGS, "metadata": METADATA, "unique_tags": STRINGS,
-                                      "framework": NULLABLE_STR, "checkpoint_uuid": NULLABLE_STR}),
+                                      "framework": NULLABLE_STR, "checkpoint_uuid": NULLABLE_STR,
+                                      "lineage": LINEAGE}),
                  "responses": ok(ref("Version"), "201", "Created")},
     },
     "/models/{model_id}/versions/{ref}": {"get": {"summary": "A version by number, unique tag, or 'latest'",
@@ -153,7 +158,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                                                                  "properties": {"path": STR, "checksum": STR,
                                                                                 "size": INT, "mime_type": STR}}},
                              "metadata": METADATA, "metrics": METADATA, "framework": NULLABLE_STR,
-                             "format": NULLABLE_STR}),
+                             "format": NULLABLE_STR, "lineage": LINEAGE}),
         "responses": ok(ref("Checkpoint"), "201", "Created")}},
     "/checkpoints/{uuid}": {"get": {"summary": "A checkpoint", "responses": ok(ref("Checkpoint"))}},
     "/objects/{object_id}/metadata": {
