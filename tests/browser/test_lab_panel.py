@@ -86,6 +86,20 @@ def open_command_palette(page: Page) -> Locator:
     raise AssertionError("the command palette did not open")
 
 
+def palette_labels(page: Page, query: str) -> set[str]:
+    """Command palette entries matching ``query`` (the palette closes when focus moves: retry)."""
+    for _ in range(3):
+        palette = open_command_palette(page)
+        page.keyboard.type(query)  # the palette's input has the focus; fill() can race it closing
+        labels = palette.locator(".lm-CommandPalette-itemLabel")
+        try:
+            labels.first.wait_for(state="visible", timeout=5000)
+            return set(labels.all_text_contents())
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    raise AssertionError("the command palette kept closing")
+
+
 def search(panel: Locator, text: str) -> None:
     panel.get_by_label("Search models").fill(text)
 
@@ -123,11 +137,7 @@ def test_panel_creates_a_model_and_offers_its_commands(
         "<img src=x onerror=alert(1)> made in the panel")
     assert view.locator("img").count() == 0
 
-    palette = open_command_palette(page)
-    palette.locator("input").fill("Model Registry")
-    labels = palette.locator(".lm-CommandPalette-itemLabel")
-    expect(labels.filter(has_text="Register Model Version…")).to_be_visible()
-    assert {"Open Model Registry", "Create Model…", "Register Model Version…"} <= set(labels.all_text_contents())
+    assert {"Open Model Registry", "Create Model…", "Register Model Version…"} <= palette_labels(page, "Model")
     page.keyboard.press("Escape")
     assert page_errors == []
 
