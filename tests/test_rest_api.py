@@ -271,3 +271,22 @@ def test_limits_are_configurable_and_enforced(tmp_path: Path) -> None:
             answer = api("POST", "/models", json=body)
             assert answer.status_code == 413 and message in answer.json()["message"], answer.json()
         assert api("GET", "/models").json()["total"] == 0
+
+
+def test_metric_columns_as_json_lists_or_raw_arrays(api: Api) -> None:
+    import base64
+
+    model = api("POST", "/models", json={"name": "m"}).json()
+    path = f"/objects/{model['id']}/metrics"
+    as_lists = {"loss": {"step": [0, None], "wallclock": [1.0, 2.0], "value": [0.5, {"f": "nan"}]}}
+    assert api("POST", path, json={"series": as_lists}).json() == {"points": 2}
+    raw = {"dtype": "<f8", "b64": base64.b64encode(np.array([0.25, 0.125]).tobytes()).decode()}
+    as_arrays = {"loss": {"step": {"dtype": "<i8", "b64": base64.b64encode(np.array([5, 6]).tobytes()).decode()},
+                          "wallclock": raw, "value": raw}}
+    assert api("POST", path, json={"series": as_arrays}).json() == {"points": 2}
+    frame = api("GET", f"{path}?key=loss").json()
+    assert frame["step"] == [0, 5, 6, None] and frame["value"][1:3] == [0.25, 0.125]
+    for broken, message in [({"dtype": "<f4", "b64": ""}, "needs dtype"), ({"dtype": "<f8", "b64": "!!"}, "base64"),
+                            ({"dtype": "<f8", "b64": base64.b64encode(b"abc").decode()}, "not whole")]:
+        answer = api("POST", path, json={"series": {"loss": {"wallclock": broken, "value": [1.0]}}})
+        assert answer.status_code == 422 and message in answer.json()["message"]

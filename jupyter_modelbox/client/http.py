@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -40,7 +41,7 @@ from ..registry.wire import encode_series, frame_from_json
 from .progress import Progress
 
 Doc = dict[str, Any]
-CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 16 * 1024 * 1024
 CHUNK_ATTEMPTS = 5
 # types and JSON-ability are checked before sending; sizes are the server's to judge
 CLIENT_LIMITS = Limits(max_metadata_bytes=2**62, max_metadata_keys=2**62)
@@ -233,11 +234,14 @@ class HttpTransport:
         size = path.stat().st_size
         upload_id = self._json("POST", "/uploads", json={})["upload_id"]
         digest = hashlib.sha256()
-        with open(path, "rb") as handle, Progress(f"uploading {path.name}", size, progress) as bar:
+        # hashing runs in a second thread while the chunk is on the wire (hashlib releases the GIL)
+        with open(path, "rb") as handle, Progress(f"uploading {path.name}", size, progress) as bar, \
+                ThreadPoolExecutor(1, thread_name_prefix="modelbox-sha256") as hasher:
             offset = 0
             while chunk := handle.read(CHUNK_BYTES):
+                hashed = hasher.submit(digest.update, chunk)
                 offset = self._send_chunk(upload_id, offset, chunk)
-                digest.update(chunk)
+                hashed.result()
                 bar.update(len(chunk))
         blob = self._json("POST", f"/uploads/{upload_id}/finish", json={"checksum": digest.hexdigest()})
         return BlobRef(blob)

@@ -120,10 +120,8 @@ class FileBlobStore(BlobStore):
             )
         path = self._session_path(upload_id)
         try:
-            with open(path, "ab") as out:
+            with open(path, "ab") as out:  # fsynced once, at finish_upload
                 shutil.copyfileobj(stream, out, CHUNK)
-                out.flush()
-                os.fsync(out.fileno())
         except OSError as exc:
             with open(path, "ab") as out:
                 out.truncate(current)
@@ -134,10 +132,13 @@ class FileBlobStore(BlobStore):
         self.upload_offset(upload_id)
         return open(self._session_path(upload_id), "ab")
 
-    def finish_upload(self, upload_id: str, expected_checksum: str) -> BlobRef:
+    def finish_upload(self, upload_id: str, expected_checksum: str, known_checksum: str | None = None) -> BlobRef:
+        """Verify and store an upload; ``known_checksum`` is a sha256 already computed as bytes arrived."""
         path = self._session_path(upload_id)
-        self.upload_offset(upload_id)
-        checksum, size = sha256_file(path)
+        size = self.upload_offset(upload_id)
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())  # the one fsync of the upload's bytes, before they become a blob
+        checksum = known_checksum or sha256_file(path)[0]
         try:
             return self._commit(path, checksum, size, expected_checksum)
         finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import hashlib
 import threading
 import uuid
 from typing import BinaryIO
@@ -13,38 +13,58 @@ from .errors import ConflictError, StorageError
 
 
 class UploadStream:
-    """Appends to an upload's staging file; ``close()`` makes the bytes durable and frees the upload."""
+    """Appends to an upload's staging file, hashing as it goes; ``close()`` frees the upload.
 
-    def __init__(self, handle: BinaryIO, lock: threading.Lock) -> None:
+    Bytes are fsynced once, when the upload is finished: a crash before that loses at most the
+    tail, and the offset the server then reports tells the client where to resume.
+    """
+
+    def __init__(self, handle: BinaryIO, lock: threading.Lock, progress: _RunningHash | None) -> None:
         self._handle = handle
         self._lock = lock
+        self._hash = progress
 
     def write(self, data: bytes) -> None:
         try:
             self._handle.write(data)
         except OSError as exc:
+            self._hash = None
             raise StorageError(f"could not write upload bytes: {exc}") from exc
+        if self._hash is not None:
+            self._hash.update(data)
 
     def close(self) -> None:
         if self._handle.closed:
             return
         try:
             self._handle.flush()
-            os.fsync(self._handle.fileno())
         finally:
             self._handle.close()
             self._lock.release()
+
+
+class _RunningHash:
+    """The sha256 of an upload's first ``size`` bytes, kept while the server runs (so finish needs no re-read)."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def update(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
 
 
 class UploadOps(RegistryBase):
     """Chunks go to a staging file without taking the registry lock (uploads run in parallel)."""
 
     _upload_locks: dict[str, threading.Lock]
+    _upload_hashes: dict[str, _RunningHash]
 
     def _upload_lock(self, upload_id: str) -> threading.Lock:
         with self._lock:
             if not hasattr(self, "_upload_locks"):
-                self._upload_locks = {}
+                self._upload_locks, self._upload_hashes = {}, {}
             return self._upload_locks.setdefault(upload_id, threading.Lock())
 
     def start_upload(self) -> dict[str, object]:
@@ -55,19 +75,20 @@ class UploadOps(RegistryBase):
     def upload_offset(self, upload_id: str) -> dict[str, object]:
         return {"upload_id": upload_id, "offset": self.blobs.upload_offset(upload_id)}
 
-    def append_upload(self, upload_id: str, offset: int, stream: BinaryIO) -> dict[str, object]:
-        """Append ``stream`` at ``offset``, which must equal the bytes received so far."""
-        with self._upload_lock(upload_id):
-            size = self.blobs.append_upload(upload_id, offset, stream)
-        return {"upload_id": upload_id, "offset": size}
-
     def open_upload_stream(self, upload_id: str) -> UploadStream:
         """A stream appending to the upload (for a server that receives a chunk piece by piece)."""
         lock = self._upload_lock(upload_id)
         if not lock.acquire(blocking=False):
             raise ConflictError(f"a chunk of upload {upload_id} is already being received")
         try:
-            return UploadStream(self.blobs.open_upload(upload_id), lock)
+            size = self.blobs.upload_offset(upload_id)
+            running = self._upload_hashes.get(upload_id)
+            if running is None and size == 0:
+                running = self._upload_hashes[upload_id] = _RunningHash()
+            if running is not None and running.size != size:  # bytes from before a restart: re-read at finish
+                running = None
+                self._upload_hashes.pop(upload_id, None)
+            return UploadStream(self.blobs.open_upload(upload_id), lock, running)
         except BaseException:
             lock.release()
             raise
@@ -75,11 +96,18 @@ class UploadOps(RegistryBase):
     def finish_upload(self, upload_id: str, checksum: str) -> BlobRef:
         """Check the sha256 of everything received and move it into the blob store."""
         with self._upload_lock(upload_id):
+            running = self._upload_hashes.pop(upload_id, None)
             try:
-                return self.blobs.finish_upload(upload_id, checksum)
+                size = self.blobs.upload_offset(upload_id)
+                known = running.digest.hexdigest() if running is not None and running.size == size else None
+                return self.blobs.finish_upload(upload_id, checksum, known)
             finally:
                 with self._lock:
                     self._upload_locks.pop(upload_id, None)
 
     def cancel_upload(self, upload_id: str) -> None:
+        self._upload_lock(upload_id)  # makes sure the session tables exist
+        with self._lock:
+            self._upload_hashes.pop(upload_id, None)
+            self._upload_locks.pop(upload_id, None)
         self.blobs.cancel_upload(upload_id)

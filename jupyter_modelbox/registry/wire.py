@@ -4,6 +4,10 @@ Points travel as columns (``{"step": [...], "wallclock": [...], "value": [...]}`
 one object per point: several times smaller and faster to parse. A missing step is ``null``;
 a bytes value is ``{"b": base64}`` and a non-finite float ``{"f": "nan" | "inf" | "-inf"}``
 because JSON has no literal for either.
+
+A numeric column may instead be ``{"dtype": "<f8" | "<i8", "b64": <base64 of the raw array>}``
+(steps then use int64 minimum for "no step"): the Python client sends this, because formatting
+and parsing a million floats as JSON text costs far more than copying their bytes.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .backend import MISSING_STEP
 from .errors import InvalidArgumentError
 
 
@@ -48,21 +51,47 @@ def _encode_values(values: Any) -> list[Any]:
     return [_encode_value(v.item() if isinstance(v, np.generic) else v) for v in values]
 
 
-def encode_series(series: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, list[Any]]]:
-    """``log_metrics`` columns (numpy or lists, ``MISSING_STEP`` for no step) -> JSON."""
+BINARY_DTYPES = {"<f8": np.dtype("<f8"), "<i8": np.dtype("<i8")}
+
+
+def _binary(array: np.ndarray, dtype: str) -> dict[str, str]:
+    return {"dtype": dtype, "b64": base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode()}
+
+
+def _from_binary(column: Mapping[str, Any], name: str) -> np.ndarray:
+    dtype = BINARY_DTYPES.get(column.get("dtype", ""))
+    if dtype is None or not isinstance(column.get("b64"), str):
+        raise InvalidArgumentError(f"binary column {name!r} needs dtype '<f8' or '<i8' and a base64 'b64' string")
+    try:
+        raw = base64.b64decode(column["b64"], validate=True)
+    except ValueError as exc:
+        raise InvalidArgumentError(f"binary column {name!r} is not valid base64: {exc}") from None
+    if len(raw) % dtype.itemsize:
+        raise InvalidArgumentError(f"binary column {name!r} has {len(raw)} bytes, not whole {dtype} values")
+    return np.frombuffer(raw, dtype=dtype)
+
+
+def encode_series(series: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``log_metrics`` columns (numpy or lists, ``MISSING_STEP`` for no step) -> JSON, numbers as raw bytes."""
     encoded = {}
     for key, columns in series.items():
-        steps = np.asarray(columns["step"], dtype=np.int64)
+        values = columns["value"]
+        numeric = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
         encoded[key] = {
-            "step": [None if s == MISSING_STEP else s for s in steps.tolist()],
-            "wallclock": np.asarray(columns["wallclock"], dtype=np.float64).tolist(),
-            "value": _encode_values(columns["value"]),
+            "step": _binary(np.asarray(columns["step"], dtype=np.int64), "<i8"),
+            "wallclock": _binary(np.asarray(columns["wallclock"], dtype=np.float64), "<f8"),
+            "value": _binary(values, "<f8") if numeric else _encode_values(values),
         }
     return encoded
 
 
 def _has_columns(columns: Mapping[str, Any]) -> bool:
-    return all(isinstance(columns.get(c), list) for c in ("wallclock", "value"))
+    return all(isinstance(columns.get(c), (list, Mapping)) for c in ("wallclock", "value"))
+
+
+def _column(columns: Mapping[str, Any], name: str, key: str) -> Any:
+    column = columns[name]
+    return _from_binary(column, f"{key}.{name}") if isinstance(column, Mapping) else column
 
 
 def decode_series(payload: Any) -> dict[str, dict[str, Any]]:
@@ -73,10 +102,11 @@ def decode_series(payload: Any) -> dict[str, dict[str, Any]]:
     for key, columns in payload.items():
         if not isinstance(columns, Mapping) or not _has_columns(columns):
             raise InvalidArgumentError(f"metric {key!r}: expected lists 'step', 'wallclock' and 'value'")
-        values = [_decode_value(v) for v in columns["value"]]
+        raw_values = _column(columns, "value", key)
+        values = raw_values if isinstance(raw_values, np.ndarray) else [_decode_value(v) for v in raw_values]
         decoded[key] = {
-            "step": columns.get("step", [None] * len(values)),
-            "wallclock": columns["wallclock"],
+            "step": _column(columns, "step", key) if "step" in columns else [None] * len(values),
+            "wallclock": _column(columns, "wallclock", key),
             "value": values,
         }
     return decoded

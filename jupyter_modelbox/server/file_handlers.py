@@ -21,6 +21,7 @@ from ..registry.errors import InvalidArgumentError, NotFoundError
 from .base import ModelboxHandler, http_error
 
 DOWNLOAD_BLOCK = 1024 * 1024
+WRITE_BLOCK = 4 * 1024 * 1024
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
 
@@ -191,6 +192,10 @@ class UploadHandler(ModelboxHandler):
     _stream: BinaryIO | None = None
     _refusal: HTTPError | None = None  # answered after the body is read, so the connection stays usable
 
+    def initialize(self) -> None:
+        self._pending = bytearray()
+        self._writing = asyncio.Lock()  # pieces reach the file in order, including the last one on a drop
+
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
         if self.request.method != "PUT":
@@ -219,16 +224,29 @@ class UploadHandler(ModelboxHandler):
         return await self.call(self.registry.open_upload_stream, upload_id)
 
     async def data_received(self, chunk: bytes) -> None:
-        if self._stream is not None:
-            await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write, chunk)
+        if self._stream is None:
+            return  # refused in prepare(): the body is read and dropped so the connection stays usable
+        self._pending += chunk
+        if len(self._pending) >= WRITE_BLOCK:  # one thread hop per MiB, not per 64 KiB piece
+            await self._write_pending()
+
+    async def _write_pending(self) -> None:
+        async with self._writing:
+            if self._stream is not None and self._pending:
+                block, self._pending = bytes(self._pending), bytearray()
+                await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write, block)
 
     def on_finish(self) -> None:
         self._close_stream()
 
     def on_connection_close(self) -> None:
         # bytes that arrived stay: they are correct bytes at correct offsets, and the client resumes
-        self._close_stream()
+        self._closing = asyncio.ensure_future(self._save_and_close())
         super().on_connection_close()
+
+    async def _save_and_close(self) -> None:
+        await self._write_pending()
+        self._close_stream()
 
     def _close_stream(self) -> None:
         if self._stream is not None:
@@ -246,6 +264,7 @@ class UploadHandler(ModelboxHandler):
     async def put(self, upload_id: str) -> None:
         if self._refusal is not None:
             raise self._refusal
+        await self._write_pending()
         stream, self._stream = self._stream, None
         if stream is not None:
             await self.call(stream.close)  # flush + fsync

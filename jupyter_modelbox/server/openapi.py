@@ -51,10 +51,12 @@ SCHEMAS: dict[str, Any] = {
         "tag": STR, "action": {"enum": ["set", "moved", "removed"]}, "at": TIME, "actor": STR,
         "version_id": NULLABLE_STR, "number": {"type": ["integer", "null"]},
         "previous_version_id": NULLABLE_STR, "previous_number": {"type": ["integer", "null"]}}},
+    "Binary": {"type": "object", "required": ["dtype", "b64"], "description": "a raw little-endian array",
+               "properties": {"dtype": {"enum": ["<f8", "<i8"]}, "b64": STR}},
     "Columns": {"type": "object", "required": ["wallclock", "value"], "properties": {
-        "step": {"type": "array", "items": {"type": ["integer", "null"]}},
-        "wallclock": {"type": "array", "items": {"type": "number"}},
-        "value": {"type": "array", "items": {}}}},
+        "step": {"anyOf": [{"type": "array", "items": {"type": ["integer", "null"]}}, ref("Binary")]},
+        "wallclock": {"anyOf": [{"type": "array", "items": {"type": "number"}}, ref("Binary")]},
+        "value": {"anyOf": [{"type": "array", "items": {}}, ref("Binary")]}}},
     "MetricFrame": {"type": "object", "properties": {
         "key": {"type": "array", "items": STR},
         "step": {"type": "array", "items": {"type": ["integer", "null"]}},
