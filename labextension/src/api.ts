@@ -59,9 +59,14 @@ export class ModelboxClient {
 
   // -- versions ----------------------------------------------------------
 
-  /** The versions of a model, newest first. */
-  listVersions(modelId: string): Promise<IVersionList> {
-    return this._get(`models/${enc(modelId)}/versions`);
+  /** The versions of a model, newest first; `q` filters with the search language. */
+  listVersions(modelId: string, q?: string): Promise<IVersionList> {
+    return this._get(`models/${enc(modelId)}/versions` + queryString({ q: q?.trim() || undefined }));
+  }
+
+  /** Versions of all models matching a query of the search language. */
+  searchVersions(q: string, offset = 0, limit?: number): Promise<IVersionList> {
+    return this._get('versions' + queryString({ q, offset, limit }));
   }
 
   getVersion(versionId: string): Promise<IModelVersion> {

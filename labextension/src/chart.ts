@@ -21,9 +21,11 @@ export class MetricChart extends Widget {
   constructor(
     private readonly _client: ModelboxClient,
     private readonly _version: IModelVersion,
-    private readonly _otherVersions: IModelVersion[]
+    private readonly _otherVersions: IModelVersion[],
+    options: { overlayAll?: boolean } = {}
   ) {
     super();
+    this._overlayAll = options.overlayAll ?? false;
     this.addClass('jp-ModelboxChart');
     this._axis = select(
       [
@@ -74,11 +76,16 @@ export class MetricChart extends Widget {
       this._overlays.replaceChildren(
         h('span', { className: 'jp-ModelboxChart-legend' }, 'Overlay:'),
         ...this._otherVersions.map(version =>
-          checkbox(version.id, `v${version.number}`, overlays.has(version.id), 'jp-ModelboxChart-overlay', () =>
-            void this.draw()
+          checkbox(
+            version.id,
+            `v${version.number}`,
+            this._overlayAll || overlays.has(version.id),
+            'jp-ModelboxChart-overlay',
+            () => void this.draw()
           )
         )
       );
+      this._overlayAll = false;
     }
     await this.draw();
   }
@@ -205,6 +212,8 @@ export class MetricChart extends Widget {
   private readonly _keyCache = new Map<string, Promise<string[]>>();
   private _uplot: uPlot | null = null;
   private _calls = 0;
+  /** Check every overlay the first time they are listed (the compare view). */
+  private _overlayAll: boolean;
 }
 
 function checkbox(

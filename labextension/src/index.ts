@@ -8,6 +8,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 
 import { ModelboxClient } from './api';
 import { LabPrompts } from './dialogs';
+import type { INotebookOpener } from './lineage';
 import { modelboxIcon } from './icons';
 import { ModelboxPanel } from './panel';
 import { TransferList } from './transfers';
@@ -40,7 +41,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const client = new ModelboxClient(app.serviceManager.serverSettings);
     const transfers = new TransferList(client);
     const prompts = new LabPrompts(client, transfers);
-    const panel = new ModelboxPanel({ client, prompts, transfers });
+    const notebooks: INotebookOpener = {
+      exists: path =>
+        app.serviceManager.contents.get(path, { content: false }).then(
+          () => true,
+          () => false
+        ),
+      open: async path => {
+        await app.commands.execute('docmanager:open', { path });
+      }
+    };
+    const panel = new ModelboxPanel({ client, prompts, transfers, notebooks });
     panel.id = PANEL_ID;
     panel.title.icon = modelboxIcon;
     panel.title.caption = 'Model registry';

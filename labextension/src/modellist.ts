@@ -3,8 +3,10 @@ import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
-import { errorBox, h, select, textInput } from './dom';
+import { errorBox, h, select } from './dom';
 import { makeDropTarget } from './drop';
+import { MODEL_FIELDS, queryError, syntaxHint } from './query';
+import { SearchBox } from './searchbox';
 import type { IListModelsQuery, IModel, ModelSortKey } from './tokens';
 
 /** Height of one row in pixels; fixed so the list can be virtualized. */
@@ -33,19 +35,13 @@ export class ModelList extends Widget {
     super();
     this.addClass('jp-ModelboxList');
 
-    this._search = textInput('', {
-      placeholder: 'Search models',
-      'aria-label': 'Search models',
-      class: 'jp-mod-styled jp-ModelboxInput jp-ModelboxList-search'
+    this._search = new SearchBox({
+      label: 'Search models',
+      placeholder: 'Search models: mnist, or task = vision and tag:production',
+      hint: syntaxHint(MODEL_FIELDS, 'name ~ mnist and (tag:production or metadata.dataset = v3)'),
+      className: 'jp-ModelboxList-search',
+      onSearch: () => this._queryChanged()
     });
-    this._searchField = select(
-      [
-        ['name', 'in name'],
-        ['description', 'in description']
-      ],
-      'name',
-      { 'aria-label': 'Search in', class: 'jp-mod-styled jp-ModelboxList-searchField' }
-    );
     this._sortBy = select(SORT_OPTIONS, 'name', {
       'aria-label': 'Sort by',
       class: 'jp-mod-styled jp-ModelboxList-sortBy'
@@ -62,11 +58,7 @@ export class ModelList extends Widget {
       'aria-label': 'Namespace',
       class: 'jp-mod-styled jp-ModelboxList-namespace'
     });
-    this._search.addEventListener('input', () => {
-      clearTimeout(this._searchTimer);
-      this._searchTimer = setTimeout(() => this._queryChanged(), 250);
-    });
-    for (const control of [this._searchField, this._sortBy, this._orderBy, this._namespace]) {
+    for (const control of [this._sortBy, this._orderBy, this._namespace]) {
       control.addEventListener('change', () => this._queryChanged());
     }
 
@@ -86,7 +78,7 @@ export class ModelList extends Widget {
       h(
         'div',
         { className: 'jp-ModelboxList-toolbar' },
-        h('div', { className: 'jp-ModelboxList-searchRow' }, this._search, this._searchField),
+        this._search.node,
         h('div', { className: 'jp-ModelboxList-sortRow' }, this._sortBy, this._orderBy, this._namespace)
       ),
       this._status,
@@ -101,9 +93,8 @@ export class ModelList extends Widget {
 
   /** The query the list shows now (without paging). */
   get query(): IListModelsQuery {
-    const text = this._search.value.trim();
     return {
-      [this._searchField.value === 'description' ? 'description' : 'name']: text || undefined,
+      q: this._search.value || undefined,
       namespace: this._namespace.value || undefined,
       sort_by: this._sortBy.value as ModelSortKey,
       order_by: this._orderBy.value === 'desc' ? 'desc' : 'asc'
@@ -143,7 +134,18 @@ export class ModelList extends Widget {
     this._render();
   }
 
+  /** The search box (its text, syntax hint and error). */
+  get searchBox(): SearchBox {
+    return this._search;
+  }
+
+  dispose(): void {
+    this._search.dispose();
+    super.dispose();
+  }
+
   private _queryChanged(): void {
+    this._search.showError(null);
     this._pages = new Map();
     this._stalePages = new Map();
     this._total = null;
@@ -191,6 +193,7 @@ export class ModelList extends Widget {
       return;
     }
     this._inFlight.add(key);
+    const sent = this._search.text;
     try {
       const list = await this._client.listModels({
         ...this.query,
@@ -201,6 +204,8 @@ export class ModelList extends Widget {
         return;
       }
       this._error = null;
+      this._queryInvalid = false;
+      this._search.showError(null, sent);
       this._pages.set(page, list.models);
       this._stalePages.delete(page);
       if (this._total !== list.total) {
@@ -209,7 +214,18 @@ export class ModelList extends Widget {
       }
     } catch (error) {
       if (generation === this._generation && !this.isDisposed) {
-        this._error = error;
+        const syntax = queryError(error, sent);
+        if (syntax) {
+          // shown at the box; the list says no model matches
+          this._search.showError(syntax, sent);
+          this._error = null;
+          this._pages.set(page, []);
+          this._stalePages.clear();
+          this._total = 0;
+          this._queryInvalid = true;
+        } else {
+          this._error = error;
+        }
       }
     } finally {
       this._inFlight.delete(key);
@@ -248,8 +264,10 @@ export class ModelList extends Widget {
       this._status.replaceChildren(errorBox(this._error));
     } else if (this._total === null) {
       this._status.textContent = 'Loading models…';
+    } else if (this._queryInvalid) {
+      this._status.textContent = 'Fix the query to search.';
     } else if (this._total === 0) {
-      const filtered = this._search.value.trim() || this._namespace.value;
+      const filtered = this._search.value || this._namespace.value;
       this._status.textContent = filtered ? 'No models match.' : 'No models registered yet.';
     } else {
       this._status.textContent = this._total === 1 ? '1 model' : `${this._total} models`;
@@ -264,8 +282,7 @@ export class ModelList extends Widget {
     }
   }
 
-  private readonly _search: HTMLInputElement;
-  private readonly _searchField: HTMLSelectElement;
+  private readonly _search: SearchBox;
   private readonly _sortBy: HTMLSelectElement;
   private readonly _orderBy: HTMLSelectElement;
   private readonly _namespace: HTMLSelectElement;
@@ -279,7 +296,7 @@ export class ModelList extends Widget {
   private _total: number | null = null;
   private _error: unknown = null;
   private _generation = 0;
-  private _searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private _queryInvalid = false;
 }
 
 /**

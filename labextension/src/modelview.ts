@@ -7,7 +7,9 @@ import { button, errorBox, formatTime, h } from './dom';
 import { makeDropTarget } from './drop';
 import { renderMetadataTable } from './metadata';
 import type { IUserPrompts } from './prompts';
+import { VERSION_FIELDS, queryError, syntaxHint } from './query';
 import { ModelboxAPIError } from './request';
+import { SearchBox } from './searchbox';
 import type { IArtifact, IModel, IModelVersion } from './tokens';
 
 /**
@@ -23,6 +25,28 @@ export class ModelView extends Widget {
     super();
     this.addClass('jp-ModelboxDetail');
     this.addClass('jp-ModelboxModelView');
+    this._versionSearch = new SearchBox({
+      label: 'Search versions',
+      placeholder: 'Search versions: framework = torch and metrics.val_loss < 0.1',
+      hint: syntaxHint(VERSION_FIELDS, 'tag:production or (framework = torch and metrics.val_loss < 0.1)'),
+      className: 'jp-ModelboxVersions-search',
+      onSearch: () => void this._searchVersions()
+    });
+  }
+
+  /** Emitted with the versions to compare (2 or more, newest first). */
+  get compareRequested(): ISignal<this, IModelVersion[]> {
+    return this._compareRequested;
+  }
+
+  /** The box that filters the versions with the search language. */
+  get versionSearch(): SearchBox {
+    return this._versionSearch;
+  }
+
+  dispose(): void {
+    this._versionSearch.dispose();
+    super.dispose();
   }
 
   /** The id of a version the user opened. */
@@ -48,21 +72,25 @@ export class ModelView extends Widget {
     if (modelId !== this._modelId) {
       this._model = null;
       this._modelId = modelId;
+      this._selected.clear();
+      this._versionSearch.input.value = '';
+      this._versionSearch.showError(null);
       this.node.replaceChildren(h('p', { className: 'jp-ModelboxPanel-status' }, 'Loading model…'));
     }
     if (!modelId) {
       return;
     }
     const call = ++this._calls;
+    const query = this._versionSearch.text;
     try {
       const [model, versions, artifacts] = await Promise.all([
         this._client.getModel(modelId),
-        this._client.listVersions(modelId),
+        this._listVersions(modelId, query),
         this._client.listArtifacts(modelId)
       ]);
       if (call === this._calls && !this.isDisposed) {
         this._model = model;
-        this._render(model, versions.versions, artifacts);
+        this._render(model, versions, artifacts);
       }
     } catch (error) {
       if (call === this._calls && !this.isDisposed) {
@@ -71,8 +99,44 @@ export class ModelView extends Widget {
     }
   }
 
-  private _render(model: IModel, versions: IModelVersion[], artifacts: IArtifact[]): void {
+  /** The versions matching `query`, or null after showing its syntax error at the box. */
+  private async _listVersions(modelId: string, query: string): Promise<IModelVersion[] | null> {
+    try {
+      const list = await this._client.listVersions(modelId, query);
+      this._versionSearch.showError(null, query);
+      return list.versions;
+    } catch (error) {
+      const syntax = queryError(error, query);
+      if (!syntax) {
+        throw error;
+      }
+      this._versionSearch.showError(syntax, query);
+      return null;
+    }
+  }
+
+  /** Filter the versions after the search box changed. */
+  private async _searchVersions(): Promise<void> {
+    const model = this._model;
+    if (!model) {
+      return;
+    }
+    const call = ++this._versionCalls;
+    try {
+      const versions = await this._listVersions(model.id, this._versionSearch.text);
+      if (call === this._versionCalls && !this.isDisposed && model === this._model) {
+        this._fillVersions(versions, !model.archived);
+      }
+    } catch (error) {
+      if (call === this._versionCalls && !this.isDisposed) {
+        this._versionsBody.replaceChildren(errorBox(error));
+      }
+    }
+  }
+
+  private _render(model: IModel, versions: IModelVersion[] | null, artifacts: IArtifact[]): void {
     const editable = !model.archived;
+    const searching = document.activeElement === this._versionSearch.input;
     const reload = (): void => void this.load();
     makeDropTarget(this.node, model.id, `model ${model.name}`);
     this._errors.replaceChildren();
@@ -99,7 +163,7 @@ export class ModelView extends Widget {
           button(model.archived ? 'Unarchive' : 'Archive', () => void this._setArchived(model), {
             className: 'jp-ModelboxModelView-archive'
           }),
-          button('Delete', () => void this._delete(model, versions.length), {
+          button('Delete', () => void this._delete(model, model.num_versions), {
             warn: true,
             className: 'jp-ModelboxModelView-delete'
           })
@@ -117,9 +181,65 @@ export class ModelView extends Widget {
           onChanged: reload
         })
       ),
-      section(`Versions (${versions.length})`, this._renderVersions(versions, editable)),
+      section(
+        `Versions (${model.num_versions})`,
+        this._renderVersionTools(),
+        this._versionSearch.node,
+        this._versionsBody
+      ),
       section('Artifacts', renderArtifactTable(this._client, artifacts))
     );
+    this._fillVersions(versions, editable);
+    if (searching) {
+      this._versionSearch.input.focus();
+    }
+  }
+
+  private _renderVersionTools(): HTMLElement {
+    this._compareButton = button('Compare selected', () => this._compare(), {
+      title: 'Compare the checked versions side by side',
+      className: 'jp-ModelboxVersions-compare'
+    });
+    this._updateCompareButton();
+    return h('div', { className: 'jp-ModelboxDetail-actions jp-ModelboxVersions-tools' }, this._compareButton);
+  }
+
+  private _fillVersions(versions: IModelVersion[] | null, editable: boolean): void {
+    this._shownVersions = versions ?? [];
+    const shown = new Set(this._shownVersions.map(v => v.id));
+    for (const id of [...this._selected]) {
+      if (!shown.has(id)) {
+        this._selected.delete(id);
+      }
+    }
+    this._updateCompareButton();
+    if (versions === null) {
+      this._versionsBody.replaceChildren(
+        h('p', { className: 'jp-ModelboxPanel-status' }, 'Fix the query to search the versions.')
+      );
+      return;
+    }
+    if (versions.length === 0 && this._versionSearch.value) {
+      this._versionsBody.replaceChildren(h('p', { className: 'jp-ModelboxPanel-status' }, 'No versions match.'));
+      return;
+    }
+    this._versionsBody.replaceChildren(this._renderVersions(versions, editable));
+  }
+
+  private _updateCompareButton(): void {
+    if (this._compareButton) {
+      const count = this._selected.size;
+      this._compareButton.disabled = count < 2;
+      this._compareButton.textContent = count ? `Compare selected (${count})` : 'Compare selected';
+    }
+  }
+
+  private _compare(): void {
+    const chosen = this._shownVersions.filter(v => this._selected.has(v.id));
+    if (chosen.length >= 2) {
+      // oldest first: columns read left to right as the model evolved
+      this._compareRequested.emit([...chosen].sort((a, b) => a.number - b.number));
+    }
   }
 
   private _renderDescription(model: IModel, editable: boolean): HTMLElement {
@@ -170,9 +290,26 @@ export class ModelView extends Widget {
     const header = h(
       'tr',
       {},
+      h('th', { attrs: { 'aria-label': 'Select' } }, ''),
       ...['#', 'Label', 'Tags', 'Framework', 'Created'].map(title => h('th', {}, title))
     );
     const rows = versions.map(version => {
+      const pick = h('input', {
+        className: 'jp-ModelboxVersions-select',
+        attrs: { type: 'checkbox', 'aria-label': `Select version ${version.number} to compare` },
+        on: {
+          click: event => event.stopPropagation(),
+          change: () => {
+            if (pick.checked) {
+              this._selected.add(version.id);
+            } else {
+              this._selected.delete(version.id);
+            }
+            this._updateCompareButton();
+          }
+        }
+      });
+      pick.checked = this._selected.has(version.id);
       const tags = h(
         'td',
         { className: 'jp-ModelboxVersions-tags' },
@@ -223,6 +360,11 @@ export class ModelView extends Widget {
           attrs: { tabindex: '0', title: 'Open the version; drop files here to add artifacts' },
           on: { click: () => this._versionOpened.emit(version) }
         },
+        h(
+          'td',
+          { className: 'jp-ModelboxVersions-pick', on: { click: event => event.stopPropagation() } },
+          pick
+        ),
         h('td', { className: 'jp-ModelboxVersions-number' }, String(version.number)),
         h('td', { className: 'jp-ModelboxVersions-label' }, version.version || version.name || ''),
         tags,
@@ -310,6 +452,13 @@ export class ModelView extends Widget {
   }
 
   private readonly _versionOpened = new Signal<this, IModelVersion>(this);
+  private readonly _compareRequested = new Signal<this, IModelVersion[]>(this);
+  private readonly _versionSearch: SearchBox;
+  private readonly _versionsBody = h('div', { className: 'jp-ModelboxVersions-body' });
+  private readonly _selected = new Set<string>();
+  private _shownVersions: IModelVersion[] = [];
+  private _compareButton: HTMLButtonElement | null = null;
+  private _versionCalls = 0;
   private readonly _modelDeleted = new Signal<this, string>(this);
   private readonly _errors = h('div', { className: 'jp-ModelboxDetail-errors' });
   private _modelId: string | null = null;

@@ -2,9 +2,11 @@ import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
+import { CompareView } from './compareview';
 import { button, h } from './dom';
 import { DropHandler } from './drop';
 import { EventPoller, RESET_EVENT } from './events';
+import type { INotebookOpener } from './lineage';
 import { ModelList } from './modellist';
 import { ModelView } from './modelview';
 import type { IUserPrompts } from './prompts';
@@ -31,23 +33,26 @@ export class ModelboxPanel extends Panel {
     this.transfers = options.transfers ?? new TransferList(this._client);
     this.list = new ModelList(this._client);
     this.modelView = new ModelView(this._client, this._prompts);
-    this.versionView = new VersionView(this._client, this._prompts);
+    this.versionView = new VersionView(this._client, this._prompts, options.notebooks ?? null);
+    this.compareView = new CompareView(this._client);
     this._poller = new EventPoller(this._client, options.pollOptions);
 
     const header = new Widget({ node: this._renderHeader() });
     header.addClass('jp-ModelboxPanel-headerWidget');
     this.addWidget(header);
-    for (const view of [this.list, this.modelView, this.versionView]) {
+    for (const view of this._views()) {
       view.addClass('jp-ModelboxPanel-view');
       this.addWidget(view);
     }
     this.addWidget(this.transfers);
     this.modelView.hide();
     this.versionView.hide();
+    this.compareView.hide();
     this._renderCrumbs();
 
     this.list.modelOpened.connect((_, id) => void this.openModel(id));
     this.modelView.versionOpened.connect((_, version) => void this.openVersion(version));
+    this.modelView.compareRequested.connect((_, versions) => void this.compareVersions(versions));
     this.modelView.modelDeleted.connect(() => this.showList());
     this.versionView.versionDeleted.connect((_, modelId) => void this.openModel(modelId));
     this.transfers.artifactsAdded.connect((_, objectId) => this._objectChanged(objectId));
@@ -60,6 +65,7 @@ export class ModelboxPanel extends Panel {
   readonly list: ModelList;
   readonly modelView: ModelView;
   readonly versionView: VersionView;
+  readonly compareView: CompareView;
   readonly transfers: TransferList;
 
   /** The poller of the event feed (stopped when the panel is disposed). */
@@ -69,7 +75,9 @@ export class ModelboxPanel extends Panel {
 
   /** Reload whatever view is shown. */
   async refresh(): Promise<void> {
-    if (!this.versionView.isHidden) {
+    if (!this.compareView.isHidden) {
+      await this.compareView.load();
+    } else if (!this.versionView.isHidden) {
       await this.versionView.load();
     } else if (!this.modelView.isHidden) {
       await this.modelView.load();
@@ -102,6 +110,20 @@ export class ModelboxPanel extends Panel {
     this._show(this.versionView);
     this._renderCrumbs(version);
     await this.versionView.load(version, siblings);
+  }
+
+  /** Show versions (of one model) side by side. */
+  async compareVersions(versions: IModelVersion[]): Promise<void> {
+    if (versions.length === 0) {
+      return;
+    }
+    if (this.modelView.modelId !== versions[0].model_id) {
+      await this.modelView.load(versions[0].model_id);
+    }
+    this._show(this.compareView);
+    const loading = this.compareView.load(versions); // takes the versions at once
+    this._renderCrumbs();
+    await loading;
   }
 
   dispose(): void {
@@ -150,7 +172,7 @@ export class ModelboxPanel extends Panel {
       h('a', { className: 'jp-ModelboxCrumb', attrs: { href: '#' }, on: { click: e => this._go(e, () => this.showList()) } }, 'Models')
     ];
     const model = this.modelView.model;
-    if (!this.modelView.isHidden || !this.versionView.isHidden) {
+    if (!this.modelView.isHidden || !this.versionView.isHidden || !this.compareView.isHidden) {
       const modelId = this.modelView.modelId;
       crumbs.push(
         ' › ',
@@ -168,6 +190,10 @@ export class ModelboxPanel extends Panel {
     if (!this.versionView.isHidden && version) {
       crumbs.push(' › ', h('span', { className: 'jp-ModelboxCrumb' }, `v${version.number}`));
     }
+    if (!this.compareView.isHidden) {
+      const numbers = this.compareView.versions.map(v => `v${v.number}`).join(', ');
+      crumbs.push(' › ', h('span', { className: 'jp-ModelboxCrumb' }, `compare ${numbers}`));
+    }
     this._crumbs.replaceChildren(...crumbs);
   }
 
@@ -177,9 +203,13 @@ export class ModelboxPanel extends Panel {
   }
 
   private _show(view: Widget): void {
-    for (const candidate of [this.list, this.modelView, this.versionView]) {
+    for (const candidate of this._views()) {
       candidate.setHidden(candidate !== view);
     }
+  }
+
+  private _views(): Widget[] {
+    return [this.list, this.modelView, this.versionView, this.compareView];
   }
 
   private async _createModel(): Promise<void> {
@@ -226,6 +256,15 @@ export class ModelboxPanel extends Panel {
         void this.versionView.load();
       }
     }
+    if (!this.compareView.isHidden) {
+      const compared = new Set(this.compareView.versions.map(v => v.id));
+      const mine = events.filter(e => reset || compared.has(e.version_id ?? '') || compared.has(e.object_id ?? ''));
+      if (mine.some(e => e.kind === 'version.deleted')) {
+        void this.openModel(this.compareView.versions[0]?.model_id ?? '');
+      } else if (mine.length) {
+        void this.compareView.load();
+      }
+    }
   }
 
   private _objectChanged(objectId: string): void {
@@ -255,5 +294,7 @@ export namespace ModelboxPanel {
     transfers?: TransferList;
     /** Timing of the event feed. */
     pollOptions?: EventPoller.IOptions;
+    /** Opens the notebook a version's lineage names; no "Open notebook" button without it. */
+    notebooks?: INotebookOpener;
   }
 }

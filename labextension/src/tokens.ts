@@ -41,6 +41,8 @@ export interface IModelVersion {
   created_at: string;
   updated_at: string;
   owner: string;
+  /** Where the version came from (notebook, cells, packages, git...); free-form. */
+  lineage?: PartialJSONObject | null;
 }
 
 /**
@@ -95,6 +97,8 @@ export interface IEvent {
  * Query parameters of `GET models`.
  */
 export interface IListModelsQuery {
+  /** The search language (see `query.ts`); a syntax error is a 422. */
+  q?: string;
   name?: string;
   description?: string;
   namespace?: string;
@@ -123,6 +127,8 @@ export interface ICheckpoint {
   metrics: PartialJSONObject;
   framework: string | null;
   format: string | null;
+  /** Where the checkpoint came from; free-form. */
+  lineage?: PartialJSONObject | null;
   owner: string;
   created_at: string;
   updated_at: string;

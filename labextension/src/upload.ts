@@ -1,3 +1,5 @@
+import { createSHA256 } from 'hash-wasm';
+
 import type { ModelboxClient } from './api';
 import { CANCELLED, ModelboxAPIError } from './request';
 import type { IArtifact, IBlob } from './tokens';
@@ -23,7 +25,7 @@ export interface IUploadOptions {
   /** Milliseconds before the first retry; doubled for each next one. */
   retryDelayMs?: number;
   /** sha256 hex digest of the bytes; `sha256Hex` unless replaced (tests). */
-  digest?: (bytes: Blob) => Promise<string>;
+  digest?: (bytes: Blob, signal?: AbortSignal) => Promise<string>;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface IUploadOptions {
  * A chunk that fails (network error, server error, offset conflict) is
  * retried from the offset the server reports, so an interrupted upload
  * resumes rather than restarts. The sha256 is computed in the browser
- * meanwhile, and the server checks it when the upload finishes. On failure
+ * meanwhile (streamed, see `sha256Hex`), and the server checks it when the upload finishes. On failure
  * or cancellation the upload is deleted on the server.
  *
  * @throws {ModelboxAPIError} With reason `CANCELLED` when `signal` aborted.
@@ -49,7 +51,7 @@ export async function uploadBytes(
   const total = bytes.size;
 
   throwIfCancelled(signal);
-  const checksum = (options.digest ?? sha256Hex)(bytes);
+  const checksum = (options.digest ?? sha256Hex)(bytes, signal);
   checksum.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
   const uploadId = await client.startUpload();
   try {
@@ -92,26 +94,32 @@ export async function uploadArtifact(
   return client.addArtifact(objectId, file.name, blob);
 }
 
+/** Bytes read from the file and hashed at a time. */
+export const HASH_CHUNK_BYTES = 4 * 1024 * 1024;
+
 /**
- * The sha256 hex digest of some bytes, by the browser's Web Crypto.
+ * The sha256 hex digest of some bytes, streamed: the file is read in
+ * `chunkBytes` slices into an incremental SHA-256 (hash-wasm, bundled
+ * WebAssembly), so memory stays at one slice whatever the file's size, and
+ * it works on plain-http pages (Web Crypto exists only on https/localhost
+ * and has no streaming interface).
  *
- * `crypto.subtle.digest` has no streaming interface: the whole file is
- * read into memory once, and it exists only in secure contexts (https,
- * localhost).
+ * @throws {ModelboxAPIError} With reason `CANCELLED` when `signal` aborted.
  */
-export async function sha256Hex(bytes: Blob): Promise<string> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) {
-    throw new ModelboxAPIError(
-      'This page cannot compute SHA-256 checksums: the browser offers Web ' +
-        'Crypto only on https or localhost pages. Upload from a notebook instead.',
-      0
-    );
+export async function sha256Hex(
+  bytes: Blob,
+  signal?: AbortSignal,
+  chunkBytes = HASH_CHUNK_BYTES
+): Promise<string> {
+  const hasher = await createSHA256();
+  hasher.init();
+  for (let offset = 0; offset < bytes.size; offset += chunkBytes) {
+    throwIfCancelled(signal);
+    const slice = bytes.slice(offset, Math.min(offset + chunkBytes, bytes.size));
+    hasher.update(new Uint8Array(await slice.arrayBuffer()));
   }
-  const digest = await subtle.digest('SHA-256', await bytes.arrayBuffer());
-  return Array.from(new Uint8Array(digest), b =>
-    b.toString(16).padStart(2, '0')
-  ).join('');
+  throwIfCancelled(signal);
+  return hasher.digest('hex');
 }
 
 /**

@@ -6,19 +6,21 @@ import { renderArtifactTable } from './artifacts';
 import { MetricChart } from './chart';
 import { button, errorBox, formatTime, formatValue, h } from './dom';
 import { makeDropTarget } from './drop';
+import { type INotebookOpener, renderLineage } from './lineage';
 import { renderMetadataTable } from './metadata';
 import { section } from './modelview';
 import type { IUserPrompts } from './prompts';
 import type { IArtifact, ICheckpoint, IModelVersion } from './tokens';
 
 /**
- * One version: details, metadata, checkpoint, artifacts and the metric
- * chart. The whole view takes dropped files for the version.
+ * One version: details, metadata, lineage, checkpoint, artifacts and the
+ * metric chart. The whole view takes dropped files for the version.
  */
 export class VersionView extends Panel {
   constructor(
     private readonly _client: ModelboxClient,
-    private readonly _prompts: IUserPrompts
+    private readonly _prompts: IUserPrompts,
+    private readonly _opener: INotebookOpener | null = null
   ) {
     super();
     this.addClass('jp-ModelboxDetail');
@@ -132,6 +134,7 @@ export class VersionView extends Panel {
           onChanged: () => void this.load()
         })
       ),
+      renderLineageSection(version, checkpoint, this._opener),
       section('Checkpoint', renderCheckpoint(version, checkpoint)),
       section('Artifacts', renderArtifactTable(this._client, artifacts)),
       h('h4', { className: 'jp-ModelboxSection-title' }, 'Metrics')
@@ -163,6 +166,29 @@ export class VersionView extends Panel {
   private _siblings: IModelVersion[] = [];
   private _chart: MetricChart | null = null;
   private _calls = 0;
+}
+
+/**
+ * Where the version came from: its own lineage, else its checkpoint's; a
+ * placeholder (no section) when neither has one.
+ */
+function renderLineageSection(
+  version: IModelVersion,
+  checkpoint: ICheckpoint | null,
+  opener: INotebookOpener | null
+): HTMLElement {
+  const own = hasKeys(version.lineage);
+  const lineage = own ? version.lineage : checkpoint?.lineage;
+  if (!hasKeys(lineage)) {
+    return h('span');
+  }
+  const content = renderLineage(lineage, opener);
+  content.classList.add(own ? 'jp-mod-version' : 'jp-mod-checkpoint');
+  return section(own ? 'Lineage' : 'Lineage (of the checkpoint)', content);
+}
+
+function hasKeys(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 }
 
 function renderCheckpoint(version: IModelVersion, checkpoint: ICheckpoint | null): HTMLElement {

@@ -3,7 +3,8 @@
 //   lacks: lend the test window the ones Node provides, with Node's `Blob` and `File`
 //   so that upload bodies reach that fetch as bytes (jsdom's Blob has no `arrayBuffer`);
 // - @lumino/dragdrop subclasses `DragEvent` when imported, which jsdom lacks too;
-// - uPlot calls `matchMedia` when imported, and uploads hash with `crypto.subtle`.
+// - uPlot calls `matchMedia` when imported (`crypto` is lent too, though uploads
+//   now hash with hash-wasm and a test checks they work without it).
 const { TestEnvironment } = require('jest-environment-jsdom');
 
 class JupyterLabTestEnvironment extends TestEnvironment {
