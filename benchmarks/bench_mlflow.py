@@ -32,11 +32,11 @@ def log_points(client: MlflowClient, run_id: str, steps: range, keys: tuple[str,
         ])
 
 
-def ingest_seconds(client: MlflowClient, experiment: str, sizes: Sizes) -> float:
-    """Figure 1: ``peer_ingest_points`` points, 250 steps x 4 keys per ``log_batch``."""
+def ingest_seconds(client: MlflowClient, experiment: str, points: int) -> float:
+    """Figure 1: ``points`` points, 250 steps x 4 keys per ``log_batch``."""
     run_id = client.create_run(experiment).info.run_id
     start = time.perf_counter()
-    log_points(client, run_id, range(sizes.peer_ingest_points // len(KEYS)), KEYS)
+    log_points(client, run_id, range(points // len(KEYS)), KEYS)
     return time.perf_counter() - start
 
 
@@ -125,7 +125,7 @@ def main() -> None:
         client, experiment = open_store(root)
         progress(f"MLflow: ingest {sizes.peer_ingest_points:,} points x {sizes.repeats}")
         figures["ingest_points_per_s"] = sizes.peer_ingest_points / median_seconds(
-            lambda: ingest_seconds(client, experiment, sizes), sizes.repeats)
+            lambda: ingest_seconds(client, experiment, sizes.peer_ingest_points), sizes.repeats)
         progress(f"MLflow: {sizes.peer_calls:,} calls x {sizes.repeats}, synchronous and not")
         figures["call_us"] = median_seconds(lambda: call_seconds(experiment, sizes, True), sizes.repeats) * 1e6
         figures["call_async_us"] = median_seconds(lambda: call_seconds(experiment, sizes, False), sizes.repeats) * 1e6

@@ -10,42 +10,47 @@ import time
 
 import numpy as np
 
-from jupyter_modelbox import Model, ModelBox, __version__
+from jupyter_modelbox import Model, ModelBox, ModelVersion, __version__
 
 from .common import KEYS, VERSIONS_PER_MODEL, Sizes, emit, median_latency, median_seconds, progress, sizes_from_argv
 
 
-def ingest_seconds(mb: ModelBox, model: Model, sizes: Sizes) -> float:
-    """Figure 1: ``sizes.ingest_points`` points as arrays, ``batch_steps`` steps x 4 keys per call, then flush."""
-    steps = np.arange(sizes.ingest_points // len(KEYS), dtype=np.int64)
+def ingest_seconds(mb: ModelBox, model: Model, points: int, batch_steps: int) -> float:
+    """Figure 1: ``points`` points as arrays, ``batch_steps`` steps x 4 keys per call, then flush."""
+    steps = np.arange(points // len(KEYS), dtype=np.int64)
     values = {key: np.random.default_rng(i).random(len(steps)) for i, key in enumerate(KEYS)}
     version = model.new_model_version()
     start = time.perf_counter()
-    for low in range(0, len(steps), sizes.batch_steps):
-        batch = slice(low, low + sizes.batch_steps)
+    for low in range(0, len(steps), batch_steps):
+        batch = slice(low, low + batch_steps)
         version.log_metrics({key: column[batch] for key, column in values.items()}, step=steps[batch])
     mb.flush()
     return time.perf_counter() - start
 
 
-def call_seconds(mb: ModelBox, model: Model, sizes: Sizes) -> float:
+def call_seconds(mb: ModelBox, model: Model, calls: int) -> float:
     """Figure 2: one buffered 4-key call per training step; the final flush is amortized over the calls."""
     version = model.new_model_version()
     start = time.perf_counter()
-    for i in range(sizes.calls):
+    for i in range(calls):
         loss = 1.0 / (i + 1)
         version.log_metrics({"loss": loss, "acc": 1.0 - loss, "lr": 1e-3, "grad_norm": 2.0 * loss}, step=i)
     mb.flush()
-    return (time.perf_counter() - start) / sizes.calls
+    return (time.perf_counter() - start) / calls
+
+
+def new_series(model: Model, points: int, chunk: int = 100_000) -> ModelVersion:
+    """A new version holding one ``points``-point series, ``loss``, logged in array batches of ``chunk``."""
+    version = model.new_model_version()
+    for low in range(0, points, chunk):
+        steps = np.arange(low, min(low + chunk, points), dtype=np.int64)
+        version.log_metrics({"loss": np.random.default_rng(low).random(len(steps))}, step=steps)
+    return version
 
 
 def read_seconds(model: Model, sizes: Sizes) -> float:
     """Figure 3: a ``read_points`` series of one key into a DataFrame (median of ``repeats`` reads)."""
-    version = model.new_model_version()
-    chunk = 100_000
-    for low in range(0, sizes.read_points, chunk):
-        steps = np.arange(low, min(low + chunk, sizes.read_points), dtype=np.int64)
-        version.log_metrics({"loss": np.random.default_rng(low).random(len(steps))}, step=steps)
+    version = new_series(model, sizes.read_points)
 
     def read_once() -> float:
         start = time.perf_counter()
@@ -100,9 +105,9 @@ def main() -> None:
         model = mb.new_model("metrics")
         progress(f"ours: ingest {sizes.ingest_points:,} points x {sizes.repeats}")
         figures["ingest_points_per_s"] = sizes.ingest_points / median_seconds(
-            lambda: ingest_seconds(mb, model, sizes), sizes.repeats)
+            lambda: ingest_seconds(mb, model, sizes.ingest_points, sizes.batch_steps), sizes.repeats)
         progress(f"ours: {sizes.calls:,} buffered calls x {sizes.repeats}")
-        figures["call_us"] = median_seconds(lambda: call_seconds(mb, model, sizes), sizes.repeats) * 1e6
+        figures["call_us"] = median_seconds(lambda: call_seconds(mb, model, sizes.calls), sizes.repeats) * 1e6
         progress(f"ours: read a {sizes.read_points:,}-point series")
         read = read_seconds(model, sizes)
         figures["read_points_per_s"] = sizes.read_points / read

@@ -1,8 +1,10 @@
 """Runs our benchmark and MLflow's, one after the other, and prints the figures side by side.
 
-Use ``bash benchmarks/run.sh [--quick]``, which first makes MLflow's venv; this driver runs with the
+Use ``bash benchmarks/run.sh [--rest] [--quick]``, which first makes MLflow's venv; this driver runs with the
 project venv, starts ``bench_modelbox`` (project venv) and ``bench_mlflow`` (``benchmarks/.venv-mlflow``),
 prints a markdown table with the targets of ``DESIGN.md`` and writes it all to ``results/latest.json``.
+With ``--rest`` it runs ``bench_rest_modelbox`` and ``bench_rest_mlflow`` instead (each against its own
+server on loopback) and writes ``results/latest-rest.json``.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from .common import FULL, QUICK, Sizes
+from .rest_common import FULL_REST, QUICK_REST, RestSizes
 
 HERE = Path(__file__).resolve().parent
 PEER_PYTHON = HERE / ".venv-mlflow" / "bin" / "python"
-RESULTS = HERE / "results" / "latest.json"
+RESULTS = HERE / "results"
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,11 @@ class Row:
     compare: bool = True  # False: the ratio column means nothing for this figure
 
 
-def rows(sizes: Sizes) -> list[Row]:
-    def n(count: int) -> str:
-        return f"{count // 1000:,}k" if count < 1_000_000 else f"{count // 1_000_000}M"
+def n(count: int) -> str:
+    return f"{count // 1000:,}k" if count < 1_000_000 else f"{count / 1_000_000:g}M"
 
+
+def rows(sizes: Sizes) -> list[Row]:
     large = f"ours {n(sizes.versions_large)} / MLflow {n(sizes.peer_versions_large)}"
     return [
         Row(f"1. ingest, points/s (ours {n(sizes.ingest_points)} pts, MLflow {n(sizes.peer_ingest_points)})",
@@ -60,6 +64,36 @@ def rows(sizes: Sizes) -> list[Row]:
     ]
 
 
+def rest_rows(sizes: RestSizes) -> list[Row]:
+    gib = sizes.artifact_bytes / 2**30
+    size = f"{gib:g} GiB" if gib >= 1 else f"{gib * 1024:g} MiB"
+    first, *others = sizes.batch_steps
+    ingest = (f"1. REST ingest, points/s: ours arrays of {n(first)} steps x 4 keys per call, "
+              f"{n(sizes.ingest_steps * 4)} pts (MLflow: log_batch of 1,000, {n(sizes.peer_ingest_points)} pts)")
+    return [
+        Row(ingest, f"ingest_{first // 1000}k_points_per_s", True, 300_000, "ingest_points_per_s"),
+        *(Row(f"1. same, ours arrays of {n(steps)} steps x 4 keys per call", f"ingest_{steps // 1000}k_points_per_s",
+              True, 300_000, "ingest_points_per_s") for steps in others),
+        Row(f"1. same, ours buffered: {n(sizes.calls)} 4-key log_metrics calls, then flush",
+            "ingest_buffered_points_per_s", True, 300_000, "ingest_points_per_s"),
+        Row(f"2. {n(sizes.series_points)}-point series downsampled to {sizes.max_points:,} points, client ms "
+            "(MLflow: get-history-bulk-interval)", "query_client_ms"),
+        Row("2. same, server ms (ours: Jupyter's request log; MLflow: its store query + JSON, in-process)",
+            "query_server_ms", target=50),
+        Row("2. same, server CPU ms per query (/proc of the server's processes, during the REST queries)",
+            "query_server_cpu_ms"),
+        Row(f"3. baseline: cp + sync of the {size} file, MB/s (each process measures its own)", "cp_sync_mb_s",
+            True, compare=False),
+        Row(f"3. {size} artifact upload, MB/s", "upload_mb_s", True),
+        Row("3. upload, % of cp + sync", "upload_pct_cp", True, 50, compare=False),
+        Row(f"3. {size} artifact download, MB/s (ours verifies the sha256)", "download_mb_s", True),
+        Row("3. download, % of cp + sync", "download_pct_cp", True, compare=False),
+        Row("3. server RSS growth during upload, MB (MLflow: all its processes)", "upload_rss_mb", target=100,
+            compare=False),
+        Row("3. server RSS growth during download, MB", "download_rss_mb", target=100, compare=False),
+    ]
+
+
 def number(value: float) -> str:
     return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
 
@@ -73,10 +107,11 @@ def ratio(row: Row, ours: float, peer: float) -> str:
     return f"{speedup:,.0f}x faster" if speedup >= 10 else f"{speedup:.1f}x faster"
 
 
-def table_lines(sizes: Sizes, ours: dict[str, float], peer: dict[str, float]) -> tuple[list[str], list[dict[str, Any]]]:
+def table_lines(table: list[Row], ours: dict[str, float], peer: dict[str, float],
+                ) -> tuple[list[str], list[dict[str, Any]]]:
     """The markdown table, and the same cells for the JSON file."""
     cells = []
-    for row in rows(sizes):
+    for row in table:
         ours_value, peer_value = ours[row.key], peer[row.peer_key or row.key]
         target = met = ""
         if row.target is not None:
@@ -123,23 +158,33 @@ def peer_versions() -> tuple[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run (under 2 minutes)")
-    quick = parser.parse_args().quick
+    parser.add_argument("--rest", action="store_true", help="the REST figures: our Jupyter server vs mlflow server")
+    parser.add_argument("--grpc", action="store_true", help="our gRPC service vs our REST API (bench_grpc.py)")
+    args = parser.parse_args()
+    if args.grpc:  # one Jupyter server serving both; MLflow is not involved
+        from .bench_grpc import report
+
+        return report(run_bench(sys.executable, "bench_grpc", args.quick), RESULTS)
+    quick, rest = args.quick, args.rest
     if not PEER_PYTHON.exists():
         raise SystemExit(f"{PEER_PYTHON} is missing: run `bash benchmarks/run.sh`, which creates it")
-    sizes = QUICK if quick else FULL
+    sizes: Sizes | RestSizes = (QUICK_REST if quick else FULL_REST) if rest else (QUICK if quick else FULL)
+    table = rest_rows(sizes) if isinstance(sizes, RestSizes) else rows(sizes)
+    store = "jupyter_server vs mlflow server on loopback, sqlite store" if rest else "sqlite store"
+    prefix = "bench_rest_" if rest else "bench_"
     started = time.perf_counter()
     peer_python, mlflow = peer_versions()
     facts = (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} CPUs ({cpu_model()}), load average "
              f"{os.getloadavg()[0]:.1f} · {platform.system()} · Python {platform.python_version()} (ours), "
-             f"{peer_python} (MLflow) · mlflow {mlflow}, sqlite store · {'quick' if quick else 'full'} sizes")
+             f"{peer_python} (MLflow) · mlflow {mlflow}, {store} · {'quick' if quick else 'full'} sizes")
     print(facts, flush=True)
-    ours = run_bench(sys.executable, "bench_modelbox", quick)
-    peer = run_bench(str(PEER_PYTHON), "bench_mlflow", quick)
-    lines, cells = table_lines(sizes, ours["figures"], peer["figures"])
+    ours = run_bench(sys.executable, f"{prefix}modelbox", quick)
+    peer = run_bench(str(PEER_PYTHON), f"{prefix}mlflow", quick)
+    lines, cells = table_lines(table, ours["figures"], peer["figures"])
     seconds = time.perf_counter() - started
     print("", *lines, "", f"jupyter_modelbox {ours['version']}; total {seconds:.0f} s", sep="\n")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / ("latest-rest.json" if rest else "latest.json")).write_text(json.dumps({
         "facts": facts, "quick": quick, "sizes": sizes.to_dict(), "seconds": seconds, "table": cells,
         "modelbox": ours, "mlflow": peer,
     }, indent=2) + "\n")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks jupyter_modelbox against MLflow, side by side: bash benchmarks/run.sh [--quick]
+# Benchmarks jupyter_modelbox against MLflow, side by side: bash benchmarks/run.sh [--rest] [--quick]
 # MLflow goes into its own venv (benchmarks/.venv-mlflow), never into the project's .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
