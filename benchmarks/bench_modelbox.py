@@ -62,6 +62,10 @@ def read_seconds(model: Model, sizes: Sizes) -> float:
     return median_seconds(read_once, sizes.repeats)
 
 
+# every version of the registry is tested against it: a realistic filter on a number and a name
+SEARCH = "number > 95 and model ~ large-1"
+
+
 def add_versions(mb: ModelBox, prefix: str, total: int) -> list[Model]:
     """``total`` versions, spread over new models of ``VERSIONS_PER_MODEL`` versions each."""
     models = []
@@ -84,6 +88,8 @@ def registry_figures(mb: ModelBox, sizes: Sizes) -> dict[str, float]:
     large = median_latency(mb.new_model("probe-large").new_model_version, sizes.probes)
     listed = median_latency(populated[0].get_versions, 10 * sizes.repeats)
     assert len(populated[0].get_versions()) == VERSIONS_PER_MODEL
+    searched = median_latency(lambda: mb.search_versions(SEARCH, limit=20), 2 * sizes.repeats)
+    assert mb.search_versions(SEARCH).total % 5 == 0 and mb.search_versions(SEARCH).total > 0  # 96..100 per model
     progress(f"ours: {sizes.models:,} models")
     for i in range(sizes.models - len(populated) - 2):
         mb.new_model(f"empty-{i}")
@@ -95,6 +101,7 @@ def registry_figures(mb: ModelBox, sizes: Sizes) -> dict[str, float]:
         "create_version_growth": large / small,
         "create_model_ms": model_create * 1e3,
         "list_versions_ms": listed * 1e3,
+        "search_versions_ms": searched * 1e3,
     }
 
 

@@ -61,6 +61,8 @@ def rows(sizes: Sizes) -> list[Row]:
             target=3, compare=False),
         Row(f"5. create model, {n(sizes.models)} models present, ms", "create_model_ms"),
         Row(f"6. list one model's 100 versions, {large} versions present, ms", "list_versions_ms"),
+        Row(f"7. search versions, 'number > 95 and model ~ large-1', {large} versions present, ms",
+            "search_versions_ms", target=50),
     ]
 
 
