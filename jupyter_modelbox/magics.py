@@ -1,6 +1,6 @@
-"""``%modelbox`` and ``%%modelbox``: the CLI's verbs in a notebook, plus ``plot`` and ``panel``.
+"""``%modelbox`` and ``%%modelbox``: the CLI's verbs in a notebook, plus ``plot``, ``panel`` and ``register-object``.
 
-The grammar is the CLI's (``cli.parser``) with two notebook-only verbs added; the work is the
+The grammar is the CLI's (``cli.parser``) with the notebook-only verbs added; the work is the
 CLI's ``run``. Results are returned (``x = %modelbox describe mnist``) and shown as tables:
 DataFrames as they are, models, versions and checkpoints as HTML field tables.
 """
@@ -22,12 +22,13 @@ from . import Checkpoint, Model, ModelBox, ModelVersion
 from .cli import ParserExit, build_parser, parse_args, run
 from .cli import UsageError as CliUsageError
 from .cli.commands import get_version
-from .cli.parser import ArgumentParser, target
+from .cli.parser import ArgumentParser, json_object, target
 from .cli.render import cell, object_fields, title, to_jsonable
 
 # verbs that take a JSON object from the cell body, and the option it fills
 BODY_OPTIONS = {"metadata": ("--merge", "merge"), "create": ("--metadata", "metadata"),
-                "new-version": ("--metadata", "metadata"), "new-checkpoint": ("--metadata", "metadata")}
+                "new-version": ("--metadata", "metadata"), "new-checkpoint": ("--metadata", "metadata"),
+                "register-object": ("--metadata", "metadata")}
 X_AXES = ("step", "wallclock", "relative")
 
 
@@ -58,10 +59,16 @@ def _notebook_verbs(add: Any) -> None:
     p.add_argument("--max-points", type=_positive_int, default=2000, metavar="N", help="points per key and version")
     p = add("panel", "a panel widget for model NAME: browse, register, plot and drop artifacts")
     p.add_argument("name", metavar="NAME")
+    p = add("register-object", "save the notebook variable VARIABLE (a model object) as model NAME's next version")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("variable", metavar="VARIABLE", help="a variable of this notebook, e.g. clf")
+    p.add_argument("--framework", metavar="F", help="sklearn, torch, onnx, pickle... (default: from its type)")
+    p.add_argument("--metadata", type=json_object, metavar="JSON", help="the version's metadata, a JSON object")
 
 
 def magic_parser() -> ArgumentParser:
-    """The CLI's parser (``prog`` ``%modelbox``) with the notebook verbs ``plot`` and ``panel``."""
+    """The CLI's parser (``prog`` ``%modelbox``) with the notebook verbs ``plot``, ``panel`` and
+    ``register-object``."""
     return build_parser(prog="%modelbox", extra_verbs=_notebook_verbs)
 
 
@@ -185,8 +192,17 @@ class ModelboxMagics(Magics):
             from .widgets import panel
 
             return panel(box.get_model(args.name, args.namespace))
+        if args.verb == "register-object":
+            return self._register_object(box, args)
         result = run(box, args)
         return Description(result) if args.verb == "describe" else result
+
+    def _register_object(self, box: ModelBox, args: argparse.Namespace) -> ModelVersion:
+        namespace = self.shell.user_ns if self.shell is not None else {}
+        if args.variable not in namespace:
+            raise UsageError(f"there is no variable {args.variable!r} in this notebook")
+        model = box.get_model(args.name, args.namespace)
+        return model.log_model(namespace[args.variable], framework=args.framework, **(args.metadata or {}))
 
     def close(self) -> None:
         for box in self.boxes.values():

@@ -217,6 +217,13 @@ def run_search(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
     return frame(model_rows(models), MODEL_COLUMNS)
 
 
+def run_compare(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
+    """``field`` then one column per version (``v3 (label)``), as ``Model.compare`` returns it."""
+    refs = [version_ref(ref) or "latest" for ref in args.versions] if args.versions else None
+    compared = box.get_model(args.name, args.namespace).compare(refs, diff_only=args.diff_only)
+    return compared.reset_index()
+
+
 def findings_frame(findings: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return frame(findings, ["level", "what", "repaired"])
 
@@ -260,6 +267,7 @@ COMMANDS: dict[str, Command] = {
     "tag": run_tag,
     "metadata": run_metadata,
     "search": run_search,
+    "compare": run_compare,
     "check": run_check,
     "export": run_export,
     "import": run_import,

@@ -33,6 +33,7 @@ examples:
   modelbox register-version mnist $(modelbox new-checkpoint model.h5 --framework tensorflow)
   modelbox log mnist:latest loss=0.12 note=warmup --step 3
   modelbox --json describe mnist --version production
+  modelbox compare mnist --versions 3 production --diff-only
 """
 
 
@@ -258,6 +259,12 @@ def _verbs(add: Any) -> None:
     p.add_argument("--offset", type=non_negative_int, default=0, metavar="N")
     p.add_argument("--limit", type=non_negative_int, metavar="N")
 
+    p = add("compare", "compare versions of a model side by side (fields, metadata, metric last/min/max)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--versions", action="extend", nargs="+", metavar="REF",
+                   help="version numbers, tags or 'latest' (default: every version, newest first)")
+    p.add_argument("--diff-only", action="store_true", help="only the rows whose values differ")
+
     p = add("check", "verify the registry: records, version numbers, tags, artifact bytes (exit 1 on errors)")
     p.add_argument("--repair", action="store_true",
                    help="fix what is safe to fix; damaged journal records and removed records are saved aside")
@@ -318,6 +325,10 @@ def _check(args: argparse.Namespace) -> str | None:
             return f"tags belong to versions: write {args.target.name}:REF"
         elif args.move and args.remove:
             return "choose --move or --remove, not both"
+    if args.verb == "compare":
+        bad = [ref for ref in args.versions or [] if not REF_PATTERN.match(ref)]
+        if bad:
+            return f"--versions {bad[0]!r} is not a version number, a unique tag or 'latest'"
     if args.verb == "log":
         keys = [key for key, _ in args.metrics]
         duplicates = sorted({key for key in keys if keys.count(key) > 1})

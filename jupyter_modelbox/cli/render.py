@@ -17,11 +17,14 @@ import numpy as np
 import pandas as pd
 
 from .. import Artifact, Checkpoint, Model, ModelVersion
+from ..client import lineage as lineage_text
 
 MAX_CELL = 60
+LINEAGE_CELLS = 3
 COLUMN_FORMATS = {
     "checksum": lambda v: v[:12],
     "wallclock": lambda v: _time(datetime.fromtimestamp(v)) if isinstance(v, float) and math.isfinite(v) else v,
+    "lineage": lambda v: lineage_text.summary(v) if isinstance(v, Mapping) else v,  # whole record: --json
 }
 
 
@@ -52,7 +55,30 @@ def describe_text(result: Mapping[str, Any]) -> str:
     parts.append(block_text(object_fields(version), title(version)) if version else "Version: none yet")
     if result["checkpoint"] is not None:
         parts.append(block_text(object_fields(result["checkpoint"]), title(result["checkpoint"])))
+    shown: list[Any] = []
+    for obj in (version, result["checkpoint"]):
+        origin = _origin(obj.lineage) if obj is not None and obj.lineage else None
+        if origin is not None and origin not in shown:  # a checkpoint made in the same run adds nothing
+            shown.append(origin)
+            parts.append(lineage_block(obj.lineage, f"Lineage of {title(obj).lower()}"))
     return "\n\n".join(parts)
+
+
+def _origin(lineage: Mapping[str, Any]) -> tuple[Any, Any]:
+    return ((lineage.get("notebook") or {}).get("path"), (lineage.get("cells") or {}).get("sha256"))
+
+
+def lineage_block(lineage: Mapping[str, Any], heading: str) -> str:
+    """Where it came from, and the last executed cells (``--json`` has the whole record)."""
+    text = block_text(dict(lineage_text.fields(lineage)), heading)
+    sources = (lineage.get("cells") or {}).get("sources") or []
+    if sources:
+        shown = sources[-LINEAGE_CELLS:]
+        text += f"\n  last {len(shown)} of {lineage['cells'].get('count', len(sources))} executed cells:"
+        for item in shown:
+            lines = str(item.get("source", "")).splitlines() or [""]
+            text += f"\n    [{item.get('execution_count')}] " + "\n        ".join(lines)
+    return text
 
 
 def export_text(frame: pd.DataFrame, fmt: str) -> str:

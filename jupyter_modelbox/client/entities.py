@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
+
 from ..registry.versions import blob_spec
 from .objects import Page, RegistryObject, _time, upload_items
 
@@ -25,6 +27,11 @@ class Checkpoint(RegistryObject):
         return self._doc["format"]
 
     @property
+    def lineage(self) -> dict[str, Any] | None:
+        """Where this checkpoint came from, if it was recorded (see ``ModelVersion.lineage``)."""
+        return _lineage_of(self._doc)
+
+    @property
     def summary_metrics(self) -> dict[str, Any]:
         """The ``metrics`` dict given to ``new_checkpoint`` (``metrics()`` is the logged series)."""
         return dict(self._doc["metrics"])
@@ -32,6 +39,12 @@ class Checkpoint(RegistryObject):
     def reload(self) -> Checkpoint:
         self._doc = self._box._transport.get_checkpoint(self.id)
         return self
+
+    def load(self, trusted: bool = False) -> Any:
+        """The framework object in this checkpoint's files (see ``ModelVersion.load``)."""
+        from ..loaders import load_object  # frameworks are imported only when something is loaded
+
+        return load_object(self, trusted)
 
     def __repr__(self) -> str:
         return f"Checkpoint(uuid={self.uuid!r}, framework={self.framework!r}, format={self.format!r})"
@@ -82,6 +95,11 @@ class ModelVersion(RegistryObject):
         return self._doc["checkpoint_uuid"]
 
     @property
+    def lineage(self) -> dict[str, Any] | None:
+        """Where this version came from (notebook, cells, packages, git, host), if it was recorded."""
+        return _lineage_of(self._doc)
+
+    @property
     def checkpoint(self) -> Checkpoint | None:
         uuid = self.checkpoint_uuid
         return Checkpoint(self._box, self._box._transport.get_checkpoint(uuid)) if uuid else None
@@ -120,6 +138,17 @@ class ModelVersion(RegistryObject):
         if checkpoint is not None:
             checkpoint.download(path)
         return super().download(path)
+
+    def load(self, trusted: bool = False) -> Any:
+        """The framework object this version holds: a scikit-learn estimator, a PyTorch state_dict or module,
+        an ``onnxruntime.InferenceSession``... chosen by the recorded framework and format.
+
+        Bytes are verified against their sha256 before anything is deserialized. Pickled files (joblib,
+        pickle, whole PyTorch modules) can run code when read, so they load only with ``trusted=True``.
+        """
+        from ..loaders import load_object
+
+        return load_object(self, trusted)
 
     def __repr__(self) -> str:
         return (f"ModelVersion(model={self.name!r}, number={self.number}, version={self.version!r}, "
@@ -184,13 +213,15 @@ class Model(RegistryObject):
         """The next numbered version; ``artifacts`` are paths to track (see ``upload_artifact``)."""
         doc = self._box._transport.create_version(
             self.id, version=version, name=name, description=description, artifacts=artifacts,
-            metadata=metadata, unique_tags=unique_tags, framework=framework,
+            metadata=metadata, unique_tags=unique_tags, framework=framework, lineage=self._box.capture_lineage(),
         )
         self.reload()
         return ModelVersion(self._box, doc)
 
     def register_version(self, checkpoint_uuid: str, **fields: Any) -> ModelVersion:
         """The next numbered version, pointing at an existing checkpoint."""
+        if "lineage" not in fields:
+            fields["lineage"] = self._box.capture_lineage()
         doc = self._box._transport.create_version(self.id, checkpoint_uuid=checkpoint_uuid, **fields)
         self.reload()
         return ModelVersion(self._box, doc)
@@ -198,6 +229,13 @@ class Model(RegistryObject):
     def register_files(self, files: Any, **fields: Any) -> ModelVersion:
         """Upload ``files`` as a new checkpoint and register it as the next version."""
         return self.register_version(self._box.new_checkpoint(files).uuid, **fields)
+
+    def log_model(self, obj: Any, framework: str | None = None, **metadata: Any) -> ModelVersion:
+        """Save ``obj`` (framework detected from its type unless given), upload it as a checkpoint and
+        register it as the next version with ``metadata``; ``version.load()`` gives it back."""
+        from ..loaders import log_object
+
+        return log_object(self, obj, framework, metadata)
 
     def get_version(self, version: int | str | None = None) -> ModelVersion | None:
         """Version by number or unique tag; the newest one when ``version`` is omitted (``None`` if none)."""
@@ -223,6 +261,40 @@ class Model(RegistryObject):
         doc = self._box._transport.tag_holder(self.id, tag, at)
         return ModelVersion(self._box, doc) if doc else None
 
+    # -- comparison ----------------------------------------------------------------------------
+
+    def compare(self, versions: Any = None, diff_only: bool = False) -> pd.DataFrame:
+        """Versions side by side: one column per version (``v3 (label)``), one row per field.
+
+        ``versions``: numbers, tags, ``"latest"`` or ``ModelVersion`` objects (default: all, newest
+        first). Rows: label, framework, tags, created, checkpoint.uuid, ``metadata.<dotted.path>``,
+        ``checkpoint.metrics.<key>`` and ``metrics.<key>.last|min|max`` of the logged series.
+        ``diff_only=True`` keeps the rows whose values differ.
+        """
+        from .compare import compare
+
+        return compare(self, versions, diff_only)
+
+    def metric_trend(self, key: str, versions: Any = None) -> pd.DataFrame:
+        """``key``'s final value per version number (columns ``version, value, source``), oldest first."""
+        from .compare import metric_trend
+
+        return metric_trend(self, key, versions)
+
+    def plot_metrics(self, keys: str | list[str] | None = None, versions: Any = None, **options: Any) -> Any:
+        """A ``MetricsPlot`` widget overlaying the curves of ``versions`` (default: all of them)."""
+        from ..widgets import MetricsPlot  # ipywidgets and matplotlib only when a plot is asked for
+        from .compare import resolve_versions
+
+        return MetricsPlot(resolve_versions(self, versions), keys=[keys] if isinstance(keys, str) else keys,
+                           **options)
+
+    def plot_metric_trend(self, key: str, versions: Any = None) -> Any:
+        """``metric_trend(key)`` drawn as a PNG ``Image`` widget (its matplotlib figure is ``.figure``)."""
+        from ..widgets.compare import trend_image
+
+        return trend_image(self.metric_trend(key, versions), key, self.name)
+
     # -- changes -------------------------------------------------------------------------------
 
     def set_description(self, description: str) -> None:
@@ -245,6 +317,11 @@ class Model(RegistryObject):
     def __repr__(self) -> str:
         return (f"Model(name={self.name!r}, namespace={self.namespace!r}, versions={self.num_versions}, "
                 f"description={self.description!r:.60})")
+
+
+def _lineage_of(doc: dict[str, Any]) -> dict[str, Any] | None:
+    lineage = doc.get("lineage")  # documents written before lineage existed have no such key
+    return dict(lineage) if lineage else None
 
 
 def checkpoint_files(box: Any, files: Any) -> list[dict[str, Any]]:

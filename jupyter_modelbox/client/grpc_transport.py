@@ -191,13 +191,16 @@ class GrpcTransport:
     def create_version(self, model_id: str, version: str | None = None, name: str | None = None,
                        description: str | None = "", artifacts: list[str] | None = None,
                        metadata: dict[str, Any] | None = None, unique_tags: list[str] | None = None,
-                       framework: str | None = None, checkpoint_uuid: str | None = None) -> Doc:
+                       framework: str | None = None, checkpoint_uuid: str | None = None,
+                       lineage: dict[str, Any] | None = None) -> Doc:
         tags = [unique_tags] if isinstance(unique_tags, str) else list(unique_tags or [])
         request = self._request("CreateModelVersionRequest", model=model_id, version=version, name=name,
                                 description=description, framework=framework, checkpoint_uuid=checkpoint_uuid,
                                 unique_tags=tags, artifacts=[os.fspath(a) for a in _locations(artifacts)])
         if metadata is not None:
             request.metadata.CopyFrom(self._metadata(metadata))
+        if lineage is not None:
+            request.lineage.CopyFrom(self._metadata(lineage, "lineage"))
         return to_doc(self._call("CreateModelVersion", request).version)
 
     def get_version(self, model_id: str, ref: int | str | None = None) -> Doc | None:
@@ -237,7 +240,7 @@ class GrpcTransport:
 
     def create_checkpoint(self, files: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None,
                           metrics: dict[str, Any] | None = None, framework: str | None = None,
-                          format: str | None = None) -> Doc:
+                          format: str | None = None, lineage: dict[str, Any] | None = None) -> Doc:
         request = self._request("CreateCheckpointRequest", framework=framework, format=format)
         for spec in files or []:
             fill(request.files.add(), {"path": spec.get("path"), "checksum": spec.get("checksum"),
@@ -246,6 +249,8 @@ class GrpcTransport:
             request.metadata.CopyFrom(self._metadata(metadata))
         if metrics is not None:
             request.metrics.CopyFrom(self._metadata(metrics, "checkpoint metrics"))
+        if lineage is not None:
+            request.lineage.CopyFrom(self._metadata(lineage, "lineage"))
         return to_doc(self._call("CreateCheckpoint", request).checkpoint)
 
     def get_checkpoint(self, uuid: str) -> Doc:

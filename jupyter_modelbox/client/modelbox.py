@@ -10,6 +10,7 @@ from typing import Any
 from ..registry import open_registry, release_registry
 from ..registry.enums import ModelOrderBy, ModelSortBy
 from ..registry.registry import Registry
+from . import lineage as lineage_capture
 from .discovery import choose
 from .entities import Checkpoint, Model, ModelVersion, checkpoint_files
 from .http import HttpTransport
@@ -25,6 +26,9 @@ class ModelBox:
 
     ``ModelBox()`` finds one by itself: ``$MODELBOX_URL``, else the Jupyter server running this
     kernel, else ``$MODELBOX_ROOT``, else ``<Jupyter data dir>/modelbox`` (see ``discovery``).
+
+    Versions and checkpoints created from a notebook kernel record their lineage (notebook, cells,
+    packages, git, host; see ``client.lineage``) unless ``lineage=False`` or ``$MODELBOX_LINEAGE=0``.
     """
 
     def __init__(
@@ -35,8 +39,10 @@ class ModelBox:
         token: str | None = None,
         transport: Transport | None = None,
         grpc: str | None = None,
+        lineage: bool | None = None,
     ) -> None:
         self._registry: Registry | None = None
+        self.record_lineage = lineage_capture.enabled(lineage)
         why = "given"
         if transport is None and root is None and url is None and grpc is None:
             choice = choose()
@@ -57,6 +63,7 @@ class ModelBox:
             self._transport = self._registry
             self.location = f"local registry {self._registry.root}"
         log.info("jupyter_modelbox: using the %s (%s)", self.location, why)
+        self._token = token
         self._metrics = MetricBuffer(self._transport)
 
     def __repr__(self) -> str:
@@ -71,6 +78,12 @@ class ModelBox:
     def flush(self) -> None:
         """Send buffered ``log_metrics`` points now (also done on reads and at exit)."""
         self._metrics.flush()
+
+    def capture_lineage(self) -> dict[str, Any] | None:
+        """The lineage a version or checkpoint created now gets: ``None`` outside IPython or when opted out."""
+        if not self.record_lineage or not lineage_capture.in_kernel():
+            return None
+        return lineage_capture.capture(known_secrets=[self._token])
 
     def close(self) -> None:
         try:
@@ -180,6 +193,7 @@ class ModelBox:
         """Upload files (or folders) as a checkpoint; register it with ``model.register_version(ckpt.uuid)``."""
         return Checkpoint(self, self._transport.create_checkpoint(
             checkpoint_files(self, files), metadata=metadata, metrics=metrics, framework=framework, format=format,
+            lineage=self.capture_lineage(),
         ))
 
     def get_checkpoint(self, uuid: str) -> Checkpoint:

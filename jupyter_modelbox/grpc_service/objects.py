@@ -97,14 +97,16 @@ class ObjectRpcs(ServiceBase):
             self.registry.create_version, request.model, version=request.version or None,
             name=request.name or None, description=request.description, artifacts=list(request.artifacts) or None,
             metadata=_struct(request, "metadata"), unique_tags=list(request.unique_tags) or None,
-            framework=request.framework or None, checkpoint_uuid=request.checkpoint_uuid or None, actor=self.actor,
+            framework=request.framework or None, checkpoint_uuid=request.checkpoint_uuid or None,
+            lineage=_struct(request, "lineage"), actor=self.actor,
         )
         return _created(pb.CreateModelVersionResponse(), "model_version", doc, "version")
 
     @unary
     async def RegisterVersion(self, request: Any, context: Context) -> Any:
         doc = await self.call(self.registry.create_version, request.model_id,
-                              checkpoint_uuid=required(request.checkpoint_uuid, "checkpoint_uuid"), actor=self.actor)
+                              checkpoint_uuid=required(request.checkpoint_uuid, "checkpoint_uuid"),
+                              lineage=_struct(request, "lineage"), actor=self.actor)
         return fill(pb.RegisterVersionResponse(), {"version": doc})
 
     @unary
@@ -172,7 +174,7 @@ class ObjectRpcs(ServiceBase):
         doc = await self.call(
             self.registry.create_checkpoint, files, metadata=_struct(request, "metadata"),
             metrics=_struct(request, "metrics"), framework=optional(request, "framework"),
-            format=optional(request, "format"), actor=self.actor,
+            format=optional(request, "format"), lineage=_struct(request, "lineage"), actor=self.actor,
         )
         return fill(pb.CreateCheckpointResponse(), {"checkpoint": doc})
 

@@ -233,7 +233,7 @@ class UploadHandler(ModelboxHandler):
     async def _write_pending(self) -> None:
         async with self._writing:
             if self._stream is not None and self._pending:
-                block, self._pending = bytes(self._pending), bytearray()
+                block, self._pending = self._pending, bytearray()  # hand the buffer over: no copy
                 await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write, block)
 
     def on_finish(self) -> None:

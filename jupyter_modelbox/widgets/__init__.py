@@ -5,6 +5,7 @@ import this module, so the server and CLI never load them.
 """
 
 from .browser import ModelBrowser, ModelDetails
+from .compare import CompareVersions, comparison_html, trend_figure, trend_image
 from .drop_zone import ArtifactDropZone, DropTarget
 from .events import EventFeed, feed_for
 from .forms import CreateModelForm, RegisterVersionForm
@@ -15,6 +16,7 @@ from .plotting import downsampled_metrics, draw, figure_for
 
 __all__ = [
     "ArtifactDropZone",
+    "CompareVersions",
     "CreateModelForm",
     "DropTarget",
     "EventFeed",
@@ -24,9 +26,12 @@ __all__ = [
     "ModelDetails",
     "ModelPanel",
     "RegisterVersionForm",
+    "comparison_html",
     "downsampled_metrics",
     "draw",
     "feed_for",
     "figure_for",
     "panel",
+    "trend_figure",
+    "trend_image",
 ]

@@ -8,7 +8,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from .. import Model, ModelBox, ModelBoxError, NotFoundError
+from .. import Model, ModelBox, ModelBoxError, ModelVersion, NotFoundError
+from ..client import lineage as lineage_text
 from .common import box_of, error_text, esc, json_html, message_html, table_html, when
 from .events import Event, Subscription, subscribe
 
@@ -24,6 +25,20 @@ def artifact_frame(model: Model, versions: list[Any]) -> pd.DataFrame:
     return pd.DataFrame([{"attached to": owner, "path": a.path, "size": a.size, "sha256": a.checksum,
                           "tracked": a.tracked, "added": when(a.created_at)} for owner, a in rows],
                         columns=["attached to", "path", "size", "sha256", "tracked", "added"])
+
+
+def lineage_html(version: ModelVersion) -> str:
+    """Where ``version`` came from, with its recorded cells folded away (all text escaped)."""
+    lineage = version.lineage
+    if not lineage:
+        return f"<b>Lineage of v{version.number}</b><div><i>not recorded</i></div>"
+    rows = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>"
+                   for k, v in lineage_text.fields(lineage))
+    sources = (lineage.get("cells") or {}).get("sources") or []
+    cells = "".join(f"<div style='color:#555'>[{esc(c.get('execution_count'))}]</div>"
+                    f"<pre style='margin:0 0 4px 0'>{esc(c.get('source'))}</pre>" for c in sources)
+    folded = f"<details><summary>{len(sources)} recorded cells</summary>{cells}</details>" if sources else ""
+    return f"<b>Lineage of v{version.number}</b><table>{rows}</table>{folded}"
 
 
 class ModelDetails(w.HTML):
@@ -72,8 +87,9 @@ class ModelDetails(w.HTML):
             return
         version_table = pd.DataFrame(
             [{"number": v.number, "label": v.version, "tags": ", ".join(v.tags), "framework": v.framework or "",
-              "created": when(v.created_at), "description": v.description} for v in versions],
-            columns=["number", "label", "tags", "framework", "created", "description"])
+              "created": when(v.created_at), "description": v.description,
+              "lineage": lineage_text.summary(v.lineage)} for v in versions],
+            columns=["number", "label", "tags", "framework", "created", "description", "lineage"])
         shown = f" (newest {len(versions)} of {model.num_versions})" if model.num_versions > len(versions) else ""
         archived = " <i>(archived)</i>" if model.archived else ""
         self.value = (
@@ -84,6 +100,7 @@ class ModelDetails(w.HTML):
             f"<b>Metadata</b>{json_html(model.metadata)}"
             f"<b>Versions</b>{esc(shown)}{table_html(version_table, 'no versions yet')}"
             f"<b>Artifacts</b>{table_html(artifacts, 'no artifacts')}"
+            + (lineage_html(versions[0]) if versions else "")
         )
 
 

@@ -1,5 +1,6 @@
 // Where a version or checkpoint came from: the `lineage` record, shown as text only.
 
+import { PageConfig } from '@jupyterlab/coreutils';
 import { formatTime, formatValue, h } from './dom';
 
 /**
@@ -30,13 +31,23 @@ const LABELS: { [key: string]: string } = {
 
 /**
  * The path of the notebook a lineage names, fit for the contents API
- * (relative, `/`-separated), or null.
+ * (relative to the server's root, `/`-separated), or null. Kernels record
+ * the absolute path, so the server root (JupyterLab's `serverRoot` page
+ * option) is taken off when the path starts with it.
  */
-export function notebookPath(lineage: unknown): string | null {
+export function notebookPath(
+  lineage: unknown,
+  serverRoot: string = PageConfig.getOption('serverRoot')
+): string | null {
   if (!isObject(lineage) || typeof lineage.notebook !== 'string') {
     return null;
   }
-  const path = lineage.notebook.trim().replace(/\\/g, '/').replace(/^\/+/, '');
+  let path = lineage.notebook.trim().replace(/\\/g, '/');
+  const root = serverRoot.trim().replace(/\\/g, '/').replace(/\/+$/, '');
+  if (root && (path === root || path.startsWith(root + '/'))) {
+    path = path.slice(root.length);
+  }
+  path = path.replace(/^\/+/, '');
   return path || null;
 }
 

@@ -99,4 +99,12 @@ describe('renderLineage', () => {
     expect(notebookPath({ notebook: ' a\\b.ipynb ' })).toBe('a/b.ipynb');
     expect(notebookPath({ notebook: 1 })).toBeNull();
   });
+
+  it('turns the absolute path a kernel records into one relative to the server root', () => {
+    const lineage = { notebook: '/home/me/work/runs/train.ipynb' };
+    expect(notebookPath(lineage, '/home/me/work')).toBe('runs/train.ipynb');
+    expect(notebookPath(lineage, '/home/me/work/')).toBe('runs/train.ipynb');
+    expect(notebookPath(lineage, '/home/me/wo')).toBe('home/me/work/runs/train.ipynb');
+    expect(notebookPath({ notebook: 'runs/train.ipynb' }, '/home/me/work')).toBe('runs/train.ipynb');
+  });
 });
