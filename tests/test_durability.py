@@ -152,3 +152,13 @@ def test_corruption_in_the_middle_of_the_journal_is_a_clear_error(tmp_path: Path
     journal.write_bytes(bytes(data))
     with pytest.raises(StorageError, match="corrupt at line 1"):
         Registry(root)
+
+
+def test_an_unreadable_snapshot_is_a_clear_error(tmp_path: Path) -> None:
+    root = tmp_path / "reg"
+    with ModelBox(root=root) as mb:
+        mb.new_model("m")  # closing compacts the journal into registry.json
+    snapshot = root / "registry.json"
+    snapshot.write_bytes(snapshot.read_bytes()[: len(snapshot.read_bytes()) // 2])  # truncated by a bad copy
+    with pytest.raises(StorageError, match=r"registry\.json is unreadable .*restore it from a backup"):
+        Registry(root)

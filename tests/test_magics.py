@@ -12,7 +12,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from jupyter_modelbox import Checkpoint, Model, ModelBox, ModelVersion, NotFoundError
+from jupyter_modelbox import Checkpoint, Model, ModelBox, ModelBoxError, ModelVersion, NotFoundError
 from jupyter_modelbox.widgets import MetricsPlot, ModelPanel, feed_for
 
 from .helpers.jupyter import JupyterServer
@@ -184,3 +184,14 @@ def test_one_box_per_shell_and_root_override(shell: InteractiveShell, box: Model
     magic(shell, "list")
     assert len(magics.boxes) == 2  # reused, not reopened
     assert json.loads(json.dumps(magic(shell, "--json list")))[0]["name"] == "on-server"
+
+
+def test_search_gives_what_python_gives(shell: InteractiveShell, box: ModelBox) -> None:
+    box.new_model("mnist_cnn", metadata={"dataset": {"name": "v3"}}).new_model_version(unique_tags=["production"])
+    box.new_model("bert", metadata={"dataset": {"name": "wiki"}})
+    found = magic(shell, 'search "metadata.dataset.name = v3 or tag:production"')
+    assert list(found["name"]) == [m.name for m in box.search("metadata.dataset.name = v3 or tag:production")]
+    versions = magic(shell, 'search --versions "tag:production"')
+    assert list(versions["number"]) == [v.number for v in box.search_versions("tag:production")] == [1]
+    with pytest.raises(ModelBoxError, match="at position 6"):
+        magic(shell, 'search "name ="')

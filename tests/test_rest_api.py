@@ -80,6 +80,14 @@ def test_cookie_sessions_need_the_xsrf_token_for_writes(jupyter_server: JupyterS
     accepted = browser.post(api.base + "/models", json={"name": "fine"}, headers={"X-XSRFToken": xsrf}, timeout=30)
     assert accepted.status_code == 201
     assert [m["name"] for m in api("GET", "/models").json()["models"]] == ["fine"]
+    written = 0
+    for template, handler in ROUTES:  # every write verb of every route refuses a cross-site request
+        for verb in handler_methods(handler):
+            if verb in ("post", "put", "patch", "delete"):
+                answer = browser.request(verb.upper(), api.base + concrete(template), data=b"{}", timeout=30)
+                assert answer.status_code == 403, (verb, template, answer.status_code)
+                written += 1
+    assert written >= 20
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "reason", "message"), [
