@@ -29,7 +29,7 @@ class JupyterServer:
     """``jupyter server`` on 127.0.0.1 with a fresh token, owning the registry in ``root``."""
 
     def __init__(self, workdir: Path, root: Path | None = None, extra_args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None, lab: bool = False) -> None:
+                 env: dict[str, str] | None = None, lab: bool = False, python: str = sys.executable) -> None:
         self.workdir = workdir
         self.root = root or workdir / "registry"
         self.port = free_port()
@@ -39,6 +39,7 @@ class JupyterServer:
         self.extra_args = extra_args
         self.env = env or {}
         self.extensions = {**EXTENSIONS, "jupyterlab": lab}
+        self.python = python
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> JupyterServer:
@@ -47,7 +48,7 @@ class JupyterServer:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
         env.pop("MODELBOX_URL", None)
         args = [
-            sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
+            self.python, "-m", "jupyter_server", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.workdir / 'notebooks'}", f"--ModelboxApp.root={self.root}",
             f"--ServerApp.jpserver_extensions={self.extensions}", *self.extra_args,
