@@ -7,11 +7,15 @@ which ``./dev.sh test`` does when it is missing). Screenshots go to ``test-outpu
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
 
@@ -52,6 +56,39 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     opened.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"))
     context.close()
+
+
+@pytest.fixture
+def fresh_workspace(lab_server: JupyterServer) -> Iterator[None]:
+    """Forget the saved JupyterLab layout after a test (the panel open, moved to the right...).
+
+    The lab server is shared: without this, the next test of any module starts with this one's layout.
+    """
+    yield
+    headers = {"Authorization": f"token {lab_server.token}"}
+    api = f"{lab_server.url}lab/api/workspaces"
+    for workspace in requests.get(api, headers=headers, timeout=10).json()["workspaces"]["ids"]:
+        requests.delete(f"{api}/{workspace}", headers=headers, timeout=10).raise_for_status()
+
+
+@pytest.fixture
+def modelbox(lab_server: JupyterServer) -> Iterator[ModelBox]:
+    """The registry of the lab server, as a notebook would reach it."""
+    with ModelBox(url=lab_server.url, token=lab_server.token) as box:
+        yield box
+
+
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    """Uncaught errors of the page (a test asserts there were none)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def unique(prefix: str) -> str:
+    """A name no other test on the shared server uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def open_lab(page: Page, server: JupyterServer, path: str = "") -> None:

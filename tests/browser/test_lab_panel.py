@@ -7,52 +7,28 @@ from __future__ import annotations
 
 import hashlib
 import time
-import uuid
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
-import requests
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import open_lab
+from .conftest import open_lab, unique
+
+pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
 PANEL = "#jp-modelbox-panel"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture(autouse=True)
-def fresh_workspace(lab_server: JupyterServer) -> Iterator[None]:
-    """Forget the saved JupyterLab layout after each test (the panel open, moved to the right...).
-
-    The server is shared: without this, the next test (of any module) would start with this one's layout.
-    """
-    yield
-    headers = {"Authorization": f"token {lab_server.token}"}
-    api = f"{lab_server.url}lab/api/workspaces"
-    for workspace in requests.get(api, headers=headers, timeout=10).json()["workspaces"]["ids"]:
-        requests.delete(f"{api}/{workspace}", headers=headers, timeout=10).raise_for_status()
 
 
-@pytest.fixture
-def modelbox(lab_server: JupyterServer) -> Iterator[ModelBox]:
-    """The registry of the lab server, as a notebook would reach it."""
-    with ModelBox(url=lab_server.url, token=lab_server.token) as box:
-        yield box
 
 
-@pytest.fixture
-def page_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def show_panel(page: Page) -> Locator:

@@ -7,48 +7,28 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
-import requests
 from playwright.sync_api import Locator, Page, expect
 
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import SCREENSHOTS, open_lab
+from .conftest import SCREENSHOTS, open_lab, unique
+
+pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
 PANEL = "#jp-modelbox-panel"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture(autouse=True)
-def fresh_workspace(lab_server: JupyterServer) -> Iterator[None]:
-    """Forget the saved JupyterLab layout after each test: the server is shared with other modules."""
-    yield
-    headers = {"Authorization": f"token {lab_server.token}"}
-    api = f"{lab_server.url}lab/api/workspaces"
-    for workspace in requests.get(api, headers=headers, timeout=10).json()["workspaces"]["ids"]:
-        requests.delete(f"{api}/{workspace}", headers=headers, timeout=10).raise_for_status()
 
 
-@pytest.fixture
-def modelbox(lab_server: JupyterServer) -> Iterator[ModelBox]:
-    with ModelBox(url=lab_server.url, token=lab_server.token) as box:
-        yield box
 
 
-@pytest.fixture
-def page_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def open_panel(page: Page, server: JupyterServer) -> Locator:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
 from .conftest import open_lab
+
+pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
 
 def test_side_panel_lists_models_made_from_python(page: Page, lab_server: JupyterServer) -> None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from playwright.sync_api import Page
 
@@ -14,6 +15,8 @@ from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
 from .conftest import SCREENSHOTS, open_lab
+
+pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
 MODEL = "browser-widgets-demo"
 DROPPED_SIZE = 300_000  # several chunks with the chunk size set below
