@@ -33,6 +33,10 @@ class UploadStream:
         if self._hash is not None:
             self._hash.update(data)
 
+    def write_all(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            self.write(piece)
+
     def close(self) -> None:
         if self._handle.closed:
             return

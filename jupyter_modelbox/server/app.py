@@ -43,6 +43,9 @@ class ModelboxApp(ExtensionApp):
         "ServerApp.max_body_size still caps what tornado reads before this check.",
     ).tag(config=True)
     worker_threads = Int(4, help="Threads doing registry disk work off the event loop.").tag(config=True)
+    receive_chunk_bytes = Int(
+        1024 * 1024, help="Size of the pieces a streamed upload body is received in (tornado's default: 64 KiB).",
+    ).tag(config=True)
     grpc_port = Int(0, help="Port of the gRPC ModelStore service (0: off). Needs jupyter_modelbox[grpc].").tag(
         config=True
     )
@@ -95,10 +98,25 @@ class ModelboxApp(ExtensionApp):
         self.handlers.extend((url_pattern(template), handler) for template, handler in ROUTES)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        self._widen_body_pieces(serverapp)
         if self.grpc_port:
             from ..grpc_service.server import start_grpc
 
             self.grpc_server = await start_grpc(self, serverapp)
+
+    def _widen_body_pieces(self, serverapp: Any) -> None:
+        """Let streamed request bodies (uploads) arrive in pieces of ``receive_chunk_bytes``.
+
+        tornado hands a streamed body over 64 KiB at a time, one coroutine call each: that, not the
+        disk, bounded upload speed. Its HTTPServer takes ``chunk_size`` only at construction, which
+        jupyter_server does; the same settings are set here for the connections still to come.
+        """
+        server = getattr(serverapp, "http_server", None)
+        params = getattr(server, "conn_params", None)
+        if params is None or self.receive_chunk_bytes <= (params.chunk_size or 0):
+            return
+        params.chunk_size = self.receive_chunk_bytes
+        server.read_chunk_size = self.receive_chunk_bytes
 
     async def stop_extension(self) -> None:
         if self.grpc_server is not None:

@@ -9,7 +9,7 @@ import inspect
 import os
 import re
 import urllib.parse
-from typing import Any, BinaryIO
+from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import ensure_async
@@ -18,6 +18,7 @@ from tornado.web import HTTPError
 
 from ..registry import ModelBoxError
 from ..registry.errors import InvalidArgumentError, NotFoundError
+from ..registry.uploads import UploadStream
 from .base import ModelboxHandler, http_error
 
 DOWNLOAD_BLOCK = 1024 * 1024
@@ -189,11 +190,12 @@ class UploadHandler(ModelboxHandler):
     are checked in ``prepare()``, before any byte is read.
     """
 
-    _stream: BinaryIO | None = None
+    _stream: UploadStream | None = None
     _refusal: HTTPError | None = None  # answered after the body is read, so the connection stays usable
 
     def initialize(self) -> None:
-        self._pending = bytearray()
+        self._pending: list[bytes] = []  # body pieces not yet written (kept apart: joining them would copy)
+        self._pending_bytes = 0
         self._writing = asyncio.Lock()  # pieces reach the file in order, including the last one on a drop
 
     async def prepare(self) -> None:  # type: ignore[override]
@@ -213,7 +215,7 @@ class UploadHandler(ModelboxHandler):
         except HTTPError as refusal:
             self._refusal = refusal
 
-    async def _open(self, upload_id: str) -> BinaryIO:
+    async def _open(self, upload_id: str) -> UploadStream:
         offset = self.int_arg("offset")
         if offset is None:
             raise http_error(InvalidArgumentError("PUT needs ?offset=N: the number of bytes already received"))
@@ -226,15 +228,16 @@ class UploadHandler(ModelboxHandler):
     async def data_received(self, chunk: bytes) -> None:
         if self._stream is None:
             return  # refused in prepare(): the body is read and dropped so the connection stays usable
-        self._pending += chunk
-        if len(self._pending) >= WRITE_BLOCK:  # one thread hop per MiB, not per 64 KiB piece
+        self._pending.append(chunk)
+        self._pending_bytes += len(chunk)
+        if self._pending_bytes >= WRITE_BLOCK:  # one thread hop per few MiB, not per 64 KiB piece
             await self._write_pending()
 
     async def _write_pending(self) -> None:
         async with self._writing:
             if self._stream is not None and self._pending:
-                block, self._pending = self._pending, bytearray()  # hand the buffer over: no copy
-                await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write, block)
+                pieces, self._pending, self._pending_bytes = self._pending, [], 0
+                await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write_all, pieces)
 
     def on_finish(self) -> None:
         self._close_stream()
