@@ -22,7 +22,7 @@ def test_create_and_get_model(mb: ModelBox) -> None:
         "model_name", description="optional description", metadata={"optional": "JSON serializable dictionary"},
     )
     fetched = mb.get_model("model_name")
-    assert fetched == model
+    assert fetched == model == mb.get_model_by_id(model.id)
     assert fetched.description == "optional description"
     assert fetched.metadata == {"optional": "JSON serializable dictionary"}
     assert fetched.get_versions() == [] and fetched.get_version() is None
