@@ -234,11 +234,15 @@ class HttpTransport:
         size = path.stat().st_size
         upload_id = self._json("POST", "/uploads", json={})["upload_id"]
         digest = hashlib.sha256()
-        # hashing runs in a second thread while the chunk is on the wire (hashlib releases the GIL)
+        # while a chunk is on the wire, one thread hashes it and another reads the next one
+        # (hashlib and file reads release the GIL)
         with open(path, "rb") as handle, Progress(f"uploading {path.name}", size, progress) as bar, \
-                ThreadPoolExecutor(1, thread_name_prefix="modelbox-sha256") as hasher:
+                ThreadPoolExecutor(1, thread_name_prefix="modelbox-sha256") as hasher, \
+                ThreadPoolExecutor(1, thread_name_prefix="modelbox-read") as reader:
             offset = 0
-            while chunk := handle.read(CHUNK_BYTES):
+            upcoming = reader.submit(handle.read, CHUNK_BYTES)
+            while chunk := upcoming.result():
+                upcoming = reader.submit(handle.read, CHUNK_BYTES)
                 hashed = hasher.submit(digest.update, chunk)
                 offset = self._send_chunk(upload_id, offset, chunk)
                 hashed.result()
