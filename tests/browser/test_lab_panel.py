@@ -62,18 +62,23 @@ def open_command_palette(page: Page) -> Locator:
     raise AssertionError("the command palette did not open")
 
 
-def palette_labels(page: Page, query: str) -> set[str]:
-    """Command palette entries matching ``query`` (the palette closes when focus moves: retry)."""
-    for _ in range(3):
-        palette = open_command_palette(page)
-        page.keyboard.type(query)  # the palette's input has the focus; fill() can race it closing
-        labels = palette.locator(".lm-CommandPalette-itemLabel")
-        try:
-            labels.first.wait_for(state="visible", timeout=5000)
-            return set(labels.all_text_contents())
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    raise AssertionError("the command palette kept closing")
+def palette_labels(page: Page, query: str, expected: set[str]) -> set[str]:
+    """Command palette entries matching ``query``, polled until ``expected`` shows (or 30 s pass).
+
+    The palette closes when focus moves (a notification, the layout settling): then it is reopened.
+    """
+    palette = page.locator("#command-palette")
+    seen: set[str] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not palette.locator("input").is_visible():
+            open_command_palette(page)
+            page.keyboard.type(query)  # the palette's input has the focus; fill() can race it closing
+        seen = set(palette.locator(".lm-CommandPalette-itemLabel").all_text_contents())
+        if expected <= seen:
+            break
+        page.wait_for_timeout(200)
+    return seen
 
 
 def search(panel: Locator, text: str) -> None:
@@ -113,7 +118,8 @@ def test_panel_creates_a_model_and_offers_its_commands(
         "<img src=x onerror=alert(1)> made in the panel")
     assert view.locator("img").count() == 0
 
-    assert {"Open Model Registry", "Create Model…", "Register Model Version…"} <= palette_labels(page, "Model")
+    commands = {"Open Model Registry", "Create Model…", "Register Model Version…"}
+    assert commands <= palette_labels(page, "Model", commands)
     page.keyboard.press("Escape")
     assert page_errors == []
 
