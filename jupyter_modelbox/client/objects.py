@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -237,8 +238,6 @@ def _is_batch(metrics: Any, step: Any) -> bool:
 
 
 def _batch_columns(metrics: Mapping[str, Any], step: Any, wallclock: Any) -> dict[str, dict[str, Any]]:
-    import time
-
     lengths = {k: len(v) for k, v in metrics.items() if hasattr(v, "__len__") and not isinstance(v, (str, bytes))}
     if len(set(lengths.values())) != 1 or len(lengths) != len(metrics):
         raise InvalidArgumentError(f"a batch needs one array of values per key, all of the same length ({lengths})")

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import Model, ModelBox, ModelBoxError, ModelVersion, NotFoundError
 from ..client import lineage as lineage_text
 from .common import box_of, error_text, esc, json_html, message_html, table_html, when
-from .events import Event, Subscription, subscribe
+from .events import Event, FollowsFeed
 
 SORT_KEYS = {"name": "name", "description": "description", "created": "creation_time",
              "last updated": "last_updated_time"}
@@ -41,30 +41,22 @@ def lineage_html(version: ModelVersion) -> str:
     return f"<b>Lineage of v{version.number}</b><table>{rows}</table>{folded}"
 
 
-class ModelDetails(w.HTML):
+class ModelDetails(FollowsFeed, w.HTML):
     """Description, metadata, versions (newest first) and artifacts of one model.
 
     With ``live=True`` it follows the registry's event feed until ``close()``.
     """
 
-    _subscription: Subscription | None = None
-
     def __init__(self, model: Model | None = None, live: bool = False) -> None:
         super().__init__()
         self.model = model
         if live and model is not None:
-            self._subscription = subscribe(box_of(model), self._on_events)
+            self._follow(box_of(model))
         self.refresh()
 
     def _on_events(self, events: list[Event]) -> None:
         if self.model is not None and any(e.get("model_id") == self.model.id for e in events):
             self.refresh()
-
-    def close(self) -> None:
-        if self._subscription is not None:
-            self._subscription.cancel()
-            self._subscription = None
-        super().close()
 
     def show(self, model: Model | None) -> None:
         self.model = model
@@ -104,14 +96,12 @@ class ModelDetails(w.HTML):
         )
 
 
-class ModelBrowser(w.VBox):
+class ModelBrowser(FollowsFeed, w.VBox):
     """Models of a registry with a name/description filter, the four sort keys and pages.
 
     Follows the registry's event feed: models created, changed or deleted elsewhere show up
     without a click. ``close()`` stops following it.
     """
-
-    _subscription: Subscription | None = None
 
     def __init__(self, mb: ModelBox, page_size: int = 50, live: bool = True) -> None:
         self.mb = mb
@@ -147,7 +137,7 @@ class ModelBrowser(w.VBox):
             self.status,
         ])
         if live:
-            self._subscription = subscribe(mb, self._on_events)
+            self._follow(mb)
         self.refresh()
 
     # -- reading -------------------------------------------------------------------------------
@@ -206,12 +196,6 @@ class ModelBrowser(w.VBox):
             return
         self.page = page
         self.refresh()
-
-    def close(self) -> None:
-        if self._subscription is not None:
-            self._subscription.cancel()
-            self._subscription = None
-        super().close()
 
     # -- internals -----------------------------------------------------------------------------
 

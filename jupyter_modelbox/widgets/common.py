@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,16 @@ import pandas as pd
 
 from .. import ModelBox, ModelBoxError
 from ..client.objects import RegistryObject
+
+
+@contextmanager
+def held(widget: Any) -> Iterator[None]:
+    """Set ``widget._holding`` while the widget changes its own controls, so its observers ignore it."""
+    previous, widget._holding = getattr(widget, "_holding", False), True
+    try:
+        yield
+    finally:
+        widget._holding = previous
 
 
 def box_of(obj: RegistryObject) -> ModelBox:

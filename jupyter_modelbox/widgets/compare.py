@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from .. import Model, ModelBoxError, ModelVersion
 from ..client.compare import column_label, compare, differing
-from .common import error_text, esc, message_html, when
+from .common import error_text, esc, held, message_html, when
 from .plotting import DEFAULT_MAX_POINTS, draw, metric_keys, png_bytes, read_frames
 
 MAX_VERSION_OPTIONS = 100
@@ -162,12 +162,9 @@ class CompareVersions(w.VBox):
         known = metric_keys(self.selected_versions())
         current = [k for k in self.key_select.value if k in known]
         chosen = [k for k in wanted if k in known] if wanted is not None else current or known[:MAX_DEFAULT_KEYS]
-        holding, self._holding = self._holding, True
-        try:
+        with held(self):
             self.key_select.options = known
             self.key_select.value = chosen
-        finally:
-            self._holding = holding
 
     def _versions_changed(self, _: dict[str, Any]) -> None:
         if self._holding:

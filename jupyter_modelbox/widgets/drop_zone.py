@@ -20,7 +20,7 @@ import traitlets
 
 from .. import Checkpoint, Model, ModelBoxError, ModelVersion
 from .common import box_of, error_text, esc, message_html, table_html, when
-from .events import Event, Subscription, subscribe
+from .events import Event, FollowsFeed
 
 HERE = pathlib.Path(__file__).parent
 FALLBACK_LIMIT_BYTES = 10 * 1024 * 1024  # tornado's default websocket message limit
@@ -47,10 +47,8 @@ class DropTarget(anywidget.AnyWidget):
     chunk_bytes = traitlets.Int(CHUNK_BYTES).tag(sync=True)
 
 
-class ArtifactDropZone(w.VBox):
+class ArtifactDropZone(FollowsFeed, w.VBox):
     """A drop zone for ``target`` (a model, version or checkpoint) and its artifact list."""
-
-    _subscription: Subscription | None = None
 
     def __init__(self, target: Target, live: bool = True, fallback_limit_bytes: int = FALLBACK_LIMIT_BYTES) -> None:
         self.target = target
@@ -69,7 +67,7 @@ class ArtifactDropZone(w.VBox):
         super().__init__([self.drop_target, self.fallback, self.status, self.listing])
         self.artifacts: list[Any] = []
         if live:
-            self._subscription = subscribe(box_of(target), self._on_events)
+            self._follow(box_of(target))
         self.refresh()
 
     def refresh(self) -> None:
@@ -86,9 +84,6 @@ class ArtifactDropZone(w.VBox):
         self.listing.value = heading + table_html(frame, "none yet")
 
     def close(self) -> None:
-        if self._subscription is not None:
-            self._subscription.cancel()
-            self._subscription = None
         self.drop_target.close()
         super().close()
 

@@ -130,3 +130,22 @@ def feed_for(box: ModelBox) -> EventFeed:
 
 def subscribe(box: ModelBox, listener: Listener) -> Subscription:
     return feed_for(box).subscribe(listener)
+
+
+class FollowsFeed:
+    """Mixin for widgets that follow a registry's event feed (``_on_events``) until ``close()``."""
+
+    _subscription: Subscription | None = None
+
+    def _follow(self, box: ModelBox) -> None:
+        self._subscription = subscribe(box, self._on_events)  # type: ignore[attr-defined]
+
+    @property
+    def following(self) -> bool:
+        return self._subscription is not None
+
+    def close(self) -> None:
+        if self._subscription is not None:
+            self._subscription.cancel()
+            self._subscription = None
+        super().close()  # type: ignore[misc]

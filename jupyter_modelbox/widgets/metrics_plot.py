@@ -12,8 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import Model, ModelBoxError, ModelVersion
-from .common import box_of, error_text, message_html
-from .events import Event, Subscription, subscribe
+from .common import box_of, error_text, held, message_html
+from .events import Event, FollowsFeed
 from .plotting import DEFAULT_MAX_POINTS, X_AXES, draw, metric_keys, png_bytes, read_frames
 
 MAX_VERSION_OPTIONS = 100
@@ -26,7 +26,7 @@ def version_label(version: ModelVersion) -> str:
     return f"{version.name} v{version.number}{label}{tags}"
 
 
-class MetricsPlot(w.VBox):
+class MetricsPlot(FollowsFeed, w.VBox):
     """Pick keys and versions, x = step / wallclock / relative time, optional smoothing and log scale.
 
     ``source`` is a model (choose among its versions; the newest is selected), a version, or a list
@@ -35,7 +35,6 @@ class MetricsPlot(w.VBox):
     logged (from the registry's event feed) until ``close()``.
     """
 
-    _subscription: Subscription | None = None
     _pending: threading.Timer | None = None
 
     def __init__(self, source: Model | ModelVersion | Sequence[ModelVersion], keys: Sequence[str] | None = None,
@@ -77,7 +76,7 @@ class MetricsPlot(w.VBox):
         ])
         self._holding = False
         if live:
-            self._subscription = subscribe(box_of(self.model or versions[0]), self._on_events)
+            self._follow(box_of(self.model or versions[0]))
         self.redraw()
 
     # -- public --------------------------------------------------------------------------------
@@ -88,7 +87,7 @@ class MetricsPlot(w.VBox):
 
     @property
     def live(self) -> bool:
-        return self._subscription is not None
+        return self.following
 
     def selected_versions(self) -> list[ModelVersion]:
         return [self._by_id[i] for i in self.version_select.value]
@@ -125,9 +124,6 @@ class MetricsPlot(w.VBox):
                 + (" · live" if self.live else ""))
 
     def close(self) -> None:
-        if self._subscription is not None:
-            self._subscription.cancel()
-            self._subscription = None
         if self._pending is not None:
             self._pending.cancel()
         super().close()
@@ -152,12 +148,9 @@ class MetricsPlot(w.VBox):
         options = [(version_label(v), v.id) for v in versions]
         if list(self.version_select.options) != options:
             selected = [i for i in self.version_select.value if i in {v.id for v in versions}]
-            self._holding = True
-            try:
+            with held(self):
                 self.version_select.options = options
                 self.version_select.value = selected or ([versions[0].id] if versions else [])
-            finally:
-                self._holding = False
 
     def _refresh_keys(self, wanted: Sequence[str] | None = None) -> None:
         try:
@@ -176,21 +169,15 @@ class MetricsPlot(w.VBox):
             everything = set(self.key_select.value) == set(self.key_select.options)
             chosen = known if everything else [k for k in self.key_select.value if k in known] or known
         if list(self.key_select.options) != options or list(self.key_select.value) != chosen:
-            holding, self._holding = self._holding, True
-            try:
+            with held(self):
                 self.key_select.options = options
                 self.key_select.value = chosen
-            finally:
-                self._holding = holding
 
     def _versions_changed(self, _: dict[str, Any]) -> None:
         if self._holding:
             return
-        self._holding = True
-        try:
+        with held(self):
             self._refresh_keys()
-        finally:
-            self._holding = False
         self.redraw()
 
     def _controls_changed(self, _: dict[str, Any]) -> None:
