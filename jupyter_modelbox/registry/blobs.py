@@ -18,6 +18,7 @@ from typing import BinaryIO
 from .backend import BlobRef, BlobStore
 from .errors import IntegrityError, InvalidArgumentError, NotFoundError, StorageError
 from .journal import fsync_dir
+from .writeback import BackgroundSync
 
 CHUNK = 1024 * 1024
 
@@ -52,13 +53,16 @@ class FileBlobStore(BlobStore):
         tmp = Path(name)
         digest = hashlib.sha256()
         size = 0
+        disk = BackgroundSync()
         try:
             with os.fdopen(fd, "wb") as out:
                 while block := stream.read(CHUNK):
                     digest.update(block)
                     out.write(block)
+                    out.flush()
+                    disk.wrote(out.fileno(), len(block))
                     size += len(block)
-                out.flush()
+                disk.wait()
                 os.fsync(out.fileno())
             return self._commit(tmp, digest.hexdigest(), size, expected_checksum)
         except OSError as exc:

@@ -5,37 +5,67 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 from .backend import BlobRef
 from .base import RegistryBase
 from .errors import ConflictError, StorageError
+from .writeback import BackgroundSync
+
+_HASHERS = ThreadPoolExecutor(4, thread_name_prefix="modelbox-upload-sha256")
+
+
+class _UploadState:
+    """What the server keeps of an upload while it runs.
+
+    ``digest`` is the sha256 of the first ``size`` bytes, so finishing needs no re-read; None once
+    unknown (bytes from before a restart, a failed write), and then finish re-reads the file.
+    ``disk`` moves the bytes to stable storage as they arrive.
+    """
+
+    def __init__(self, hashing: bool) -> None:
+        self.digest = hashlib.sha256() if hashing else None
+        self.size = 0
+        self.disk = BackgroundSync()
+
+    def hash_all(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            self.digest.update(piece)  # type: ignore[union-attr]
+            self.size += len(piece)
 
 
 class UploadStream:
     """Appends to an upload's staging file, hashing as it goes; ``close()`` frees the upload.
 
-    Bytes are fsynced once, when the upload is finished: a crash before that loses at most the
-    tail, and the offset the server then reports tells the client where to resume.
+    Bytes are synced in the background and fsynced once more when the upload is finished: a crash
+    before that loses at most the tail, and the offset the server then reports tells the client
+    where to resume.
     """
 
-    def __init__(self, handle: BinaryIO, lock: threading.Lock, progress: _RunningHash | None) -> None:
+    def __init__(self, handle: BinaryIO, lock: threading.Lock, state: _UploadState) -> None:
         self._handle = handle
         self._lock = lock
-        self._hash = progress
+        self._state = state
 
     def write(self, data: bytes) -> None:
-        try:
-            self._handle.write(data)
-        except OSError as exc:
-            self._hash = None
-            raise StorageError(f"could not write upload bytes: {exc}") from exc
-        if self._hash is not None:
-            self._hash.update(data)
+        self.write_all([data])
 
     def write_all(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            self.write(piece)
+        """Write ``pieces`` in order while another thread hashes them (hashlib and writes release the GIL)."""
+        state = self._state
+        hashed = _HASHERS.submit(state.hash_all, pieces) if state.digest is not None else None
+        try:
+            for piece in pieces:
+                self._handle.write(piece)
+            self._handle.flush()
+        except OSError as exc:
+            state.digest = None  # it no longer matches the file: finish re-reads
+            raise StorageError(f"could not write upload bytes: {exc}") from exc
+        finally:
+            if hashed is not None:
+                hashed.result()
+        state.disk.wrote(self._handle.fileno(), sum(map(len, pieces)))
 
     def close(self) -> None:
         if self._handle.closed:
@@ -47,28 +77,16 @@ class UploadStream:
             self._lock.release()
 
 
-class _RunningHash:
-    """The sha256 of an upload's first ``size`` bytes, kept while the server runs (so finish needs no re-read)."""
-
-    def __init__(self) -> None:
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def update(self, data: bytes) -> None:
-        self.digest.update(data)
-        self.size += len(data)
-
-
 class UploadOps(RegistryBase):
     """Chunks go to a staging file without taking the registry lock (uploads run in parallel)."""
 
     _upload_locks: dict[str, threading.Lock]
-    _upload_hashes: dict[str, _RunningHash]
+    _upload_states: dict[str, _UploadState]
 
     def _upload_lock(self, upload_id: str) -> threading.Lock:
         with self._lock:
             if not hasattr(self, "_upload_locks"):
-                self._upload_locks, self._upload_hashes = {}, {}
+                self._upload_locks, self._upload_states = {}, {}
             return self._upload_locks.setdefault(upload_id, threading.Lock())
 
     def start_upload(self) -> dict[str, object]:
@@ -79,20 +97,25 @@ class UploadOps(RegistryBase):
     def upload_offset(self, upload_id: str) -> dict[str, object]:
         return {"upload_id": upload_id, "offset": self.blobs.upload_offset(upload_id)}
 
-    def open_upload_stream(self, upload_id: str) -> UploadStream:
-        """A stream appending to the upload (for a server that receives a chunk piece by piece)."""
+    def open_upload_stream(self, upload_id: str, offset: int | None = None) -> UploadStream:
+        """A stream appending to the upload (for a server that receives a chunk piece by piece).
+
+        ``offset``, when given, is where the sender's bytes start: checked against the bytes
+        received while holding the upload, so a resumed chunk never lands at the wrong place.
+        """
         lock = self._upload_lock(upload_id)
         if not lock.acquire(blocking=False):
-            raise ConflictError(f"a chunk of upload {upload_id} is already being received")
+            raise ConflictError(f"a chunk of upload {upload_id} is still being received; ask its offset and resume")
         try:
             size = self.blobs.upload_offset(upload_id)
-            running = self._upload_hashes.get(upload_id)
-            if running is None and size == 0:
-                running = self._upload_hashes[upload_id] = _RunningHash()
-            if running is not None and running.size != size:  # bytes from before a restart: re-read at finish
-                running = None
-                self._upload_hashes.pop(upload_id, None)
-            return UploadStream(self.blobs.open_upload(upload_id), lock, running)
+            if offset is not None and offset != size:
+                raise ConflictError(f"upload {upload_id} has {size} bytes; send the chunk from offset {size}")
+            state = self._upload_states.get(upload_id)
+            if state is None:  # bytes received before a restart are hashed at finish
+                state = self._upload_states[upload_id] = _UploadState(hashing=size == 0)
+            elif state.size != size:
+                state.digest = None
+            return UploadStream(self.blobs.open_upload(upload_id), lock, state)
         except BaseException:
             lock.release()
             raise
@@ -100,10 +123,16 @@ class UploadOps(RegistryBase):
     def finish_upload(self, upload_id: str, checksum: str) -> BlobRef:
         """Check the sha256 of everything received and move it into the blob store."""
         with self._upload_lock(upload_id):
-            running = self._upload_hashes.pop(upload_id, None)
+            state = self._upload_states.pop(upload_id, None)
             try:
-                size = self.blobs.upload_offset(upload_id)
-                known = running.digest.hexdigest() if running is not None and running.size == size else None
+                known = None
+                if state is not None:
+                    try:
+                        state.disk.wait()
+                    except OSError as exc:
+                        raise StorageError(f"could not write upload {upload_id} to disk: {exc}") from exc
+                    size = self.blobs.upload_offset(upload_id)
+                    known = state.digest.hexdigest() if state.digest is not None and state.size == size else None
                 return self.blobs.finish_upload(upload_id, checksum, known)
             finally:
                 with self._lock:
@@ -112,6 +141,6 @@ class UploadOps(RegistryBase):
     def cancel_upload(self, upload_id: str) -> None:
         self._upload_lock(upload_id)  # makes sure the session tables exist
         with self._lock:
-            self._upload_hashes.pop(upload_id, None)
+            self._upload_states.pop(upload_id, None)
             self._upload_locks.pop(upload_id, None)
         self.blobs.cancel_upload(upload_id)

@@ -179,7 +179,8 @@ class UploadsHandler(ModelboxHandler):
     @authorized
     async def post(self) -> None:
         self.body(())
-        self.reply(await self.call(self.registry.start_upload), 201)
+        started = await self.call(self.registry.start_upload)
+        self.reply({**started, "max_chunk_bytes": self.settings["modelbox_max_chunk_bytes"]}, 201)
 
 
 @web.stream_request_body
@@ -219,11 +220,7 @@ class UploadHandler(ModelboxHandler):
         offset = self.int_arg("offset")
         if offset is None:
             raise http_error(InvalidArgumentError("PUT needs ?offset=N: the number of bytes already received"))
-        current = (await self.call(self.registry.upload_offset, upload_id))["offset"]
-        if offset != current:
-            raise HTTPError(409, f"upload {upload_id} has {current} bytes; send the chunk from offset {current}",
-                            reason="ConflictError")
-        return await self.call(self.registry.open_upload_stream, upload_id)
+        return await self.call(self.registry.open_upload_stream, upload_id, offset)
 
     async def data_received(self, chunk: bytes) -> None:
         if self._stream is None:

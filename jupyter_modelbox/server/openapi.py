@@ -43,7 +43,7 @@ SCHEMAS: dict[str, Any] = {
         "content_type": STR, "checksum": STR, "size": {"type": ["integer", "null"]},
         "tracked": {"type": "boolean"}, "location": NULLABLE_STR, "owner": STR, "created_at": TIME}},
     "Blob": {"type": "object", "properties": {"checksum": STR, "size": INT}},
-    "Upload": {"type": "object", "properties": {"upload_id": STR, "offset": INT}},
+    "Upload": {"type": "object", "properties": {"upload_id": STR, "offset": INT, "max_chunk_bytes": INT}},
     "Event": {"type": "object", "properties": {
         "seq": INT, "kind": STR, "at": TIME, "actor": NULLABLE_STR, "model_id": NULLABLE_STR,
         "version_id": NULLABLE_STR, "object_id": NULLABLE_STR}, "additionalProperties": True},
