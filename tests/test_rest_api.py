@@ -16,8 +16,10 @@ import pytest
 import requests
 
 from jupyter_modelbox import ModelBox
+from jupyter_modelbox.client.http import HttpTransport
 from jupyter_modelbox.server.routes import ROUTES, handler_methods
 
+from .helpers.cutting_proxy import CuttingProxy
 from .helpers.jupyter import JupyterServer
 
 
@@ -234,15 +236,29 @@ def test_copy_from_the_file_browser_stays_inside_the_root(api: Api, jupyter_serv
     assert len(api("GET", f"/objects/{model['id']}/artifacts").json()["artifacts"]) == 2
 
 
-def test_client_resumes_a_chunk_the_server_partly_has(api: Api, jupyter_server: JupyterServer) -> None:
-    from jupyter_modelbox.client.http import HttpTransport
+def test_client_upload_resumes_after_the_connection_drops_mid_request(
+    jupyter_server: JupyterServer, tmp_path: Path
+) -> None:
+    size = 12 * 1024 * 1024
+    data = np.random.default_rng(2).bytes(size)
+    source = tmp_path / "weights.bin"
+    source.write_bytes(data)
+    reported: list[int] = []
+    with CuttingProxy(jupyter_server.port, cut_after=5 * 1024 * 1024) as proxy:
+        transport = HttpTransport(proxy.url, jupyter_server.token)
+        blob = transport.upload_blob(source, progress=reported.append)
+    assert proxy.cuts == 1
+    assert blob == {"checksum": hashlib.sha256(data).hexdigest(), "size": size}
+    assert proxy.upstream_bytes < size + 5 * 1024 * 1024  # continued from what arrived, did not start over
+    assert reported == sorted(reported) and reported[-1] == size
 
-    data = np.random.default_rng(2).bytes(100_000)
-    upload_id = upload(api, data[:30_000])  # a first attempt that got this far
-    transport = HttpTransport(jupyter_server.url, jupyter_server.token)
-    assert transport._send_chunk(upload_id, 0, data) == len(data)  # 409 -> asks the offset -> sends the rest
-    blob = api("POST", f"/uploads/{upload_id}/finish", json={"checksum": hashlib.sha256(data).hexdigest()})
-    assert blob.status_code == 200
+
+def test_a_chunk_sent_from_a_stale_offset_is_refused_and_names_the_offset(api: Api) -> None:
+    upload_id = upload(api, b"x" * 30_000)
+    answer = api("PUT", f"/uploads/{upload_id}?offset=0", data=b"x" * 100_000)
+    assert answer.status_code == 409 and answer.json()["reason"] == "ConflictError"
+    assert "send the chunk from offset 30000" in answer.json()["message"]
+    assert api("GET", f"/uploads/{upload_id}").json()["offset"] == 30_000
 
 
 def test_stale_edits_are_refused_with_412(api: Api) -> None:

@@ -7,7 +7,6 @@ not know which transport they use.
 
 from __future__ import annotations
 
-import hashlib
 import json as jsonlib
 import os
 import shutil
@@ -15,7 +14,7 @@ import tarfile
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from urllib3.util.retry import Retry
 
 from ..registry.backend import BlobRef
 from ..registry.backup import ARCHIVE_TOP, MANIFEST, extract_tar, write_tar
+from ..registry.blobs import sha256_file
 from ..registry.errors import (
     ERRORS_BY_NAME,
     InvalidArgumentError,
@@ -41,8 +41,11 @@ from ..registry.wire import encode_series, frame_from_json
 from .progress import Progress
 
 Doc = dict[str, Any]
-CHUNK_BYTES = 16 * 1024 * 1024
-CHUNK_ATTEMPTS = 5
+# one PUT carries up to this much (streamed from the file, so it is never all in memory): few
+# request round trips per GiB, and a dropped connection resends at most what the server lacks
+REQUEST_BYTES = 256 * 1024 * 1024
+SEND_BLOCK = 4 * 1024 * 1024
+UPLOAD_ATTEMPTS = 5
 # types and JSON-ability are checked before sending; sizes are the server's to judge
 CLIENT_LIMITS = Limits(max_metadata_bytes=2**62, max_metadata_keys=2**62)
 
@@ -229,46 +232,43 @@ class HttpTransport:
     # -- artifacts -----------------------------------------------------------------------------
 
     def upload_blob(self, source: str | os.PathLike[str], progress: Callable[[int], None] | None = None) -> BlobRef:
-        """Stream a file in chunks; a failed chunk is retried from the offset the server has."""
+        """Stream a file in large PUTs; after a failure the upload continues from the offset the server has.
+
+        The sha256 is computed from the file by a second thread while the bytes are sent, so a range
+        sent twice (after a dropped connection) is still hashed once.
+        """
         path = Path(source)
         size = path.stat().st_size
-        upload_id = self._json("POST", "/uploads", json={})["upload_id"]
-        digest = hashlib.sha256()
-        # while a chunk is on the wire, one thread hashes it and another reads the next one
-        # (hashlib and file reads release the GIL)
-        with open(path, "rb") as handle, Progress(f"uploading {path.name}", size, progress) as bar, \
-                ThreadPoolExecutor(1, thread_name_prefix="modelbox-sha256") as hasher, \
-                ThreadPoolExecutor(1, thread_name_prefix="modelbox-read") as reader:
-            offset = 0
-            upcoming = reader.submit(handle.read, CHUNK_BYTES)
-            while chunk := upcoming.result():
-                upcoming = reader.submit(handle.read, CHUNK_BYTES)
-                hashed = hasher.submit(digest.update, chunk)
-                offset = self._send_chunk(upload_id, offset, chunk)
-                hashed.result()
-                bar.update(len(chunk))
-        blob = self._json("POST", f"/uploads/{upload_id}/finish", json={"checksum": digest.hexdigest()})
-        return BlobRef(blob)
+        started = self._json("POST", "/uploads", json={})
+        upload_id = started["upload_id"]
+        request_bytes = min(REQUEST_BYTES, started.get("max_chunk_bytes") or REQUEST_BYTES)
+        with Progress(f"uploading {path.name}", size, progress) as bar, \
+                ThreadPoolExecutor(1, thread_name_prefix="modelbox-sha256") as hasher:
+            checksum = hasher.submit(sha256_file, path)
+            offset = failures = 0
+            while offset < size:
+                try:
+                    offset = self._put_range(upload_id, path, offset, min(request_bytes, size - offset), bar)
+                except ModelBoxError as error:
+                    if not isinstance(error, ServerUnavailableError) and error.status != 409:
+                        raise
+                    failures += 1
+                    if failures == UPLOAD_ATTEMPTS:
+                        raise ServerUnavailableError(
+                            f"upload {upload_id} of {path.name} failed {failures} times; last error: {error}"
+                        ) from error
+                    time.sleep(0.2 * 2 ** (failures - 1))
+                    offset = self._json("GET", f"/uploads/{upload_id}")["offset"]  # what arrived before the failure
+            digest, hashed = checksum.result()
+        if hashed != size:
+            raise InvalidArgumentError(f"{path} changed while it was uploaded ({size} bytes, then {hashed})")
+        return BlobRef(self._json("POST", f"/uploads/{upload_id}/finish", json={"checksum": digest}))
 
-    def _send_chunk(self, upload_id: str, offset: int, chunk: bytes) -> int:
-        path = f"/uploads/{upload_id}"
-        for attempt in range(CHUNK_ATTEMPTS):
-            try:
-                return self._json("PUT", path, params={"offset": offset}, data=chunk,
-                                  headers={"Content-Type": "application/octet-stream"})["offset"]
-            except ServerUnavailableError:
-                if attempt == CHUNK_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.2 * 2**attempt)
-            except ModelBoxError as error:
-                if error.status != 409:
-                    raise
-            # the server may hold part of this chunk already: continue from what it has
-            received = self._json("GET", path)["offset"]
-            if received >= offset + len(chunk):
-                return received
-            chunk, offset = chunk[received - offset:], received
-        raise ServerUnavailableError(f"upload {upload_id} failed after {CHUNK_ATTEMPTS} attempts")
+    def _put_range(self, upload_id: str, path: Path, offset: int, length: int, bar: Progress) -> int:
+        """Send ``length`` bytes of ``path`` from ``offset`` as one streamed PUT; the server's new offset."""
+        body = _FileRange(path, offset, length, bar)
+        return self._json("PUT", f"/uploads/{upload_id}", params={"offset": offset}, data=body,
+                          headers={"Content-Type": "application/octet-stream"})["offset"]
 
     def add_artifact(self, parent_id: str, blob: BlobRef, path: str, mime_type: Any = None) -> Doc:
         body = {"path": path, "checksum": blob["checksum"], "size": blob["size"]}
@@ -358,3 +358,31 @@ class HttpTransport:
         else:
             blob = self.upload_blob(source)
         return self._json("POST", "/import", json={"checksum": blob["checksum"]})["manifest"]
+
+
+class _FileRange:
+    """A request body of ``length`` bytes of a file from ``offset``, read block by block into one buffer.
+
+    ``requests`` sends it with a Content-Length (from ``__len__``) and writes each block as it is
+    produced; progress counts only bytes not already reported by an earlier, failed attempt.
+    """
+
+    def __init__(self, path: Path, offset: int, length: int, bar: Progress) -> None:
+        self.path, self.offset, self.length, self.bar = path, offset, length, bar
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[memoryview]:
+        buffer = memoryview(bytearray(min(SEND_BLOCK, self.length)))
+        position, end = self.offset, self.offset + self.length
+        with open(self.path, "rb", buffering=0) as handle:
+            handle.seek(position)
+            while position < end:
+                count = handle.readinto(buffer[: min(len(buffer), end - position)])
+                if not count:
+                    raise InvalidArgumentError(f"{self.path} became shorter while it was uploaded")
+                yield buffer[:count]
+                position += count
+                if position > self.bar.done:
+                    self.bar.update(position - self.bar.done)
