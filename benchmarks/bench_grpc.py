@@ -85,6 +85,7 @@ def measure(name: str, transport: Any, folder: Path, size: int, probes: int, run
 
 def main() -> None:
     quick = "--quick" in sys.argv[1:]
+    os.environ["TQDM_DISABLE"] = "1"  # the REST client's progress bar would interleave with the log
     size, probes = (QUICK_BYTES, QUICK_PROBES) if quick else (FULL_BYTES, FULL_PROBES)
     with tempfile.TemporaryDirectory(prefix="bench-grpc-") as scratch:
         folder = Path(scratch)
