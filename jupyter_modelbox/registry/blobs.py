@@ -17,10 +17,12 @@ from typing import BinaryIO
 
 from .backend import BlobRef, BlobStore
 from .errors import IntegrityError, InvalidArgumentError, NotFoundError, StorageError
+from .hashing import write_hashing
 from .journal import fsync_dir
 from .writeback import BackgroundSync
 
 CHUNK = 1024 * 1024
+WRITE_BLOCK = 4 * 1024 * 1024  # hashed in a second thread while written
 
 
 def is_sha256(value: object) -> bool:
@@ -56,12 +58,9 @@ class FileBlobStore(BlobStore):
         disk = BackgroundSync()
         try:
             with os.fdopen(fd, "wb") as out:
-                while block := stream.read(CHUNK):
-                    digest.update(block)
-                    out.write(block)
-                    out.flush()
+                while block := stream.read(WRITE_BLOCK):
+                    size += write_hashing(out, [block], digest)
                     disk.wrote(out.fileno(), len(block))
-                    size += len(block)
                 disk.wait()
                 os.fsync(out.fileno())
             return self._commit(tmp, digest.hexdigest(), size, expected_checksum)

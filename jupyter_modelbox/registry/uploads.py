@@ -5,15 +5,13 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 from .backend import BlobRef
 from .base import RegistryBase
 from .errors import ConflictError, StorageError
+from .hashing import write_hashing
 from .writeback import BackgroundSync
-
-_HASHERS = ThreadPoolExecutor(4, thread_name_prefix="modelbox-upload-sha256")
 
 
 class _UploadState:
@@ -28,11 +26,6 @@ class _UploadState:
         self.digest = hashlib.sha256() if hashing else None
         self.size = 0
         self.disk = BackgroundSync()
-
-    def hash_all(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            self.digest.update(piece)  # type: ignore[union-attr]
-            self.size += len(piece)
 
 
 class UploadStream:
@@ -52,20 +45,15 @@ class UploadStream:
         self.write_all([data])
 
     def write_all(self, pieces: list[bytes]) -> None:
-        """Write ``pieces`` in order while another thread hashes them (hashlib and writes release the GIL)."""
         state = self._state
-        hashed = _HASHERS.submit(state.hash_all, pieces) if state.digest is not None else None
         try:
-            for piece in pieces:
-                self._handle.write(piece)
-            self._handle.flush()
+            count = write_hashing(self._handle, pieces, state.digest)
         except OSError as exc:
             state.digest = None  # it no longer matches the file: finish re-reads
             raise StorageError(f"could not write upload bytes: {exc}") from exc
-        finally:
-            if hashed is not None:
-                hashed.result()
-        state.disk.wrote(self._handle.fileno(), sum(map(len, pieces)))
+        if state.digest is not None:
+            state.size += count
+        state.disk.wrote(self._handle.fileno(), count)
 
     def close(self) -> None:
         if self._handle.closed:
