@@ -193,7 +193,7 @@ function progressRow(list, name, size) {
   };
 }
 
-async function uploadFile(api, targetId, file, chunkBytes, row) {
+async function uploadFile(api, targetId, { file, path }, chunkBytes, row) {
   const { upload_id: uploadId } = await api.request('POST', '/uploads', { json: {} });
   const hash = new Sha256();
   let offset = 0;
@@ -211,28 +211,81 @@ async function uploadFile(api, targetId, file, chunkBytes, row) {
   row.progress(file.size, 'verifying checksum');
   await api.request('POST', `/uploads/${uploadId}/finish`, { json: { checksum } });
   const artifact = await api.request('POST', `/objects/${encodeURIComponent(targetId)}/artifacts`, {
-    json: { path: file.name, checksum, size: file.size },
+    json: { path, checksum, size: file.size },
   });
   row.finish(`done · sha256 ${checksum.slice(0, 12)}`, true);
   return artifact;
 }
 
-function droppedFiles(dataTransfer) {
-  const files = [];
-  const folders = [];
-  const items = dataTransfer.items ? Array.from(dataTransfer.items) : [];
-  if (items.length) {
-    for (const item of items) {
-      if (item.kind !== 'file') continue;
-      const entry = item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
-      const file = item.getAsFile();
-      if (entry && entry.isDirectory) folders.push(entry.name);
-      else if (file) files.push(file);
-    }
-  } else {
-    files.push(...Array.from(dataTransfer.files || []));
+// Files and folders of a native drop, taken while the event runs (the browser empties the
+// DataTransfer after it); folders are listed later, by readDrop.
+function dropSources(dataTransfer) {
+  const items = dataTransfer.items ? Array.from(dataTransfer.items).filter((item) => item.kind === 'file') : [];
+  if (!items.length || typeof items[0].webkitGetAsEntry !== 'function') {
+    return Array.from(dataTransfer.files || []).map((file) => ({ file }));
   }
-  return { files, folders };
+  const sources = [];
+  for (const item of items) {
+    const entry = item.webkitGetAsEntry();
+    const file = item.getAsFile();
+    if (entry && entry.isDirectory) sources.push({ folder: entry });
+    else if (file) sources.push({ file });
+  }
+  return sources;
+}
+
+const errorText = (error) => String((error && (error.message || error.name)) || error);
+
+// Every file of the dropped files and folders as { file, path }, folders walked depth first in name
+// order, hidden entries inside them left out (as the file browser copy does); problems name what
+// could not be read.
+async function readDrop(sources) {
+  const files = [];
+  const problems = [];
+  const listFolder = async (folder) => {
+    const reader = folder.createReader();
+    const entries = [];
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (!batch.length) return entries;
+      entries.push(...batch);
+    }
+  };
+  const walk = async (folder, path) => {
+    let children;
+    try {
+      children = await listFolder(folder);
+    } catch (error) {
+      problems.push(`${path}: the browser could not list this folder (${errorText(error)})`);
+      return;
+    }
+    children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const child of children) {
+      const childPath = `${path}/${child.name}`;
+      if (child.name.startsWith('.')) continue;
+      if (child.isDirectory) {
+        await walk(child, childPath);
+      } else if (child.isFile) {
+        try {
+          files.push({ file: await new Promise((resolve, reject) => child.file(resolve, reject)), path: childPath });
+        } catch (error) {
+          problems.push(`${childPath}: the browser could not read this file (${errorText(error)})`);
+        }
+      }
+    }
+  };
+  for (const source of sources) {
+    if (source.file) {
+      files.push({ file: source.file, path: source.file.name });
+      continue;
+    }
+    const before = [files.length, problems.length];
+    await walk(source.folder, source.folder.name);
+    if (files.length === before[0] && problems.length === before[1]) {
+      problems.push(`${source.folder.name}: the folder has no files to add`);
+    }
+  }
+  return { files, problems };
 }
 
 function render({ model, el }) {
@@ -268,18 +321,18 @@ function render({ model, el }) {
 
   const report = (artifacts, errors) => model.send({ kind: 'uploaded', artifacts, errors });
 
-  async function dropDesktopFiles(dataTransfer) {
-    const { files, folders } = droppedFiles(dataTransfer);
-    const errors = folders.map((name) => `${name}: folders cannot be dropped; drop the files inside it`);
-    for (const message of errors) progressRow(list, message, null).finish('skipped', false);
+  async function dropDesktopFiles(sources) {
+    const { files, problems } = await readDrop(sources);
+    const errors = [...problems];
+    for (const message of problems) progressRow(list, message, null).finish('skipped', false);
     const artifacts = [];
-    for (const file of files) {
-      const row = progressRow(list, file.name, file.size);
+    for (const dropped of files) {
+      const row = progressRow(list, dropped.path, dropped.file.size);
       try {
-        artifacts.push(await uploadFile(api, model.get('target_id'), file, model.get('chunk_bytes'), row));
+        artifacts.push(await uploadFile(api, model.get('target_id'), dropped, model.get('chunk_bytes'), row));
       } catch (error) {
-        row.finish(String(error.message || error), false);
-        errors.push(`${file.name}: ${error.message || error}`);
+        row.finish(errorText(error), false);
+        errors.push(`${dropped.path}: ${errorText(error)}`);
       }
     }
     report(artifacts, errors);
@@ -308,7 +361,7 @@ function render({ model, el }) {
     event.stopPropagation();
     if (event.type === 'drop') {
       highlight(false);
-      void dropDesktopFiles(event.dataTransfer);
+      void dropDesktopFiles(dropSources(event.dataTransfer));
     } else {
       event.dataTransfer.dropEffect = 'copy';
       highlight(event.type !== 'dragleave');

@@ -188,7 +188,8 @@ class FileCollector {
       attrs: { type: 'file', multiple: '', 'aria-label': 'Choose files' }
     });
     chooser.addEventListener('change', () => {
-      this._add({ kind: 'files', files: Array.from(chooser.files ?? []) });
+      const files = Array.from(chooser.files ?? []).map(file => ({ file, path: file.name }));
+      this._add({ kind: 'files', files, problems: [] });
     });
     this.node = h(
       'div',
@@ -207,7 +208,10 @@ class FileCollector {
 
   private _add(payload: DropPayload): void {
     this.payloads.push(payload);
-    const names = payload.kind === 'files' ? payload.files.map(f => f.name) : payload.paths;
+    const names =
+      payload.kind === 'files'
+        ? [...payload.files.map(f => f.path), ...payload.problems]
+        : payload.paths;
     this._list.append(...names.map(name => h('li', {}, name)));
   }
 

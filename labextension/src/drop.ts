@@ -1,5 +1,7 @@
 import type { Drag } from '@lumino/dragdrop';
 
+import { errorMessage } from './dom';
+
 /**
  * Mime type of a JupyterLab file browser drag: a `string[]` of contents paths.
  */
@@ -16,12 +18,22 @@ export const DROP_LABEL_ATTRIBUTE = 'data-modelbox-drop-label';
 export const DROP_ACTIVE_CLASS = 'jp-mod-dropTarget';
 
 /**
+ * A desktop file and the artifact path it gets: its name, or
+ * `folder/sub/name` when it came inside a dropped folder.
+ */
+export interface IDroppedFile {
+  file: File;
+  path: string;
+}
+
+/**
  * What was dropped: file browser paths (copied server-side) or desktop files
- * (uploaded from the browser).
+ * (uploaded from the browser). `problems` names what could not be read
+ * (a folder the browser may not list, an empty folder).
  */
 export type DropPayload =
   | { kind: 'contents'; paths: string[] }
-  | { kind: 'files'; files: File[] };
+  | { kind: 'files'; files: IDroppedFile[]; problems: string[] };
 
 /**
  * The registry object a drop landed on.
@@ -117,10 +129,13 @@ export class DropHandler implements EventListenerObject {
     event.stopPropagation();
     if (event.type === 'drop') {
       this._highlight(null);
-      const files = Array.from(transfer.files ?? []);
-      if (files.length > 0) {
-        this._onDrop(target, { kind: 'files', files });
-      }
+      // taken now: the browser empties the DataTransfer once the event is over
+      const sources = dropSources(transfer);
+      void readDrop(sources).then(({ files, problems }) => {
+        if (files.length > 0 || problems.length > 0) {
+          this._onDrop(target, { kind: 'files', files, problems });
+        }
+      });
       return;
     }
     transfer.dropEffect = 'copy';
@@ -197,4 +212,103 @@ function contentsPaths(data: unknown): string[] | null {
 
 function carriesFiles(transfer: DataTransfer): boolean {
   return Array.from(transfer.types ?? []).includes('Files');
+}
+
+/** A dropped file, or a dropped folder still to be listed. */
+export type DropSource = { file: File } | { folder: FileSystemDirectoryEntry };
+
+/**
+ * The files and folders of a native drop, read while the drop event runs.
+ * Browsers without `webkitGetAsEntry` give files only.
+ */
+export function dropSources(transfer: DataTransfer): DropSource[] {
+  const items = Array.from(transfer.items ?? []).filter(item => item.kind === 'file');
+  if (items.length === 0 || typeof items[0].webkitGetAsEntry !== 'function') {
+    return Array.from(transfer.files ?? []).map(file => ({ file }));
+  }
+  const sources: DropSource[] = [];
+  for (const item of items) {
+    const entry = item.webkitGetAsEntry();
+    const file = item.getAsFile();
+    if (entry?.isDirectory) {
+      sources.push({ folder: entry as FileSystemDirectoryEntry });
+    } else if (file) {
+      sources.push({ file });
+    }
+  }
+  return sources;
+}
+
+/**
+ * Every file of the dropped files and folders, folders walked depth first in
+ * name order. Hidden entries (names starting with '.') inside folders are
+ * left out, as the file browser copy does.
+ */
+export async function readDrop(
+  sources: DropSource[]
+): Promise<{ files: IDroppedFile[]; problems: string[] }> {
+  const files: IDroppedFile[] = [];
+  const problems: string[] = [];
+  for (const source of sources) {
+    if ('file' in source) {
+      files.push({ file: source.file, path: source.file.name });
+      continue;
+    }
+    const [filesBefore, problemsBefore] = [files.length, problems.length];
+    await walkFolder(source.folder, source.folder.name, files, problems);
+    if (files.length === filesBefore && problems.length === problemsBefore) {
+      problems.push(`${source.folder.name}: the folder has no files to add`);
+    }
+  }
+  return { files, problems };
+}
+
+async function walkFolder(
+  folder: FileSystemDirectoryEntry,
+  path: string,
+  files: IDroppedFile[],
+  problems: string[]
+): Promise<void> {
+  let children: FileSystemEntry[];
+  try {
+    children = await listFolder(folder);
+  } catch (error) {
+    problems.push(`${path}: the browser could not list this folder (${errorMessage(error)})`);
+    return;
+  }
+  children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const child of children) {
+    const childPath = `${path}/${child.name}`;
+    if (child.name.startsWith('.')) {
+      continue;
+    }
+    if (child.isDirectory) {
+      await walkFolder(child as FileSystemDirectoryEntry, childPath, files, problems);
+    } else if (child.isFile) {
+      try {
+        files.push({ file: await fileOf(child as FileSystemFileEntry), path: childPath });
+      } catch (error) {
+        problems.push(`${childPath}: the browser could not read this file (${errorMessage(error)})`);
+      }
+    }
+  }
+}
+
+/** All entries of a folder: `readEntries` hands them out in batches until one is empty. */
+async function listFolder(folder: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+  const reader = folder.createReader();
+  const entries: FileSystemEntry[] = [];
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject)
+    );
+    if (batch.length === 0) {
+      return entries;
+    }
+    entries.push(...batch);
+  }
+}
+
+function fileOf(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
 }

@@ -3,7 +3,7 @@ import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
 import { button, errorMessage, formatBytes, h } from './dom';
-import type { DropPayload } from './drop';
+import type { DropPayload, IDroppedFile } from './drop';
 import type { IArtifact } from './tokens';
 import { type IUploadOptions, isCancelled, uploadArtifact } from './upload';
 
@@ -35,7 +35,7 @@ export class TransferList extends Widget {
   add(objectId: string, label: string, payload: DropPayload): Promise<IArtifact[]> {
     return payload.kind === 'contents'
       ? this.copyContents(objectId, label, payload.paths)
-      : this.uploadFiles(objectId, label, payload.files);
+      : this.uploadFiles(objectId, label, payload.files, payload.problems);
   }
 
   /**
@@ -56,15 +56,24 @@ export class TransferList extends Widget {
   }
 
   /**
-   * Upload desktop files one after the other, each with its progress bar.
+   * Upload desktop files one after the other, each with its progress bar;
+   * `problems` (what the browser could not read) are shown as failed rows.
    */
-  async uploadFiles(objectId: string, label: string, files: File[]): Promise<IArtifact[]> {
+  async uploadFiles(
+    objectId: string,
+    label: string,
+    files: IDroppedFile[],
+    problems: string[] = []
+  ): Promise<IArtifact[]> {
+    for (const problem of problems) {
+      this._addRow(problem, null).failed(`Not added to ${label}: ${problem}`);
+    }
     const added: IArtifact[] = [];
-    for (const file of files) {
+    for (const { file, path } of files) {
       const abort = new AbortController();
-      const row = this._addRow(`${file.name} → ${label}`, abort);
+      const row = this._addRow(`${path} → ${label}`, abort);
       try {
-        const artifact = await uploadArtifact(this._client, objectId, file, {
+        const artifact = await uploadArtifact(this._client, objectId, file, path, {
           ...this._uploadOptions,
           signal: abort.signal,
           onProgress: (sent, total) => row.progress(sent, total)
@@ -74,9 +83,9 @@ export class TransferList extends Widget {
         this._artifactsAdded.emit(objectId);
       } catch (error) {
         if (isCancelled(error)) {
-          row.failed(`Upload of ${file.name} cancelled.`);
+          row.failed(`Upload of ${path} cancelled.`);
         } else {
-          row.failed(`Upload of ${file.name} to ${label} failed: ${errorMessage(error)}`);
+          row.failed(`Upload of ${path} to ${label} failed: ${errorMessage(error)}`);
         }
       }
     }

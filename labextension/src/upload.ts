@@ -82,16 +82,18 @@ export async function uploadBytes(
 }
 
 /**
- * Upload a file and record it as an artifact of a model or version.
+ * Upload a file and record it as an artifact of a model or version, at
+ * `path` (e.g. `eval/scores.json`).
  */
 export async function uploadArtifact(
   client: ModelboxClient,
   objectId: string,
   file: File,
+  path: string,
   options: IUploadOptions = {}
 ): Promise<IArtifact> {
   const blob = await uploadBytes(client, file, options);
-  return client.addArtifact(objectId, file.name, blob);
+  return client.addArtifact(objectId, path, blob);
 }
 
 /** Bytes read from the file and hashed at a time. */

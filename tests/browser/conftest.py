@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from jupyter_modelbox import ModelBox
 
@@ -96,3 +96,19 @@ def open_lab(page: Page, server: JupyterServer, path: str = "") -> None:
     page.goto(f"{server.url}lab/tree/{path}?token={server.token}" if path else f"{server.url}lab?token={server.token}")
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+
+
+def drop_from_desktop(page: Page, target: Locator, paths: list[Path]) -> None:
+    """Drop files or folders from disk onto ``target`` as the OS would: a drag the browser itself
+    dispatches (DevTools ``Input.dispatchDragEvent``), so folders arrive as directory entries."""
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    assert box is not None, "the drop target is not visible"
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    data = {"items": [], "files": [str(path) for path in paths], "dragOperationsMask": 1}
+    session = page.context.new_cdp_session(page)
+    try:
+        for kind in ("dragEnter", "dragOver", "drop"):
+            session.send("Input.dispatchDragEvent", {"type": kind, "x": x, "y": y, "data": data})
+    finally:
+        session.detach()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import open_lab, unique
+from .conftest import drop_from_desktop, open_lab, unique
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -219,6 +220,32 @@ def test_panel_takes_a_desktop_file_and_a_file_browser_file(
         expect(checksum).to_have_text(hashlib.sha256(data).hexdigest())
     stored = {a.path: a for a in modelbox.get_model(name).get_version(1).artifacts()}
     assert set(stored) == {"notes.txt", browser_file}
+    assert page_errors == []
+
+
+def test_panel_takes_a_desktop_folder_with_relative_paths(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str], tmp_path: Path
+) -> None:
+    name = unique("folder-drop")
+    modelbox.new_model(name).new_model_version(version="with-a-folder")
+    run = tmp_path / "run"
+    (run / "eval").mkdir(parents=True)
+    (run / "weights.bin").write_bytes(bytes(range(256)) * 100)
+    (run / "eval" / "scores.json").write_text('{"accuracy": 0.93}')
+    (run / ".cache").write_text("hidden: not added")
+    (tmp_path / "empty").mkdir()
+
+    panel = open_panel(page, lab_server)
+    view = open_version(panel, name, 1)
+    drop_from_desktop(page, view, [run, tmp_path / "empty"])
+
+    artifacts = view.locator(".jp-ModelboxArtifacts-row")
+    for path in ("run/weights.bin", "run/eval/scores.json"):
+        checksum = hashlib.sha256((tmp_path / path).read_bytes()).hexdigest()
+        expect(artifacts.filter(has_text=path).locator(".jp-ModelboxArtifacts-checksum")).to_have_text(checksum)
+    expect(page.locator(".jp-ModelboxTransfer [role=alert]")).to_contain_text("empty: the folder has no files to add")
+    stored = {a.path for a in modelbox.get_model(name).get_version(1).artifacts()}
+    assert stored == {"run/weights.bin", "run/eval/scores.json"}
     assert page_errors == []
 
 

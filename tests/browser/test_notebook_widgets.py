@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import Page
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import SCREENSHOTS, open_lab
+from .conftest import SCREENSHOTS, drop_from_desktop, open_lab
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -43,7 +44,7 @@ def dropped_bytes() -> bytes:
     return bytes(i * 7 % 251 for i in range(DROPPED_SIZE))
 
 
-def test_widgets_render_and_drops_become_artifacts(page: Page, lab_server: JupyterServer) -> None:
+def test_widgets_render_and_drops_become_artifacts(page: Page, lab_server: JupyterServer, tmp_path: Path) -> None:
     with ModelBox(url=lab_server.url, token=lab_server.token) as mb:
         model = mb.new_model(MODEL, description="made for the widget browser test", exist_ok=True)
         version = model.get_version() or model.new_model_version(framework="numpy")
@@ -93,6 +94,15 @@ def test_widgets_render_and_drops_become_artifacts(page: Page, lab_server: Jupyt
     page.get_by_text(checksum).wait_for(timeout=60_000)  # the artifact list, refreshed by the kernel
     assert page.locator(".modelbox-drop-ok", has_text="dropped.bin").count() == 1
 
+    # a desktop folder: every file inside, at its path below the folder (hidden files left out)
+    (tmp_path / "ckpt" / "eval").mkdir(parents=True)
+    (tmp_path / "ckpt" / "eval" / "metrics.json").write_text('{"f1": 0.8}')
+    (tmp_path / "ckpt" / ".lock").write_text("hidden")
+    drop_from_desktop(page, zone, [tmp_path / "ckpt"])
+    folder_checksum = hashlib.sha256(b'{"f1": 0.8}').hexdigest()
+    page.get_by_text(folder_checksum).wait_for(timeout=60_000)
+    assert page.locator(".modelbox-drop-ok", has_text="ckpt/eval/metrics.json").count() == 1
+
     # a file-browser item: a Lumino drag, copied on the server
     listed = page.locator(".jp-DirListing-item", has_text="drag-me.csv")
     if not listed.is_visible():  # another test's workspace may show a different side panel
@@ -113,5 +123,6 @@ def test_widgets_render_and_drops_become_artifacts(page: Page, lab_server: Jupyt
     with ModelBox(url=lab_server.url, token=lab_server.token) as mb:
         stored = {a.path: a.checksum for a in mb.get_model(MODEL).get_version().artifacts()}
     assert stored["dropped.bin"] == checksum and stored["drag-me.csv"] == csv_checksum
+    assert stored["ckpt/eval/metrics.json"] == folder_checksum and "ckpt/.lock" not in stored
     assert (notebooks / "drag-me.csv").exists()  # copied, not moved
     assert errors == []

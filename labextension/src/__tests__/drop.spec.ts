@@ -7,8 +7,10 @@ import {
   type DropPayload,
   type IDropTarget,
   localContentsPath,
-  makeDropTarget
+  makeDropTarget,
+  readDrop
 } from '../drop';
+import { settle } from './fake-server';
 
 function setUp() {
   const root = document.createElement('div');
@@ -107,7 +109,7 @@ describe('DropHandler, file browser drags (Lumino events)', () => {
 });
 
 describe('DropHandler, desktop files (native events)', () => {
-  it('keeps the browser from opening the file and hands the files over', () => {
+  it('keeps the browser from opening the file and hands the files over', async () => {
     const { inner, target, drops } = setUp();
     const file = new File(['x'], 'notes.txt');
     const transfer = fileTransfer([file]);
@@ -120,12 +122,13 @@ describe('DropHandler, desktop files (native events)', () => {
 
     const drop = nativeEvent('drop', transfer);
     inner.dispatchEvent(drop);
+    await settle();
 
     expect(drop.defaultPrevented).toBe(true);
     expect(target.classList.contains(DROP_ACTIVE_CLASS)).toBe(false);
     expect(drops).toHaveLength(1);
     expect(drops[0][0].objectId).toBe('v1');
-    expect(drops[0][1]).toEqual({ kind: 'files', files: [file] });
+    expect(drops[0][1]).toEqual({ kind: 'files', files: [{ file, path: 'notes.txt' }], problems: [] });
   });
 
   it('leaves drags of text and links alone', () => {
@@ -148,6 +151,83 @@ describe('DropHandler, desktop files (native events)', () => {
     inner.dispatchEvent(new DragEvent('dragleave', { bubbles: true, relatedTarget: document.body }));
 
     expect(target.classList.contains(DROP_ACTIVE_CLASS)).toBe(false);
+  });
+});
+
+/**
+ * A folder as the browser's file system entries show it: `readEntries`
+ * hands out at most `batch` entries per call, then an empty batch.
+ */
+function folderEntry(name: string, children: FileSystemEntry[], batch = 2): FileSystemDirectoryEntry {
+  return {
+    name,
+    isDirectory: true,
+    isFile: false,
+    createReader: () => {
+      let next = 0;
+      return {
+        readEntries: (resolve: (entries: FileSystemEntry[]) => void) => {
+          const part = children.slice(next, next + batch);
+          next += part.length;
+          setTimeout(() => resolve(part), 0);
+        }
+      };
+    }
+  } as unknown as FileSystemDirectoryEntry;
+}
+
+function fileEntry(file: File): FileSystemEntry {
+  return {
+    name: file.name,
+    isDirectory: false,
+    isFile: true,
+    file: (resolve: (file: File) => void) => setTimeout(() => resolve(file), 0)
+  } as unknown as FileSystemEntry;
+}
+
+function failing(name: string, what: 'list' | 'read'): FileSystemEntry {
+  const fail = (_: unknown, reject: (error: Error) => void) => reject(new Error('permission denied'));
+  return (what === 'list'
+    ? { name, isDirectory: true, isFile: false, createReader: () => ({ readEntries: fail }) }
+    : { name, isDirectory: false, isFile: true, file: fail }) as unknown as FileSystemEntry;
+}
+
+describe('readDrop', () => {
+  it('walks dropped folders in name order, across batches, keeping relative paths', async () => {
+    const [a, b, c, d, loose] = ['a.bin', 'b.bin', 'c.json', 'd.txt', 'loose.txt'].map(n => new File([n], n));
+    const run = folderEntry('run', [
+      fileEntry(b),
+      folderEntry('eval', [fileEntry(c)]),
+      fileEntry(a),
+      fileEntry(new File(['hidden'], '.DS_Store')),
+      folderEntry('logs', [fileEntry(d)])
+    ]);
+
+    const { files, problems } = await readDrop([{ file: loose }, { folder: run }]);
+
+    expect(files).toEqual([
+      { file: loose, path: 'loose.txt' },
+      { file: a, path: 'run/a.bin' },
+      { file: b, path: 'run/b.bin' },
+      { file: c, path: 'run/eval/c.json' },
+      { file: d, path: 'run/logs/d.txt' }
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('names what it could not list or read, and says when a folder has no files', async () => {
+    const ok = new File(['ok'], 'ok.bin');
+    const run = folderEntry('run', [failing('locked', 'list'), failing('gone.bin', 'read'), fileEntry(ok)]);
+    const empty = folderEntry('empty', [folderEntry('nested', [])]);
+
+    const { files, problems } = await readDrop([{ folder: run }, { folder: empty }]);
+
+    expect(files).toEqual([{ file: ok, path: 'run/ok.bin' }]);
+    expect(problems).toEqual([
+      'run/gone.bin: the browser could not read this file (permission denied)',
+      'run/locked: the browser could not list this folder (permission denied)',
+      'empty: the folder has no files to add'
+    ]);
   });
 });
 

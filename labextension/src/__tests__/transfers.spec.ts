@@ -5,6 +5,10 @@ import { anArtifact, calls, fakeAPI, jsonResponse, settingsWith } from './fake-s
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
+function dropped(file: File, path = file.name) {
+  return { file, path };
+}
+
 describe('TransferList', () => {
   it('copies file browser files server-side and says so', async () => {
     const fetch = fakeAPI([
@@ -27,13 +31,44 @@ describe('TransferList', () => {
     ]);
     const transfers = new TransferList(new ModelboxClient(settingsWith(fetch)), { digest: async () => '00' });
 
-    const added = await transfers.uploadFiles('v1', 'version 1', [new File(['x'], 'a.bin')]);
+    const added = await transfers.uploadFiles('v1', 'version 1', [dropped(new File(['x'], 'a.bin'))]);
 
     expect(added).toEqual([]);
     const alert = transfers.node.querySelector('[role=alert]');
     expect(alert?.textContent).toBe(`Upload of a.bin to version 1 failed: disk full ${HOSTILE}`);
     expect(transfers.node.querySelector('img')).toBeNull();
     expect(transfers.node.querySelector('progress')).toBeNull();
+  });
+
+  it('records a file from a dropped folder at its path and shows what could not be read', async () => {
+    const recorded: unknown[] = [];
+    const fetch = fakeAPI([
+      ['POST', /^uploads$/, () => jsonResponse({ upload_id: 'u1' }, 201)],
+      ['PUT', /^uploads\/u1$/, () => jsonResponse({ offset: 1 })],
+      ['POST', /^uploads\/u1\/finish$/, () => jsonResponse({ checksum: '00', size: 1 })],
+      [
+        'POST',
+        /^objects\/v1\/artifacts$/,
+        async request => {
+          recorded.push(await request.json());
+          return jsonResponse(anArtifact({ checksum: '00' }), 201);
+        }
+      ]
+    ]);
+    const transfers = new TransferList(new ModelboxClient(settingsWith(fetch)), { digest: async () => '00' });
+
+    const added = await transfers.uploadFiles(
+      'v1',
+      'version 1',
+      [dropped(new File(['x'], 'scores.json'), 'eval/scores.json')],
+      [`eval/locked: the browser could not list this folder (${HOSTILE})`]
+    );
+
+    expect(added).toHaveLength(1);
+    expect(recorded).toEqual([{ path: 'eval/scores.json', checksum: '00', size: 1 }]);
+    const alert = transfers.node.querySelector('[role=alert]');
+    expect(alert?.textContent).toBe(`Not added to version 1: eval/locked: the browser could not list this folder (${HOSTILE})`);
+    expect(transfers.node.querySelector('img')).toBeNull();
   });
 
   it('shows progress while an upload runs', async () => {
@@ -53,7 +88,7 @@ describe('TransferList', () => {
     ]);
     const transfers = new TransferList(new ModelboxClient(settingsWith(fetch)), { digest: async () => '00' });
 
-    await transfers.uploadFiles('v1', 'version 1', [new File(['abcd'], 'a.bin')]);
+    await transfers.uploadFiles('v1', 'version 1', [dropped(new File(['abcd'], 'a.bin'))]);
 
     expect(seen).toBe('0 B of 4 B (0%)');
     expect(transfers.node.textContent).toContain('Added, sha256 00');

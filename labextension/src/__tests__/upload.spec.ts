@@ -158,16 +158,17 @@ describe('uploadBytes', () => {
 });
 
 describe('uploadArtifact', () => {
-  it('records the upload under the file name with checksum and size', async () => {
+  it('records the upload at the given path with checksum and size', async () => {
     const server = uploadServer();
 
-    const artifact = await uploadArtifact(server.client, 'v1', new File([BYTES], 'weights.bin'), {
+    const file = new File([BYTES], 'weights.bin');
+    const artifact = await uploadArtifact(server.client, 'v1', file, 'run/weights.bin', {
       digest: fakeDigest
     });
 
     expect(calls(server.fetch).pop()).toBe('POST objects/v1/artifacts');
     // the fake server echoes the record it was sent
-    expect(artifact).toMatchObject({ path: 'weights.bin', checksum: 'c0ffee', size: 10 });
+    expect(artifact).toMatchObject({ path: 'run/weights.bin', checksum: 'c0ffee', size: 10 });
   });
 });
 
