@@ -201,3 +201,42 @@ def test_grpc_carries_lineage(tmp_path: Path) -> None:
             assert rest.get_model("over-grpc").get_version(1).lineage == record
     finally:
         server.stop()
+
+
+def test_a_kernel_on_a_server_with_a_small_metadata_limit_still_creates_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = 20_000
+    args = (f"--ModelboxApp.max_metadata_bytes={limit}",)
+    with JupyterServer(tmp_path / "small", extra_args=args) as server:
+        monkeypatch.setenv("MODELBOX_URL", server.url)
+        monkeypatch.setenv("MODELBOX_TOKEN", server.token)
+        monkeypatch.delenv("MODELBOX_LINEAGE", raising=False)
+        notebook = tmp_path / "big-cells.ipynb"
+        monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
+        big_cells = [f"cell_{i} = {'x' * 3000!r}" for i in range(12)]  # ~36 KB of cell text
+        run_notebook(notebook, [*big_cells, 'from jupyter_modelbox import ModelBox\n'
+                                'ModelBox().new_model("big").new_model_version()'])
+        with ModelBox(url=server.url, token=server.token) as box:
+            record = box.get_model("big").get_version(1).lineage
+    assert record is not None and lineage.json_size(record) <= limit
+    assert record["notebook"]["path"] == str(notebook)
+    kept = record["cells"]["sources"]
+    assert record["cells"]["truncated"] and record["cells"]["count"] == 13 and 0 < len(kept) < 13
+    assert kept[-1]["source"].startswith("from jupyter_modelbox")  # the newest cells are the ones kept
+
+
+def test_fit_drops_the_oldest_cells_then_packages_then_gives_up() -> None:
+    sources = [{"execution_count": i, "source": f"step_{i} = {'y' * 500!r}"} for i in range(1, 41)]
+    record = {"notebook": {"path": "/n.ipynb"}, "packages": {f"pkg{i}": "1.0" for i in range(400)},
+              "packages_total": 400, "cells": {"count": 40, "sha256": "ab", "recorded": 40, "truncated": False,
+                                               "sources": sources}}
+    assert lineage.fit(record, 10**6) is record  # fits: untouched
+    cut = lineage.fit(record, 15_000)
+    assert cut is not None and lineage.json_size(cut) <= 15_000 and cut["packages"] == record["packages"]
+    assert cut["cells"]["truncated"] and cut["cells"]["sources"] == sources[-cut["cells"]["recorded"]:]
+    assert record["cells"]["sources"] == sources  # the original is left alone
+    bare = lineage.fit(record, 1_000)
+    assert bare is not None and bare["packages"] == {} and bare["packages_total"] == 400
+    assert bare["cells"]["sources"] == [] and lineage.json_size(bare) <= 1_000
+    assert lineage.fit(record, 50) is None

@@ -98,6 +98,11 @@ class GrpcTransport:
     def __repr__(self) -> str:
         return f"gRPC server {self.target}"
 
+    @property
+    def limits(self) -> Limits:
+        """The defaults: the gRPC service does not report the server's limits (REST ``GET /info`` does)."""
+        return Limits()
+
     def close(self) -> None:
         self.channel.close()
 

@@ -7,6 +7,8 @@ not know which transport they use.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json as jsonlib
 import os
 import shutil
@@ -318,6 +320,13 @@ class HttpTransport:
 
     def info(self) -> Doc:
         return self._json("GET", "/info")
+
+    @functools.cached_property
+    def limits(self) -> Limits:
+        """The server's limits (asked once, from ``GET /info``)."""
+        served = self.info().get("limits", {})
+        names = {field.name for field in dataclasses.fields(Limits)}
+        return Limits(**{name: value for name, value in served.items() if name in names})
 
     # -- maintenance ---------------------------------------------------------------------------
 

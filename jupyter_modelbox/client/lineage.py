@@ -261,6 +261,36 @@ def capture(known_secrets: Iterable[str | None] = ()) -> dict[str, Any]:
     }
 
 
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as JSON, measured as the registry measures metadata against its limit."""
+    return len(json.dumps(value, allow_nan=False, ensure_ascii=False).encode())
+
+
+def fit(record: dict[str, Any], max_bytes: int) -> dict[str, Any] | None:
+    """``record`` cut to at most ``max_bytes`` of JSON (the registry's ``max_metadata_bytes``).
+
+    Creating a version must not fail because the lineage beside it is large: the oldest cell
+    sources go first (``cells.truncated`` says so; ``count`` and ``sha256`` still cover every
+    cell), then the package list (``packages_total`` stays); None if even the rest is too big.
+    """
+    if json_size(record) <= max_bytes:
+        return record
+    record = {**record}
+    cells_info = record.get("cells")
+    if cells_info and cells_info.get("sources"):
+        sources = list(cells_info["sources"])
+        overflow = json_size(record) - max_bytes
+        while sources and overflow > 0:
+            overflow -= json_size(sources.pop(0)) + 2  # the item and its ", " separator
+        record["cells"] = {**cells_info, "sources": sources, "recorded": len(sources), "truncated": True}
+        while sources and json_size(record) > max_bytes:  # the estimate fell short (rare): one more each time
+            sources.pop(0)
+            record["cells"]["recorded"] = len(sources)
+    if json_size(record) > max_bytes and record.get("packages"):
+        record["packages"] = {}
+    return record if json_size(record) <= max_bytes else None
+
+
 # -- showing it ------------------------------------------------------------------------------------
 
 

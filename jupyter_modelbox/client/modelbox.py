@@ -83,7 +83,8 @@ class ModelBox:
         """The lineage a version or checkpoint created now gets: ``None`` outside IPython or when opted out."""
         if not self.record_lineage or not lineage_capture.in_kernel():
             return None
-        return lineage_capture.capture(known_secrets=[self._token])
+        record = lineage_capture.capture(known_secrets=[self._token])
+        return lineage_capture.fit(record, self._transport.limits.max_metadata_bytes)
 
     def close(self) -> None:
         try:

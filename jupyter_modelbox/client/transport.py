@@ -16,11 +16,17 @@ import pandas as pd
 
 from ..registry.backend import BlobRef
 from ..registry.metric_ops import Series
+from ..registry.validation import Limits
 
 Doc = dict[str, Any]
 
 
 class Transport(Protocol):
+    @property
+    def limits(self) -> Limits:
+        """The sizes the registry accepts (the in-process ``Registry`` has them as an attribute)."""
+        ...
+
     def create_model(self, name: str, owner: str | None = None, namespace: str | None = None,
                      task: str | None = None, description: str | None = "", artifacts: list[str] | None = None,
                      metadata: dict[str, Any] | None = None, exist_ok: bool = False) -> Doc: ...
