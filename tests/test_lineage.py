@@ -19,6 +19,7 @@ from typing import Any
 import nbformat
 import numpy
 import pytest
+import requests
 from nbclient import NotebookClient
 
 from jupyter_modelbox import ModelBox
@@ -240,3 +241,34 @@ def test_fit_drops_the_oldest_cells_then_packages_then_gives_up() -> None:
     assert bare is not None and bare["packages"] == {} and bare["packages_total"] == 400
     assert bare["cells"]["sources"] == [] and lineage.json_size(bare) <= 1_000
     assert lineage.fit(record, 50) is None
+
+
+def test_without_jpy_session_name_the_notebook_comes_from_the_servers_sessions(tmp_path: Path) -> None:
+    """Servers older than jupyter_server 2 do not set $JPY_SESSION_NAME: the kernel asks /api/sessions."""
+    from jupyter_client import BlockingKernelClient
+
+    with JupyterServer(tmp_path) as server:
+        (tmp_path / "notebooks" / "work").mkdir()
+        nbformat.write(nbformat.v4.new_notebook(), tmp_path / "notebooks" / "work" / "train.ipynb")
+        headers = {"Authorization": f"token {server.token}"}
+        session = requests.post(server.url + "api/sessions", headers=headers, timeout=30, json={
+            "path": "work/train.ipynb", "type": "notebook", "name": "", "kernel": {"name": "python3"}})
+        assert session.status_code == 201, session.text
+        kernel_id = session.json()["kernel"]["id"]
+        client = BlockingKernelClient(connection_file=str(tmp_path / "runtime" / f"kernel-{kernel_id}.json"))
+        client.load_connection_file()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive(
+                'import os\nos.environ.pop("JPY_SESSION_NAME", None)\n'
+                'from jupyter_modelbox import ModelBox\nModelBox().new_model("from-sessions").new_model_version()',
+                timeout=60, output_hook=lambda message: None)
+        finally:
+            client.stop_channels()
+        assert reply["content"]["status"] == "ok", reply["content"]
+        with ModelBox(url=server.url, token=server.token) as box:
+            record = box.get_model("from-sessions").get_version(1).lineage
+    assert record is not None
+    assert record["notebook"] == {"path": str(tmp_path / "notebooks" / "work" / "train.ipynb"),
+                                  "name": "train.ipynb", "source": "api/sessions"}
