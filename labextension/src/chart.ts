@@ -94,7 +94,7 @@ export class MetricChart extends Widget {
   async draw(): Promise<void> {
     const keys = checked(this._keys);
     const overlayIds = new Set(checked(this._overlays));
-    const axis: XAxis = this._axis.value === 'wallclock' ? 'wallclock' : 'step';
+    let axis: XAxis = this._axis.value === 'wallclock' ? 'wallclock' : 'step';
     const call = ++this._calls;
     if (keys.length === 0) {
       this._destroyPlot();
@@ -104,6 +104,7 @@ export class MetricChart extends Widget {
     const versions = [this._version, ...this._otherVersions.filter(v => overlayIds.has(v.id))];
     const maxPoints = Math.min(4000, Math.max(200, 2 * this._width()));
     let series: IChartSeries[];
+    let note = '';
     try {
       // ask each version only for keys it has: the server refuses unknown keys
       const keysOf = await Promise.all(versions.map(v => this._keysOf(v.id)));
@@ -115,9 +116,17 @@ export class MetricChart extends Widget {
             : Promise.resolve({ key: [], step: [], wallclock: [], value: [] });
         })
       );
-      series = frames.flatMap((frame, i) =>
-        seriesFromFrame(frame, axis, i === 0 && versions.length === 1 ? '' : ` (v${versions[i].number})`)
-      );
+      const seriesOn = (x: XAxis) =>
+        frames.flatMap((frame, i) =>
+          seriesFromFrame(frame, x, i === 0 && versions.length === 1 ? '' : ` (v${versions[i].number})`)
+        );
+      series = seriesOn(axis);
+      if (series.length === 0 && axis === 'step' && frames.some(frame => frame.key.length > 0)) {
+        axis = 'wallclock';
+        this._axis.value = axis;
+        note = 'These points were logged without a step: drawn against time.';
+        series = seriesOn(axis);
+      }
     } catch (error) {
       if (call === this._calls) {
         this._message.replaceChildren(errorBox(error));
@@ -127,7 +136,12 @@ export class MetricChart extends Widget {
     if (call !== this._calls || this.isDisposed) {
       return;
     }
-    this._message.textContent = '';
+    if (series.length === 0) {
+      this._destroyPlot();
+      this._message.textContent = 'No points to plot.';
+      return;
+    }
+    this._message.textContent = note;
     this._plot(series, axis);
   }
 
@@ -141,13 +155,41 @@ export class MetricChart extends Widget {
     this._uplot?.setSize({ width: this._width(), height: CHART_HEIGHT });
   }
 
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // JupyterLab sets these on <body> once a new theme's CSS is in: the canvas keeps the colors
+    // it was drawn with, so it is drawn again, zoom kept
+    this._themeWatch.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light']
+    });
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._themeWatch.disconnect();
+    super.onBeforeDetach(msg);
+  }
+
   dispose(): void {
+    this._themeWatch.disconnect();
     this._destroyPlot();
     super.dispose();
   }
 
+  private _restyle(): void {
+    if (!this._uplot || !this._shown) {
+      return;
+    }
+    const { min, max } = this._uplot.scales.x;
+    this._plot(this._shown.series, this._shown.axis);
+    if (min !== undefined && max !== undefined) {
+      this._uplot?.setScale('x', { min, max });
+    }
+  }
+
   private _plot(series: IChartSeries[], axis: XAxis): void {
     this._destroyPlot();
+    this._shown = { series, axis };
     const style = getComputedStyle(this.node);
     const text = themeColor(style, '--jp-ui-font-color2', '#757575');
     const grid = themeColor(style, '--jp-border-color2', '#e0e0e0');
@@ -197,6 +239,7 @@ export class MetricChart extends Widget {
   private _destroyPlot(): void {
     this._uplot?.destroy();
     this._uplot = null;
+    this._shown = null;
     this._plotHost.replaceChildren();
   }
 
@@ -211,6 +254,8 @@ export class MetricChart extends Widget {
   private readonly _plotHost = h('div', { className: 'jp-ModelboxChart-plot' });
   private readonly _keyCache = new Map<string, Promise<string[]>>();
   private _uplot: uPlot | null = null;
+  private _shown: { series: IChartSeries[]; axis: XAxis } | null = null;
+  private readonly _themeWatch = new MutationObserver(() => this._restyle());
   private _calls = 0;
   /** Check every overlay the first time they are listed (the compare view). */
   private _overlayAll: boolean;

@@ -305,6 +305,61 @@ def test_version_view_draws_the_metric_chart(
     assert page_errors == []
 
 
+GRID_PIXELS = """host => {
+    const canvas = host.querySelector('.uplot canvas');
+    const grid = getComputedStyle(host).getPropertyValue('--jp-border-color2').trim();
+    const probe = document.createElement('canvas').getContext('2d');
+    probe.fillStyle = grid;
+    probe.fillRect(0, 0, 1, 1);
+    const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i] === r && data[i + 1] === g && data[i + 2] === b && data[i + 3] === 255) count++;
+    }
+    return [grid, count];
+}"""
+
+
+def choose_theme(page: Page, theme: str) -> None:
+    page.get_by_role("menuitem", name="Settings", exact=True).click()
+    page.locator(".lm-Menu .lm-Menu-itemLabel").get_by_text("Theme", exact=True).click()
+    page.locator(".lm-Menu .lm-Menu-itemLabel").get_by_text(theme, exact=True).click()
+
+
+def test_metric_chart_draws_points_without_steps_and_follows_the_theme(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    name = unique("theme")
+    modelbox.new_model(name).new_model_version().log_metrics({"loss": [1.0 / (s + 1) for s in range(500)]})
+    modelbox.flush()
+    panel = open_panel(page, lab_server)
+    chart = open_version(panel, name, 1).locator(".jp-ModelboxChart")
+    # logged without steps: drawn against time, and the chart says why
+    expect(chart.locator(".jp-ModelboxChart-message")).to_have_text(
+        "These points were logged without a step: drawn against time.")
+    expect(chart.get_by_label("X axis")).to_have_value("wallclock")
+    expect(chart.locator(".uplot canvas")).to_be_visible()
+    light_grid, light_pixels = chart.evaluate(GRID_PIXELS)
+    assert light_pixels > 100  # the grid is drawn in the theme's border color
+    try:
+        choose_theme(page, "JupyterLab Dark")
+        page.wait_for_function("document.body.dataset.jpThemeName === 'JupyterLab Dark'")
+
+        def redrawn() -> bool:
+            grid, pixels = chart.evaluate(GRID_PIXELS)
+            return grid != light_grid and pixels > 100
+
+        deadline = time.monotonic() + 20
+        while not redrawn():
+            assert time.monotonic() < deadline, "the chart kept the light theme's colors"
+            time.sleep(0.2)
+    finally:
+        choose_theme(page, "JupyterLab Light")
+        page.wait_for_function("document.body.dataset.jpThemeName === 'JupyterLab Light'")
+    assert page_errors == []
+
+
 def test_file_browser_context_menu_uploads_to_a_chosen_model(
     page: Page, lab_server: JupyterServer, modelbox: ModelBox
 ) -> None:
