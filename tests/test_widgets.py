@@ -421,3 +421,15 @@ def test_panel_combines_details_form_plot_and_drop_zone(box: ModelBox) -> None:
         eventually(lambda: "from-the-panel" in shown.details.value)
     finally:
         shown.close()
+
+
+def test_metrics_plot_draws_points_logged_without_steps_in_their_order(box: ModelBox) -> None:
+    version = box.new_model("stepless").new_model_version()
+    version.log_metrics({"loss": [0.9, 0.5, 0.3]})
+    plot = MetricsPlot(version)
+    try:
+        [ax] = plot.figure.axes
+        assert ax.get_xlabel() == "points in the order logged (they have no step)"
+        assert list(ax.lines[0].get_xdata()) == [0, 1, 2] and list(ax.lines[0].get_ydata()) == [0.9, 0.5, 0.3]
+    finally:
+        plot.close()

@@ -30,11 +30,13 @@ def downsampled_metrics(obj: RegistryObject, keys: Sequence[str] | None = None,
 
 def curve(points: pd.DataFrame, key: str, x: str, smoothing: float = 0.0) -> tuple[pd.Series, pd.Series | None]:
     """The numeric points of ``key`` indexed by ``x``, and their exponential moving average if smoothing > 0."""
-    if x not in X_AXES:
+    if x not in (*X_AXES, "order"):
         raise ValueError(f"x must be one of {', '.join(X_AXES)}, not {x!r}")
     rows = points[points["key"] == key]
     values = pd.to_numeric(rows["value"], errors="coerce")
-    if x == "step":
+    if x == "order":  # points logged without a step, often sharing one wallclock (a list in one call)
+        index = pd.Series(range(len(rows)), dtype=float)
+    elif x == "step":
         index = pd.to_numeric(rows["step"], errors="coerce")
     elif x == "wallclock":
         index = pd.to_datetime(rows["wallclock"], unit="s", utc=True).dt.tz_convert(None)
@@ -56,6 +58,9 @@ def draw(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], x: str = "step
         figure.text(0.5, 0.5, "no metric keys selected", ha="center", va="center")
         return figure
     axes = figure.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
+    stepless = x == "step" and _only_stepless_points(frames, keys)
+    if stepless:  # drawn in the order logged rather than not at all
+        x = "order"
     for ax, key in zip(axes, keys, strict=True):
         drawn = 0
         for label, points in frames.items():
@@ -76,8 +81,14 @@ def draw(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], x: str = "step
             ax.text(0.5, 0.5, f"no numeric points for {key!r}", transform=ax.transAxes, ha="center", va="center")
         elif len(frames) > 1:
             ax.legend(loc="best", fontsize="small")
-    axes[-1].set_xlabel({"step": "step", "wallclock": "time", "relative": "seconds since the first point"}[x])
+    axes[-1].set_xlabel({"step": "step", "wallclock": "time", "relative": "seconds since the first point",
+                         "order": "points in the order logged (they have no step)"}[x])
     return figure
+
+
+def _only_stepless_points(frames: Mapping[str, pd.DataFrame], keys: Sequence[str]) -> bool:
+    rows = [points[points["key"].isin(keys)] for points in frames.values()]
+    return any(len(r) for r in rows) and not any(r["step"].notna().any() for r in rows)
 
 
 def png_bytes(figure: Figure) -> bytes:

@@ -122,9 +122,8 @@ export class MetricChart extends Widget {
         );
       series = seriesOn(axis);
       if (series.length === 0 && axis === 'step' && frames.some(frame => frame.key.length > 0)) {
-        axis = 'wallclock';
-        this._axis.value = axis;
-        note = 'These points were logged without a step: drawn against time.';
+        axis = 'order';
+        note = 'These points were logged without a step: drawn in the order logged (or pick Time).';
         series = seriesOn(axis);
       }
     } catch (error) {
@@ -204,7 +203,7 @@ export class MetricChart extends Widget {
         cursor: { drag: { x: true, y: false } },
         legend: { show: true },
         series: [
-          { label: axis === 'step' ? 'step' : 'time' },
+          { label: { step: 'step', wallclock: 'time', order: 'point' }[axis] },
           ...series.map((s, i) => ({
             label: s.label,
             stroke: themeColor(style, SERIES_COLORS[i % SERIES_COLORS.length]),

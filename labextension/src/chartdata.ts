@@ -1,9 +1,11 @@
 import type { IMetricFrame } from './tokens';
 
 /**
- * What the chart's x axis shows.
+ * What the chart's x axis shows: `order` (the position of each point of a
+ * key, in the order the server returns them) is for points logged without
+ * a step, which often share one wallclock (a list logged in one call).
  */
-export type XAxis = 'step' | 'wallclock';
+export type XAxis = 'step' | 'wallclock' | 'order';
 
 /**
  * One line of the chart: a metric key of one version, sorted by x.
@@ -31,7 +33,12 @@ export function plottableValue(value: unknown): number | null {
 export function seriesFromFrame(frame: IMetricFrame, axis: XAxis, suffix = ''): IChartSeries[] {
   const byKey = new Map<string, [number, number | null][]>();
   for (let i = 0; i < frame.key.length; i++) {
-    const x = axis === 'step' ? frame.step[i] : frame.wallclock[i];
+    const x =
+      axis === 'order'
+        ? (byKey.get(frame.key[i])?.length ?? 0)
+        : axis === 'step'
+          ? frame.step[i]
+          : frame.wallclock[i];
     if (x === null || x === undefined || !Number.isFinite(x)) {
       continue;
     }

@@ -335,10 +335,10 @@ def test_metric_chart_draws_points_without_steps_and_follows_the_theme(
     modelbox.flush()
     panel = open_panel(page, lab_server)
     chart = open_version(panel, name, 1).locator(".jp-ModelboxChart")
-    # logged without steps: drawn against time, and the chart says why
+    # logged without steps (one call, one wallclock): drawn in their order, and the chart says why
     expect(chart.locator(".jp-ModelboxChart-message")).to_have_text(
-        "These points were logged without a step: drawn against time.")
-    expect(chart.get_by_label("X axis")).to_have_value("wallclock")
+        "These points were logged without a step: drawn in the order logged (or pick Time).")
+    expect(chart.locator(".u-legend")).to_contain_text("point")
     expect(chart.locator(".uplot canvas")).to_be_visible()
     light_grid, light_pixels = chart.evaluate(GRID_PIXELS)
     assert light_pixels > 100  # the grid is drawn in the theme's border color

@@ -113,4 +113,17 @@ describe('seriesFromFrame', () => {
       { label: 'acc (v2)', xs: [1], ys: [0.1] }
     ]);
   });
+
+  it('numbers the points of each key in order for points logged without a step', () => {
+    const series = seriesFromFrame(
+      { key: ['loss', 'acc', 'loss', 'loss'], step: [null, null, null, null], wallclock: [5, 5, 5, 5],
+        value: [0.9, 0.1, 0.5, 0.3] },
+      'order'
+    );
+
+    expect(series).toEqual([
+      { label: 'loss', xs: [0, 1, 2], ys: [0.9, 0.5, 0.3] },
+      { label: 'acc', xs: [0], ys: [0.1] }
+    ]);
+  });
 });
