@@ -156,6 +156,34 @@ def test_panel_edits_metadata_and_registers_a_version_with_a_tag(
     assert page_errors == []
 
 
+def test_register_dialog_takes_chosen_files_and_a_dropped_folder(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str], tmp_path: Path
+) -> None:
+    name = unique("dialog-files")
+    modelbox.new_model(name)
+    chosen = tmp_path / "model.onnx"
+    chosen.write_bytes(b"onnx graph bytes" * 500)
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / "report.md").write_text("# accuracy 0.91\n")
+    panel = open_panel(page, lab_server)
+    open_model(panel, name)
+    panel.locator(".jp-ModelboxModelView").get_by_role("button", name="Register version").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("Version label").fill("with-files")
+    dialog.get_by_label("Choose files").set_input_files(chosen)
+    drop_from_desktop(page, dialog.locator(".jp-ModelboxFiles"), [tmp_path / "eval"])
+    listed = dialog.locator(".jp-ModelboxFiles-list li")
+    expect(listed).to_have_text(["model.onnx", "eval/report.md"])
+    dialog.get_by_role("button", name="Register").click()
+
+    rows = panel.locator(".jp-ModelboxTransfer.jp-mod-done")
+    expect(rows).to_have_count(2, timeout=30_000)
+    stored = {a.path: a.checksum for a in modelbox.get_model(name).get_version(1).artifacts()}
+    assert stored == {"model.onnx": hashlib.sha256(chosen.read_bytes()).hexdigest(),
+                      "eval/report.md": hashlib.sha256(b"# accuracy 0.91\n").hexdigest()}
+    assert page_errors == []
+
+
 def test_panel_moves_a_tag_after_confirmation(
     page: Page, lab_server: JupyterServer, modelbox: ModelBox
 ) -> None:
