@@ -28,6 +28,13 @@ from jupyter_modelbox.grpc_service import PROTO_PATH  # noqa: E402
 from .helpers.jupyter import JupyterServer, free_port  # noqa: E402
 from .test_determined_seed import *  # noqa: E402, F403  (the API suites, run again over gRPC below)
 from .test_modelbox_seed import *  # noqa: E402, F403
+from .test_search import (  # noqa: E402, F401  (the search language, run again over gRPC)
+    catalog,
+    test_and_binds_tighter_than_or_and_parentheses_regroup,
+    test_errors_point_at_the_position,
+    test_model_queries,
+    test_version_queries_see_metrics_tags_and_the_model,
+)
 
 pb, services = grpc.protos_and_services("jupyter_modelbox/grpc_service/modelbox.proto")
 CHUNK = 64 * 1024

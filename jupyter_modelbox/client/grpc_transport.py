@@ -156,11 +156,11 @@ class GrpcTransport:
 
     def list_models(self, namespace: str | None = None, name: str | None = None, description: str | None = None,
                     sort_by: Any = "name", order_by: Any = "asc", offset: int = 0, limit: int | None = None,
-                    archived: bool | None = None) -> tuple[list[Doc], int]:
+                    archived: bool | None = None, q: str | None = None) -> tuple[list[Doc], int]:
         reply = self._call("ListModels", self._request(
             "ListModelsRequest", namespace=namespace, name=name, description=description,
             sort_by=str(getattr(sort_by, "value", sort_by)), order_by=str(getattr(order_by, "value", order_by)),
-            offset=offset, limit=limit, archived=archived,
+            offset=offset, limit=limit, archived=archived, q=q,
         ))
         return [to_doc(m) for m in reply.models], reply.total
 
@@ -214,8 +214,14 @@ class GrpcTransport:
     def get_version_by_id(self, version_id: str) -> Doc:
         return self._doc("GetModelVersion", "version", version_id=version_id)
 
-    def list_versions(self, model_id: str, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
+    def list_versions(self, model_id: str, offset: int = 0, limit: int | None = None,
+                      q: str | None = None) -> tuple[list[Doc], int]:
         reply = self._call("ListModelVersions", self._request("ListModelVersionsRequest", model=model_id,
+                                                              offset=offset, limit=limit, q=q))
+        return [to_doc(v) for v in reply.model_versions], reply.total
+
+    def search_versions(self, q: str | None = None, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
+        reply = self._call("ListModelVersions", self._request("ListModelVersionsRequest", q=q or "",
                                                               offset=offset, limit=limit))
         return [to_doc(v) for v in reply.model_versions], reply.total
 

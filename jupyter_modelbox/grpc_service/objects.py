@@ -44,6 +44,7 @@ class ObjectRpcs(ServiceBase):
             self.registry.list_models, namespace=request.namespace or None, name=request.name or None,
             description=request.description or None, sort_by=request.sort_by or "name",
             order_by=request.order_by or "asc", offset=offset, limit=limit, archived=optional(request, "archived"),
+            q=request.q or None,
         )
         return fill(pb.ListModelsResponse(), {"models": models, "total": total})
 
@@ -112,7 +113,12 @@ class ObjectRpcs(ServiceBase):
     @unary
     async def ListModelVersions(self, request: Any, context: Context) -> Any:
         offset, limit = page(request.offset, optional(request, "limit"))
-        versions, total = await self.call(self.registry.list_versions, request.model, offset, limit)
+        if request.model:
+            versions, total = await self.call(self.registry.list_versions, request.model, offset, limit,
+                                              request.q or None)
+        else:
+            versions, total = await self.call(self.registry.search_versions,
+                                              required(request.q, "model or q"), offset, limit)
         return fill(pb.ListModelVersionsResponse(), {"model_versions": versions, "total": total})
 
     @unary
