@@ -22,12 +22,14 @@ import pandas as pd
 
 from ..registry.enums import ArtifactMime
 from ..registry.errors import IntegrityError, InvalidArgumentError, NotFoundError
+from ..registry.hashing import write_hashing
 
 if TYPE_CHECKING:
     from .modelbox import ModelBox
 
 Doc = dict[str, Any]
 T = TypeVar("T")
+DOWNLOAD_BLOCK = 4 * 1024 * 1024  # written while a second thread hashes it
 
 
 def _time(value: str | None) -> datetime | None:
@@ -99,9 +101,8 @@ class Artifact:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         try:
             with stream, os.fdopen(fd, "wb") as out:
-                while block := stream.read(1024 * 1024):
-                    digest.update(block)
-                    out.write(block)
+                while block := stream.read(DOWNLOAD_BLOCK):
+                    write_hashing(out, [block], digest)
             if self.checksum and digest.hexdigest() != self.checksum:
                 raise IntegrityError(
                     f"artifact {self.path!r} read back with sha256 {digest.hexdigest()}, but it was recorded as "
