@@ -15,6 +15,7 @@ from jupyter_modelbox import (
     ArtifactMime,
     ConflictError,
     IntegrityError,
+    InvalidArgumentError,
     ModelBox,
     NotFoundError,
 )
@@ -168,6 +169,30 @@ def test_upload_folder_keeps_relative_paths(mb: ModelBox, files: dict[str, Path]
     assert names == ["files/loss.png", "files/notes.txt", "files/weights.pt"]
     model.download(tmp_path / "copy")
     assert (tmp_path / "copy" / "files" / "notes.txt").read_text() == "trained for 3 epochs\n"
+
+
+def test_two_files_for_one_path_are_refused_and_nothing_is_recorded(
+    mb: ModelBox, files: dict[str, Path], tmp_path: Path
+) -> None:
+    other = tmp_path / "elsewhere" / "notes.txt"
+    other.parent.mkdir()
+    other.write_text("a different notes.txt")
+    version = mb.new_model("m").new_model_version()
+    with pytest.raises(InvalidArgumentError, match=r"given more than once: notes\.txt"):
+        version.upload_artifact([files["notes"], files["weights"], other])
+    assert version.artifacts() == []
+
+
+def test_a_folder_of_many_small_files_becomes_one_artifact_each(mb: ModelBox, tmp_path: Path) -> None:
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"part-{i:02d}.json").write_text(f'{{"shard": {i}}}')
+    version = mb.new_model("m").new_model_version()
+    uploaded = version.upload_artifact(folder)
+    assert [a.path for a in uploaded] == [f"shards/part-{i:02d}.json" for i in range(40)]
+    assert {a.path: a.checksum for a in version.artifacts()} == {
+        f"shards/part-{i:02d}.json": sha256(folder / f"part-{i:02d}.json") for i in range(40)}
 
 
 def test_identical_content_is_stored_once(

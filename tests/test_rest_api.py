@@ -314,3 +314,28 @@ def test_metric_columns_as_json_lists_or_raw_arrays(api: Api) -> None:
                             ({"dtype": "<f8", "b64": base64.b64encode(b"abc").decode()}, "not whole")]:
         answer = api("POST", path, json={"series": {"loss": {"wallclock": broken, "value": [1.0]}}})
         assert answer.status_code == 422 and message in answer.json()["message"]
+
+
+def test_artifact_batch_records_all_or_nothing(api: Api) -> None:
+    version = api("POST", f"/models/{api('POST', '/models', json={'name': 'm'}).json()['id']}/versions", json={})
+    path = f"/objects/{version.json()['id']}/artifact-batch"
+    blobs = []
+    for data in (b"first", b"second"):
+        upload_id = upload(api, data)
+        blobs.append(api("POST", f"/uploads/{upload_id}/finish",
+                         json={"checksum": hashlib.sha256(data).hexdigest()}).json())
+    good = [{"path": "a.txt", **blobs[0]}, {"path": "dir/b.txt", **blobs[1]}]
+    for body, message in [
+        ({"artifacts": []}, "non-empty list"),
+        ({"artifacts": [{"path": "a.txt"}]}, "artifacts[0] needs 'path' and 'checksum'"),
+        ({"artifacts": [*good, {"path": "c.txt", "checksum": "0" * 64}]}, "no uploaded bytes have sha256"),
+        ({"artifacts": [*good, {"path": "a.txt", **blobs[1]}]}, "given more than once: a.txt"),
+        ({"artifacts": [{**good[0], "extra": 1}]}, "unknown: extra"),
+    ]:
+        answer = api("POST", path, json=body)
+        assert answer.status_code in (404, 422) and message in answer.json()["message"], answer.json()
+    assert api("GET", f"/objects/{version.json()['id']}/artifacts").json()["artifacts"] == []
+    created = api("POST", path, json={"artifacts": good, "mime_type": "text"})
+    assert created.status_code == 201
+    assert [(a["path"], a["checksum"], a["mime_type"]) for a in created.json()["artifacts"]] == [
+        ("a.txt", blobs[0]["checksum"], "text"), ("dir/b.txt", blobs[1]["checksum"], "text")]

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..registry.versions import blob_spec
-from .objects import Page, RegistryObject, _time, upload_items
+from .objects import Page, RegistryObject, _time, upload_blobs, upload_items
 
 
 class Checkpoint(RegistryObject):
@@ -326,4 +326,5 @@ def _lineage_of(doc: dict[str, Any]) -> dict[str, Any] | None:
 
 def checkpoint_files(box: Any, files: Any) -> list[dict[str, Any]]:
     """Upload files (folders recursively) and describe them for ``create_checkpoint``."""
-    return [blob_spec(path, box._transport.upload_blob(source, progress=None)) for source, path in upload_items(files)]
+    items = list(upload_items(files))
+    return [blob_spec(path, blob) for blob, (_, path) in zip(upload_blobs(box._transport, items), items, strict=True)]

@@ -293,6 +293,10 @@ class GrpcTransport:
         request.file_type = file_type(mime_type)
         return to_doc(self._call("AddArtifact", request).file)
 
+    def add_artifacts(self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any = None) -> list[Doc]:
+        """One AddArtifact call per item: the gRPC service has no batch form."""
+        return [self.add_artifact(parent_id, blob, path, mime_type) for blob, path in items]
+
     def track_artifacts(self, parent_id: str, locations: list[str], mime_type: Any = None) -> list[Doc]:
         request = self.pb.TrackArtifactsRequest(parent_id=parent_id, file_type=file_type(mime_type),
                                                 locations=[os.fspath(x) for x in _locations(locations)])

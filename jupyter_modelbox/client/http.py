@@ -278,6 +278,13 @@ class HttpTransport:
             body["mime_type"] = getattr(mime_type, "value", mime_type)
         return self._json("POST", f"/objects/{self._q(parent_id)}/artifacts", json=body)
 
+    def add_artifacts(self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any = None) -> list[Doc]:
+        body: Doc = {"artifacts": [{"path": path, "checksum": blob["checksum"], "size": blob["size"]}
+                                   for blob, path in items]}
+        if mime_type is not None:
+            body["mime_type"] = getattr(mime_type, "value", mime_type)
+        return self._json("POST", f"/objects/{self._q(parent_id)}/artifact-batch", json=body)["artifacts"]
+
     def track_artifacts(self, parent_id: str, locations: list[str], mime_type: Any = None) -> list[Doc]:
         body: dict[str, Any] = {"locations": [os.fspath(x) for x in locations]}
         if mime_type is not None:

@@ -12,6 +12,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,15 +21,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from ..registry.artifacts import check_unique_paths
+from ..registry.backend import BlobRef
 from ..registry.enums import ArtifactMime
 from ..registry.errors import IntegrityError, InvalidArgumentError, NotFoundError
 from ..registry.hashing import write_hashing
+from .progress import SHOW_BAR_FROM_BYTES
 
 if TYPE_CHECKING:
     from .modelbox import ModelBox
 
 Doc = dict[str, Any]
 T = TypeVar("T")
+PARALLEL_UPLOADS = 4
 DOWNLOAD_BLOCK = 4 * 1024 * 1024  # written while a second thread hashes it
 
 
@@ -55,6 +60,28 @@ def upload_items(files: Any) -> Iterator[tuple[Path, str]]:
             yield source, source.name
         else:
             raise NotFoundError(f"cannot upload {name!r}: no such file or folder")
+
+
+def upload_blobs(transport: Any, items: list[tuple[Path, str]]) -> list[BlobRef]:
+    """Upload every file of ``items``; the blobs in the same order.
+
+    Files too small for a progress bar go ``PARALLEL_UPLOADS`` at a time (each costs a few request
+    round trips, so a folder of many small files is bound by latency, not bytes); larger ones go
+    one by one with their bar. All uploads end before an error is raised.
+    """
+    blobs: list[BlobRef | None] = [None] * len(items)
+    with ThreadPoolExecutor(PARALLEL_UPLOADS, thread_name_prefix="modelbox-upload") as pool:
+        small = {i: pool.submit(transport.upload_blob, source, None) for i, (source, _) in enumerate(items)
+                 if source.stat().st_size < SHOW_BAR_FROM_BYTES}
+        try:
+            for i, (source, _) in enumerate(items):
+                if i not in small:
+                    blobs[i] = transport.upload_blob(source, None)
+        finally:
+            wait(small.values())
+        for i, future in small.items():
+            blobs[i] = future.result()
+    return blobs  # type: ignore[return-value]
 
 
 class Page(list[T]):
@@ -208,10 +235,12 @@ class RegistryObject:
     def upload_artifact(self, files: Any, mime_type: ArtifactMime | str | None = None) -> list[Artifact]:
         """Copy files (or whole folders) into the registry; returns their records."""
         items = list(upload_items(files))
-        uploaded = []
-        for source, path in items:
-            blob = self._box._transport.upload_blob(source, progress=None)
-            uploaded.append(self._box._transport.add_artifact(self.id, blob, path, mime_type))
+        if not items:
+            return []
+        check_unique_paths(path for _, path in items)  # before any byte is sent
+        blobs = upload_blobs(self._box._transport, items)  # all bytes first: a failed upload records nothing
+        pairs = [(blob, path) for blob, (_, path) in zip(blobs, items, strict=True)]
+        uploaded = self._box._transport.add_artifacts(self.id, pairs, mime_type)  # one write for them all
         return [Artifact.from_doc(doc, self._box) for doc in uploaded]
 
     def track_artifacts(self, files: Any, mime_type: ArtifactMime | str | None = None) -> list[Artifact]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
@@ -26,6 +28,13 @@ def check_artifact_path(path: Any) -> str:
     if pure.is_absolute() or ".." in pure.parts or str(pure) in {".", ""}:
         raise InvalidArgumentError(f"artifact path {path!r} must be relative and stay inside its parent")
     return str(pure)
+
+
+def check_unique_paths(paths: Iterable[str]) -> None:
+    """Refuse two artifacts for one path in one call (the second would silently replace the first)."""
+    twice = sorted(path for path, count in Counter(paths).items() if count > 1)
+    if twice:
+        raise InvalidArgumentError(f"artifact path(s) given more than once: {', '.join(twice)}")
 
 
 def check_location(location: Any) -> str:
@@ -84,21 +93,45 @@ class ArtifactOps(RegistryBase):
         self, parent_id: str, blob: BlobRef, path: str, mime_type: Any = None, actor: str | None = None
     ) -> Doc:
         """Record uploaded bytes under ``parent_id``; the same path with the same bytes is a no-op."""
+        return self._add_artifacts(parent_id, [(blob, path)], mime_type, actor)[0]
+
+    @locked
+    def add_artifacts(
+        self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any = None, actor: str | None = None
+    ) -> list[Doc]:
+        """Record several ``(blob, path)`` under ``parent_id`` in one write; all are checked before any is."""
+        return self._add_artifacts(parent_id, items, mime_type, actor)
+
+    def _add_artifacts(
+        self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any, actor: str | None
+    ) -> list[Doc]:
         table, _ = self._parent(parent_id)
-        path = check_artifact_path(path)
-        blob = self._check_blob(blob)
-        mime = self._mime(mime_type, path)
-        existing = [a for a in self.docs.find("artifacts", "parent", parent_id) if a["path"] == path]
-        if existing and existing[0]["checksum"] == blob["checksum"] and not existing[0]["tracked"]:
-            return public(existing[0])
-        doc = self._artifact_doc(parent_id, path, mime, actor, checksum=blob["checksum"], size=blob["size"],
-                                 tracked=False, location=None)
-        with self.docs.transaction():
-            for old in existing:
-                self.docs.delete("artifacts", old["id"])
-            self.docs.put("artifacts", doc)
-            self._emit_artifact("artifact.added", table, parent_id, doc, actor)
-        return public(doc)
+        checked = []
+        for blob, path in items:
+            path = check_artifact_path(path)
+            checked.append((self._check_blob(blob), path, self._mime(mime_type, path)))
+        check_unique_paths(path for _, path, _ in checked)
+        present: dict[str, list[Doc]] = {}
+        for artifact in self.docs.find("artifacts", "parent", parent_id):
+            present.setdefault(artifact["path"], []).append(artifact)
+        results, writes = [], []
+        for blob, path, mime in checked:
+            existing = present.get(path, [])
+            if existing and existing[0]["checksum"] == blob["checksum"] and not existing[0]["tracked"]:
+                results.append(public(existing[0]))
+                continue
+            doc = self._artifact_doc(parent_id, path, mime, actor, checksum=blob["checksum"], size=blob["size"],
+                                     tracked=False, location=None)
+            writes.append((existing, doc))
+            results.append(public(doc))
+        if writes:
+            with self.docs.transaction():
+                for existing, doc in writes:
+                    for old in existing:
+                        self.docs.delete("artifacts", old["id"])
+                    self.docs.put("artifacts", doc)
+                    self._emit_artifact("artifact.added", table, parent_id, doc, actor)
+        return results
 
     def _emit_artifact(self, kind: str, table: str, parent_id: str, doc: Doc, actor: str | None) -> None:
         parent = self.docs.get(table, parent_id) or {}

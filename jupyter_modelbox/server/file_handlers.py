@@ -43,6 +43,30 @@ class ArtifactsHandler(ModelboxHandler):
         self.reply(artifact, 201)
 
 
+class ArtifactBatchHandler(ModelboxHandler):
+    """Record many uploads at once (one request and one journal write for a folder of small files)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, object_id: str) -> None:
+        body = self.body({"artifacts", "mime_type"}, {"artifacts"})
+        items = body["artifacts"]
+        if not isinstance(items, list) or not items or not all(isinstance(item, dict) for item in items):
+            raise http_error(InvalidArgumentError(
+                "'artifacts' must be a non-empty list of {\"path\", \"checksum\", \"size\"} objects"))
+        pairs = []
+        for index, item in enumerate(items):
+            unknown = sorted(set(item) - {"path", "checksum", "size"})
+            if unknown or "path" not in item or "checksum" not in item:
+                raise http_error(InvalidArgumentError(
+                    f"artifacts[{index}] needs 'path' and 'checksum' (and may have 'size')"
+                    + (f"; unknown: {', '.join(unknown)}" if unknown else "")))
+            pairs.append(({"checksum": item["checksum"], "size": item.get("size")}, item["path"]))
+        created = await self.call(self.registry.add_artifacts, object_id, pairs, body.get("mime_type"),
+                                  actor=self.actor)
+        self.reply({"artifacts": created}, 201)
+
+
 class ContentsArtifactsHandler(ModelboxHandler):
     """Copy files the JupyterLab file browser shows into the registry, server-side (no bytes via the browser).
 

@@ -196,6 +196,13 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                                      ["path", "checksum"]),
                  "responses": ok(ref("Artifact"), "201", "Created")},
     },
+    "/objects/{object_id}/artifact-batch": {"post": {
+        "summary": "Record many uploaded blobs at once (all checked before any is recorded)",
+        "requestBody": body({"artifacts": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "properties": {"path": STR, "checksum": STR, "size": INT},
+            "required": ["path", "checksum"], "additionalProperties": False}}, "mime_type": STR}, ["artifacts"]),
+        "responses": ok({"type": "object", "properties": {"artifacts": {"type": "array", "items": ref("Artifact")}}},
+                        "201", "Created")}},
     "/objects/{object_id}/tracked-artifacts": {"post": {
         "summary": "Track files by location (path or URI) without copying them",
         "requestBody": body({"locations": STRINGS, "mime_type": STR}, ["locations"]),

@@ -34,6 +34,7 @@ ROUTES: list[tuple[str, type[RequestHandler]]] = [
     ("/objects/{object_id}/metrics", h.MetricsHandler),
     ("/objects/{object_id}/metric-keys", h.MetricKeysHandler),
     ("/objects/{object_id}/artifacts", files.ArtifactsHandler),
+    ("/objects/{object_id}/artifact-batch", files.ArtifactBatchHandler),
     ("/objects/{object_id}/tracked-artifacts", files.TrackedArtifactsHandler),
     ("/objects/{object_id}/artifacts-from-contents", files.ContentsArtifactsHandler),
     ("/artifacts/{artifact_id}", files.ArtifactHandler),
