@@ -239,6 +239,27 @@ def test_a_corrupted_or_malformed_upload_records_nothing(rpc: Rpc, tmp_path: Pat
     assert [p for p in (registry / "blobs").rglob("*") if p.is_file()] == []  # no bytes were kept
 
 
+def test_add_artifacts_records_all_or_nothing(rpc: Rpc) -> None:
+    model = rpc("CreateModel", pb.CreateModelRequest(name="m")).model
+    blobs = []
+    for data in (b"first file", b"second file"):
+        checksum = hashlib.sha256(data).hexdigest()
+        blobs.append(rpc("UploadFile", upload_frames(data, checksum=checksum)).checksum)
+    missing = hashlib.sha256(b"never uploaded").hexdigest()
+    request = pb.AddArtifactsRequest(parent_id=model.id, items=[
+        pb.AddArtifactsRequest.Item(path="a.txt", checksum=blobs[0]),
+        pb.AddArtifactsRequest.Item(path="b.txt", checksum=missing)])
+    code, details, _ = status_of(lambda: rpc("AddArtifacts", request))
+    assert code == grpc.StatusCode.NOT_FOUND and missing in details
+    assert rpc("ListArtifacts", pb.ListArtifactsRequest(parent_id=model.id)).files == []
+    request = pb.AddArtifactsRequest(parent_id=model.id, items=[
+        pb.AddArtifactsRequest.Item(path="a.txt", checksum=blobs[0], size=10),
+        pb.AddArtifactsRequest.Item(path="dir/b.txt", checksum=blobs[1])])
+    files = rpc("AddArtifacts", request).files
+    assert [(f.path, f.checksum) for f in files] == [("a.txt", blobs[0]), ("dir/b.txt", blobs[1])]
+    assert len(rpc.rest("GET", f"/objects/{model.id}/artifacts").json()["artifacts"]) == 2
+
+
 def test_checksum_in_a_closing_frame_blob_upload_checkpoint_and_resumed_download(rpc: Rpc) -> None:
     data = os.urandom(2 * CHUNK + 7)
     frames = [*upload_frames(data), pb.UploadFileRequest(

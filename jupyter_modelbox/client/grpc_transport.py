@@ -294,8 +294,12 @@ class GrpcTransport:
         return to_doc(self._call("AddArtifact", request).file)
 
     def add_artifacts(self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any = None) -> list[Doc]:
-        """One AddArtifact call per item: the gRPC service has no batch form."""
-        return [self.add_artifact(parent_id, blob, path, mime_type) for blob, path in items]
+        request = self.pb.AddArtifactsRequest(parent_id=parent_id, file_type=file_type(mime_type))
+        for blob, path in items:
+            item = request.items.add(path=path, checksum=blob["checksum"])
+            if blob.get("size") is not None:
+                item.size = blob["size"]
+        return [to_doc(f) for f in self._call("AddArtifacts", request).files]
 
     def track_artifacts(self, parent_id: str, locations: list[str], mime_type: Any = None) -> list[Doc]:
         request = self.pb.TrackArtifactsRequest(parent_id=parent_id, file_type=file_type(mime_type),

@@ -134,6 +134,15 @@ class FileRpcs(ServiceBase):
         return pb.AddArtifactResponse(file=file_message(doc))
 
     @unary
+    async def AddArtifacts(self, request: Any, context: Context) -> Any:
+        items = [({"checksum": item.checksum, "size": optional(item, "size")}, item.path) for item in request.items]
+        if not items:
+            raise InvalidArgumentError("AddArtifacts needs at least one item")
+        docs = await self.call(self.registry.add_artifacts, request.parent_id, items,
+                               mime_of(request.file_type, detect=True), actor=self.actor)
+        return pb.AddArtifactsResponse(files=[file_message(d) for d in docs])
+
+    @unary
     async def TrackArtifacts(self, request: Any, context: Context) -> Any:
         docs = await self.call(self.registry.track_artifacts, request.parent_id, list(request.locations),
                                mime_of(request.file_type, detect=True), actor=self.actor)
