@@ -66,7 +66,7 @@ export class TransferList extends Widget {
     problems: string[] = []
   ): Promise<IArtifact[]> {
     for (const problem of problems) {
-      this._addRow(problem, null).failed(`Not added to ${label}: ${problem}`);
+      this._addRow(`Not added to ${label}`, null).failed(problem);
     }
     const added: IArtifact[] = [];
     for (const { file, path } of files) {

@@ -66,8 +66,11 @@ describe('TransferList', () => {
 
     expect(added).toHaveLength(1);
     expect(recorded).toEqual([{ path: 'eval/scores.json', checksum: '00', size: 1 }]);
-    const alert = transfers.node.querySelector('[role=alert]');
-    expect(alert?.textContent).toBe(`Not added to version 1: eval/locked: the browser could not list this folder (${HOSTILE})`);
+    const failed = transfers.node.querySelector('.jp-ModelboxTransfer.jp-mod-failed');
+    expect(failed?.querySelector('.jp-ModelboxTransfer-title')?.textContent).toBe('Not added to version 1');
+    expect(failed?.querySelector('[role=alert]')?.textContent).toBe(
+      `eval/locked: the browser could not list this folder (${HOSTILE})`
+    );
     expect(transfers.node.querySelector('img')).toBeNull();
   });
 
