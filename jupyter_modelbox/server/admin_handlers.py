@@ -54,7 +54,7 @@ class ExportHandler(ModelboxHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        scratch = Path(tempfile.mkdtemp(dir=self.registry.root, prefix=".export-"))  # same disk: blobs hard-link
+        scratch = Path(tempfile.mkdtemp(dir=self.registry.backend.scratch_dir, prefix=".export-"))  # blobs hard-link
         try:
             await self.call(self.registry.export_to, scratch / "export")
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -102,11 +102,13 @@ class ImportHandler(ModelboxHandler):
         self.reply({"manifest": manifest})
 
     def _import(self, checksum: str) -> dict[str, object]:
-        archive = self.registry.blobs.path(checksum)
-        if not archive.exists():
+        blobs = self.registry.blobs
+        if not blobs.exists(checksum):
             raise NotFoundError(f"no uploaded archive has sha256 {checksum}; upload it first")
         try:
-            with tempfile.TemporaryDirectory(dir=self.registry.root, prefix=".import-") as scratch:
+            with tempfile.TemporaryDirectory(dir=self.registry.backend.scratch_dir, prefix=".import-") as scratch:
+                archive = Path(scratch) / "archive.tar"
+                blobs.copy_to(checksum, archive)
                 return self.registry.import_from(extract_tar(archive, Path(scratch)))
         finally:
-            archive.unlink(missing_ok=True)  # the archive was only a vehicle
+            blobs.remove(checksum)  # the archive was only a vehicle

@@ -295,7 +295,7 @@ class InfoHandler(ModelboxHandler):
     async def get(self) -> None:
         app = self.settings["jupyter_modelbox"]
         self.reply({
-            "root": str(self.registry.root),
+            **self.registry.backend.info(),
             "version": app.version_string,
             "last_event_seq": await self.call(lambda: self.registry.last_event_seq),
             "limits": app.limits_document(),
