@@ -18,8 +18,8 @@ from typing import IO, Any
 
 from .embedded import TABLES
 from .errors import ConflictError, InvalidArgumentError, StorageError
+from .facade import Registry
 from .journal import dumps
-from .registry import Registry
 
 EXPORT_FORMAT = 1
 MANIFEST = "modelbox-export.json"

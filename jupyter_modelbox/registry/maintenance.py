@@ -16,8 +16,8 @@ from typing import Any
 
 from .backend import BlobStore
 from .blobs import CHUNK
+from .facade import Registry
 from .journal import Journal, dumps
-from .registry import Registry
 
 STALE_STAGING_SECONDS = 24 * 3600
 
