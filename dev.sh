@@ -25,7 +25,7 @@ setup() {
   build_labextension
   echo "== Python package and dependencies (editable)"
   # dev.sh built the labextension above; the package build must not run npm again
-  SKIP_JUPYTER_BUILDER=1 pip_install -e ".[test,dev,lab,grpc]"
+  SKIP_JUPYTER_BUILDER=1 pip_install -e ".[test,dev,lab,grpc,postgres]"
   "$VENV/bin/jupyter-builder" develop --overwrite . >/dev/null  # the installed labextension follows rebuilds
 }
 
@@ -55,8 +55,21 @@ ensure_chromium() {
   fi
 }
 
+ensure_postgresql() {
+  # the PostgreSQL tests start a throwaway cluster of Debian's server (never a downloaded one)
+  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null && return
+  if [[ $(id -u) == 0 ]]; then
+    echo "== installing postgresql (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "the PostgreSQL tests need Debian's postgresql: sudo apt-get install -y postgresql" >&2
+    exit 1
+  fi
+}
+
 run_tests() {
   ensure_chromium
+  ensure_postgresql
   echo "== ruff"
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks scripts
   echo "== TypeScript tests (jest)"

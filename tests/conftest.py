@@ -1,7 +1,8 @@
 """Fixtures shared by the test suite.
 
-``mb`` is the user-facing ``ModelBox`` over each transport; every test of the Python API takes
-it, so the same assertions run in-process and (once the server exists) over HTTP.
+``mb`` is the user-facing ``ModelBox`` over each transport and backend; every test of the Python
+API takes it, so the same assertions run in-process and over HTTP, on a registry folder and on
+PostgreSQL (a throwaway cluster started once per session, each test on an emptied database).
 """
 
 from __future__ import annotations
@@ -14,8 +15,47 @@ import pytest
 from jupyter_modelbox import ModelBox
 
 from .helpers.jupyter import JupyterServer
+from .helpers.postgres import PostgresCluster
 
-TRANSPORTS = ["local", "http"]
+TRANSPORTS = ["local", "http", "local-pg", "http-pg"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster in a temporary folder for the whole session, stopped by its PID at the end."""
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def pg_databases(postgres: PostgresCluster) -> Iterator[dict[str, str]]:
+    """One database per kind of user (in-process, each server), created on first use: name -> URL."""
+    yield _LazyDatabases(postgres)
+
+
+class _LazyDatabases(dict):
+    def __init__(self, cluster: PostgresCluster) -> None:
+        super().__init__()
+        self.cluster = cluster
+
+    def __missing__(self, name: str) -> str:
+        self[name] = self.cluster.create_database(name)
+        return self[name]
+
+
+def pg_server(tmp_path_factory: pytest.TempPathFactory, url: str, *extra: str) -> JupyterServer:
+    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
+    return JupyterServer(tmp_path_factory.mktemp("jupyter-pg"), extra_args=(roots, *extra), database_url=url).start()
+
+
+@pytest.fixture(scope="session")
+def jupyter_server_pg(tmp_path_factory: pytest.TempPathFactory, pg_databases: dict[str, str]
+                      ) -> Iterator[JupyterServer]:
+    """A real Jupyter server whose registry is on PostgreSQL (each test empties the database)."""
+    server = pg_server(tmp_path_factory, pg_databases["mb_http"])
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +70,18 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter
 
 @pytest.fixture(params=TRANSPORTS)
 def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
-    """The Python API in-process (``local``) and through a real Jupyter server (``http``)."""
+    """The Python API in-process (``local``) and through a real Jupyter server (``http``), on a registry
+    folder and on PostgreSQL (``-pg``: artifact bytes in ``tmp_path/registry/blobs`` either way)."""
     if request.param == "local":
         box = ModelBox(root=tmp_path / "registry")
+    elif request.param == "local-pg":
+        cluster: PostgresCluster = request.getfixturevalue("postgres")
+        url = request.getfixturevalue("pg_databases")["mb_local"]
+        cluster.reset("mb_local")
+        box = ModelBox(database_url=url, blob_root=tmp_path / "registry" / "blobs")
     else:
-        server: JupyterServer = request.getfixturevalue("jupyter_server")
+        server: JupyterServer = request.getfixturevalue("jupyter_server" if request.param == "http" else
+                                                        "jupyter_server_pg")
         server.reset(tmp_path / "registry")
         box = ModelBox(url=server.url, token=server.token)
     yield box

@@ -25,6 +25,7 @@ pytest.importorskip("grpc_tools")
 from jupyter_modelbox import ModelBox  # noqa: E402
 from jupyter_modelbox.grpc_service import PROTO_PATH  # noqa: E402
 
+from .conftest import pg_server  # noqa: E402
 from .helpers.jupyter import JupyterServer, free_port  # noqa: E402
 from .test_determined_seed import *  # noqa: E402, F403  (the API suites, run again over gRPC below)
 from .test_modelbox_seed import *  # noqa: E402, F403
@@ -80,10 +81,21 @@ def rpc(grpc_server: tuple[JupyterServer, str], tmp_path: Path) -> Iterator[Rpc]
     client.channel.close()
 
 
-@pytest.fixture
-def mb(grpc_server: tuple[JupyterServer, str], tmp_path: Path) -> Iterator[ModelBox]:
-    """Overrides conftest's ``mb``: the API suites imported above run over ``GrpcTransport``."""
-    server, target = grpc_server
+@pytest.fixture(scope="module")
+def grpc_server_pg(tmp_path_factory: pytest.TempPathFactory, pg_databases: dict[str, str]
+                   ) -> Iterator[tuple[JupyterServer, str]]:
+    """The same service on a server whose registry is on PostgreSQL."""
+    port = free_port()
+    server = pg_server(tmp_path_factory, pg_databases["mb_grpc"], f"--ModelboxApp.grpc_port={port}")
+    yield server, f"127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["grpc", "grpc-pg"])
+def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
+    """Overrides conftest's ``mb``: the API suites imported above run over ``GrpcTransport``, on a
+    registry folder and on PostgreSQL."""
+    server, target = request.getfixturevalue("grpc_server" if request.param == "grpc" else "grpc_server_pg")
     server.reset(tmp_path / "registry")
     box = ModelBox(grpc=target, token=server.token)
     yield box

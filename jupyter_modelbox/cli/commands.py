@@ -7,6 +7,7 @@ them into text or JSON. Everything here goes through the public client API.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,17 @@ def check_folder_findings(args: argparse.Namespace) -> pd.DataFrame:
     """``check --root``: works on the folder itself, so a registry too damaged to open can be repaired."""
     findings = check_folder(Path(args.root), repair=args.repair, verify_bytes=args.verify_bytes)
     return findings_frame(f.to_dict() for f in findings)
+
+
+def database_schema(args: argparse.Namespace) -> dict[str, Any]:
+    """``db upgrade``: bring the PostgreSQL schema to this version's, under its lock."""
+    from ..registry.postgres.connection import DatabaseAddress
+    from ..registry.postgres.schema import SCHEMA_VERSION, ensure_schema
+
+    address = DatabaseAddress(args.database_url or os.environ["MODELBOX_DATABASE_URL"])
+    found, now = ensure_schema(address)
+    return {"database": str(address), "schema_version_found": found, "schema_version": now,
+            "code_schema_version": SCHEMA_VERSION}
 
 
 def run_export(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:

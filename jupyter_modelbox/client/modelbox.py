@@ -50,6 +50,7 @@ class ModelBox:
         if transport is None and root is None and url is None and grpc is None and database_url is None:
             choice = choose()
             root, url, token, why = choice.root, choice.url, choice.token, choice.why
+            database_url, blob_root = choice.database_url, choice.blob_root
         if transport is not None:
             self._transport = transport
             self.location = repr(transport)

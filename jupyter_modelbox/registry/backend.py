@@ -338,6 +338,7 @@ class Backend(ABC):
     metrics: MetricStore
     events: EventLog
     queries: Queries
+    tables: tuple[str, ...]  # the document tables it keeps (exports copy these)
     scratch_dir: Path  # a folder on the blobs' disk for exports and imports
     root: Path | None = None  # the registry folder of an embedded backend
     recovered: list[str]  # what opening repaired (e.g. a torn journal tail)

@@ -16,7 +16,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
-from .embedded import TABLES
 from .errors import ConflictError, InvalidArgumentError, StorageError
 from .facade import Registry
 from .journal import dumps
@@ -39,7 +38,7 @@ def export_registry(registry: Registry, dest: Path) -> dict[str, Any]:
     if dest.exists() and any(dest.iterdir()):
         raise InvalidArgumentError(f"export folder {dest} is not empty")
     with registry.backend.operation():  # documents and series positions from one moment
-        tables = {name: json.loads(dumps(list(registry.docs.scan(name)))) for name in TABLES}
+        tables = {name: json.loads(dumps(list(registry.docs.scan(name)))) for name in registry.backend.tables}
         mark = registry.metrics.mark()
     checksums = {doc["checksum"] for doc in tables["artifacts"] if not doc["tracked"]}
     dest.mkdir(parents=True, exist_ok=True)
@@ -81,6 +80,8 @@ def import_registry(registry: Registry, src: Path) -> dict[str, Any]:
         registry.metrics.import_files(src / "metrics", [(d["parent"], d["key"]) for d in tables.get("series", [])])
         with registry.docs.transaction():
             for table, docs in tables.items():
+                if table not in registry.backend.tables:
+                    continue  # e.g. the events of an embedded registry, on a backend that keeps them elsewhere
                 for doc in docs:
                     registry.docs.put(table, doc)
     return manifest

@@ -110,6 +110,7 @@ class EmbeddedBackend(Backend):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser().resolve()
         self.scratch_dir = self.root
+        self.tables = tuple(TABLES)
         self._lock = threading.RLock()
         self.root.mkdir(parents=True, exist_ok=True)
         self._writer_lock = self._acquire_writer_lock()
