@@ -5,6 +5,7 @@ from .enums import ArtifactMime, ModelOrderBy, ModelSortBy
 from .errors import (
     AlreadyExistsError,
     ConflictError,
+    DatabaseUnavailableError,
     IntegrityError,
     InvalidArgumentError,
     ModelBoxError,
@@ -22,6 +23,7 @@ __all__ = [
     "BlobRef",
     "BlobStore",
     "ConflictError",
+    "DatabaseUnavailableError",
     "DocumentStore",
     "IntegrityError",
     "InvalidArgumentError",

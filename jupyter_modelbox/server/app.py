@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -114,7 +115,17 @@ class ModelboxApp(ExtensionApp):
             self.log.error("jupyter_modelbox: cannot open the registry: %s", error.message)
             raise
 
+    def _share_log(self) -> None:
+        """The registry's own log lines (a lost database connection, a reconnect) go to Jupyter's log."""
+        registry_log = logging.getLogger("jupyter_modelbox.registry")
+        for handler in getattr(self.serverapp, "log", self.log).handlers:
+            if handler not in registry_log.handlers:
+                registry_log.addHandler(handler)
+        registry_log.setLevel(logging.INFO)
+        registry_log.propagate = False
+
     def initialize_settings(self) -> None:
+        self._share_log()
         self.registry = self.open_registry()
         self.registry.tracked_roots = [Path(root) for root in self.tracked_download_roots]
         for message in self.registry.recovered:

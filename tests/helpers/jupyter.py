@@ -44,7 +44,8 @@ class JupyterServer:
         self.database_url = database_url  # the registry's database (else the folder ``root``)
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> JupyterServer:
+    def launch(self) -> None:
+        """Start the process without waiting for it."""
         (self.workdir / "notebooks").mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.workdir / "runtime"), **self.env}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
@@ -61,6 +62,11 @@ class JupyterServer:
             args.append("--allow-root")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    def start(self, timeout: float = 60.0) -> JupyterServer:
+        """Start the process and wait until it serves the modelbox API."""
+        self.launch()
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -100,6 +106,15 @@ class JupyterServer:
         answer = requests.post(self.url + "modelbox-test/reset", json=body, timeout=30,
                                headers={"Authorization": f"token {self.token}"})
         answer.raise_for_status()
+
+    def wait_for_log(self, text: str, timeout: float = 60.0) -> bool:
+        """Whether ``text`` shows up in the log within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log():
+                return True
+            time.sleep(0.1)
+        return False
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""

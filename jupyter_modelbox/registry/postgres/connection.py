@@ -27,7 +27,7 @@ from .escape import json_loads
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5  # seconds to reach the server
-POOL_TIMEOUT = 8.0  # seconds a call waits for a connection before it gets a 503
+POOL_TIMEOUT = 5.0  # seconds a call waits for a connection before it gets a 503
 
 
 class DatabaseAddress:
