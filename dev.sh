@@ -43,28 +43,25 @@ build_labextension() {
   cd "$ROOT"
 }
 
-ensure_chromium() {
-  # browser tests drive Debian's Chromium (never a downloaded one)
-  [[ -x /usr/lib/chromium/chromium ]] && return
+apt_install() {
+  # apt_install PACKAGE WHY: Debian's package, installed as root (CI), or a hint for a developer
   if [[ $(id -u) == 0 ]]; then
-    echo "== installing chromium (apt)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "== installing $1 (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    echo "browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2
+    echo "$2 need Debian's $1: sudo apt-get install -y $1" >&2
     exit 1
   fi
 }
 
+ensure_chromium() {
+  # browser tests drive Debian's Chromium (never a downloaded one)
+  [[ -x /usr/lib/chromium/chromium ]] || apt_install chromium "browser tests"
+}
+
 ensure_postgresql() {
   # the PostgreSQL tests start a throwaway cluster of Debian's server (never a downloaded one)
-  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null && return
-  if [[ $(id -u) == 0 ]]; then
-    echo "== installing postgresql (apt)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    echo "the PostgreSQL tests need Debian's postgresql: sudo apt-get install -y postgresql" >&2
-    exit 1
-  fi
+  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || apt_install postgresql "the PostgreSQL tests"
 }
 
 run_tests() {
