@@ -75,29 +75,28 @@ class _Compiler:
 
     # -- fields --------------------------------------------------------------------------------
 
-    def column(self, path: tuple[str, ...]) -> tuple[sql.Composable, str | None]:
-        """The jsonb expression of a field, and its name when its type is known."""
+    def column(self, path: tuple[str, ...]) -> tuple[sql.Composable, str | None, sql.Composable | None]:
+        """The jsonb expression of a field; for a field the registry always stores as text or an
+        integer, that type and the field as ``doc->>'name'`` (the form the indexes are built on)."""
         head, rest = path[0], path[1:]
         if head == "metadata":
-            return _path("d.doc", ["metadata", *rest]), None
-        if self.kind == "models":
-            if head == "tags":
-                return sql.SQL("(SELECT coalesce(jsonb_agg(t.tag ORDER BY t.tag), '[]'::jsonb) "
-                               "FROM modelbox_version_tags t WHERE t.model_id = d.id)"), None
-            name = MODEL_COLUMNS.get(head, head)
-            return field(name, "d.doc"), name
-        if head in ("model", "namespace"):
-            name = "name" if head == "model" else "namespace"
-            return field(name, "m.doc"), "model_id"  # a string whenever the model exists
-        if head == "metrics":
+            return _path("d.doc", ["metadata", *rest]), None, None
+        if self.kind == "models" and head == "tags":
+            return sql.SQL("(SELECT coalesce(jsonb_agg(t.tag ORDER BY t.tag), '[]'::jsonb) "
+                           "FROM modelbox_version_tags t WHERE t.model_id = d.id)"), None, None
+        if self.kind == "versions" and head == "metrics":
             key = self.param(escape_text("\x00" + ".".join(rest)))
             last = sql.SQL("(SELECT s.doc->'last' FROM modelbox_series s WHERE s.id = d.id || {})").format(key)
             reported = _path("(SELECT c.doc FROM modelbox_checkpoints c WHERE c.id = d.doc->>'checkpoint_uuid')",
                              ["metrics", *rest])
             return sql.SQL("(SELECT CASE WHEN l IS NOT NULL AND jsonb_typeof(l) <> 'null' THEN l->'value' "
-                           "ELSE {} END FROM (SELECT {} AS l) AS series_last)").format(reported, last), None
-        name = VERSION_COLUMNS.get(head, head)
-        return field(name, "d.doc"), name
+                           "ELSE {} END FROM (SELECT {} AS l) AS series_last)").format(reported, last), None, None
+        if self.kind == "versions" and head in ("model", "namespace"):  # the model's (text whenever it exists)
+            name = "name" if head == "model" else "namespace"
+            return field(name, "m.doc"), "text", sql.SQL("m.doc->>{}").format(sql.Literal(name))
+        name = (MODEL_COLUMNS if self.kind == "models" else VERSION_COLUMNS).get(head, head)
+        kind = "text" if name in STRING_FIELDS[self.kind] else "integer" if name in INTEGER_FIELDS[self.kind] else None
+        return field(name, "d.doc"), kind, sql.SQL("d.doc->>{}").format(sql.Literal(name))
 
     def has_tag(self, tag: Any) -> sql.Composable:
         if self.kind == "models":
@@ -110,20 +109,17 @@ class _Compiler:
     # -- comparisons ---------------------------------------------------------------------------
 
     def compare(self, path: tuple[str, ...], op: str, value: Any) -> sql.Composable:
-        expression, name = self.column(path)
-        expression = sql.SQL("({})").format(expression)  # `::` binds tighter than `->`
-        text = sql.SQL("({} #>> '{{}}')").format(expression)
-        if name in STRING_FIELDS[self.kind] and not (op == "=" and value is None):
+        expression, kind, text = self.column(path)
+        if kind == "text" and text is not None and not (op == "=" and value is None):
             if op == "~":
                 return sql.SQL("coalesce(strpos(lower({}), {}) > 0, false)").format(
                     text, self.param(escape_text(str(value).lower())))
-            return sql.SQL("coalesce({}{} {} {}, false)").format(text, C, sql.SQL(OPS[op]),
-                                                                 self.param(escape_text(str(value))))
-        if (name in INTEGER_FIELDS[self.kind] and op in OPS and isinstance(value, (int, float))
-                and value is not None):
-            return sql.SQL("coalesce(({})::numeric {} {}, false)").format(text, sql.SQL(OPS[op]),
-                                                                          self.param(_number(value)))
-        return self.general(expression, op, value)
+            return sql.SQL("coalesce(({}){} {} {}, false)").format(text, C, sql.SQL(OPS[op]),
+                                                                   self.param(escape_text(str(value))))
+        if kind == "integer" and text is not None and op in OPS and isinstance(value, (int, float)):
+            return sql.SQL("coalesce(({})::bigint {} {}, false)").format(text, sql.SQL(OPS[op]),
+                                                                         self.param(_number(value)))
+        return self.general(sql.SQL("({})").format(expression), op, value)  # `::` binds tighter than `->`
 
     def general(self, e: sql.Composable, op: str, value: Any) -> sql.Composable:
         """``search.compare`` for a jsonb expression of any type."""
