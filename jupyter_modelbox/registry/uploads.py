@@ -12,27 +12,23 @@ from .backend import BlobRef, Change
 from .base import RegistryBase, now
 from .errors import ConflictError, NotFoundError, StorageError
 from .hashing import write_hashing
-from .writeback import BackgroundSync
 
 
 class _UploadState:
     """What the server keeps of an upload while it runs.
 
     ``digest`` is the sha256 of the first ``size`` bytes, so finishing needs no re-read; None once
-    unknown (bytes from before a restart, a failed write), and then finish re-reads the file.
-    ``disk`` moves the bytes to stable storage as they arrive.
+    unknown (bytes from before a restart, a failed write), and then finish re-reads the bytes.
     """
 
     def __init__(self, hashing: bool) -> None:
         self.digest = hashlib.sha256() if hashing else None
         self.size = 0
-        self.disk = BackgroundSync()
 
 
 class UploadStream:
-    """Appends to an upload's staging file, hashing as it goes; ``close()`` frees the upload.
-
-    Bytes are synced in the background and fsynced once more when the upload is finished: a crash
+    """Appends to an upload through the blob store's stream, hashing as it goes; ``close()`` frees
+    the upload. The store makes the bytes durable by the time the upload is finished: a crash
     before that loses at most the tail, and the offset the server then reports tells the client
     where to resume.
     """
@@ -57,7 +53,6 @@ class UploadStream:
             raise StorageError(f"could not write upload bytes: {exc}") from exc
         if state.digest is not None:
             state.size += count
-        state.disk.wrote(self._handle.fileno(), count)
 
     def close(self) -> None:
         if self._handle.closed:
@@ -147,10 +142,6 @@ class UploadOps(RegistryBase):
                 session = self._session(upload_id)
                 known = None
                 if state is not None:
-                    try:
-                        state.disk.wait()
-                    except OSError as exc:
-                        raise StorageError(f"could not write upload {upload_id} to disk: {exc}") from exc
                     size = self.blobs.upload_offset(upload_id, session)
                     known = state.digest.hexdigest() if state.digest is not None and state.size == size else None
                 try:
