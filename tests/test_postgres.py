@@ -71,6 +71,22 @@ def test_several_processes_write_one_model_and_every_rule_holds(db: str, tmp_pat
         assert model.new_model_version().number == writers * rounds + 1  # a deleted number is never reused
 
 
+def test_a_long_poll_wakes_when_another_process_commits(db: str, tmp_path: Path) -> None:
+    with box(db, tmp_path) as mb:
+        registry = mb._registry
+        since = registry.last_event_seq
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(registry.events, since, 100, 60.0)
+            time.sleep(0.5)  # the long-poll is waiting now
+            started = time.monotonic()
+            code = (f"from jupyter_modelbox import ModelBox; ModelBox(database_url={db!r}, "
+                    f"blob_root={str(tmp_path / 'blobs')!r}).new_model('from-elsewhere')")
+            subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+            events = waiting.result(timeout=60)
+        assert [e["name"] for e in events if e["kind"] == "model.created"] == ["from-elsewhere"]
+        assert time.monotonic() - started < 30  # woken by NOTIFY, not by the timeout
+
+
 def test_concurrent_creates_in_one_process_share_the_pool_without_leaks(db: str, tmp_path: Path) -> None:
     with box(db, tmp_path) as mb:
         model = mb.new_model("busy")
