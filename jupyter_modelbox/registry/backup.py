@@ -38,7 +38,8 @@ def export_registry(registry: Registry, dest: Path) -> dict[str, Any]:
     if dest.exists() and any(dest.iterdir()):
         raise InvalidArgumentError(f"export folder {dest} is not empty")
     with registry.backend.operation():  # documents and series positions from one moment
-        tables = {name: json.loads(dumps(list(registry.docs.scan(name)))) for name in registry.backend.tables}
+        tables = {name: json.loads(dumps(list(registry.docs.scan(name))))
+                  for name in registry.backend.tables if name != "uploads"}  # unfinished uploads stay behind
         mark = registry.metrics.mark()
     checksums = {doc["checksum"] for doc in tables["artifacts"] if not doc["tracked"]}
     dest.mkdir(parents=True, exist_ok=True)
