@@ -59,6 +59,8 @@ run_tests() {
   ensure_chromium
   echo "== ruff"
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks scripts
+  echo "== TypeScript API types (generated from the OpenAPI document)"
+  (cd labextension && PYTHON=$VENV/bin/python npm run --silent check:api)
   echo "== TypeScript tests (jest)"
   (cd labextension && npm test --silent)
   echo "== pytest"

@@ -47,6 +47,7 @@ export function aModel(overrides: Partial<IModel> = {}): IModel {
     updated_at: '2026-01-01T00:00:00Z',
     archived: false,
     num_versions: 2,
+    revision: 1,
     ...overrides
   };
 }
@@ -112,6 +113,7 @@ export function aVersion(overrides: Partial<IModelVersion> = {}): IModelVersion 
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
     owner: 'alice',
+    revision: 1,
     ...overrides
   };
 }
@@ -122,9 +124,12 @@ export function anArtifact(overrides: Partial<IArtifact> = {}): IArtifact {
     parent: 'v1',
     path: 'weights.bin',
     mime_type: 'model',
+    content_type: 'application/octet-stream',
     checksum: 'ab'.repeat(32),
     size: 2048,
     tracked: false,
+    location: null,
+    owner: 'alice',
     created_at: '2026-01-01T00:00:00Z',
     ...overrides
   };
