@@ -82,18 +82,11 @@ export function apiPath(request: Request): string {
 }
 
 /**
- * `method path?query` of every request the fake received, without the
- * cache-busting `&<timestamp>` that ServerConnection adds.
+ * `method path?query` of every request the fake received.
  */
 export function calls(fetch: jest.Mock<Promise<Response>, [Request]>): string[] {
   return fetch.mock.calls.map(([request]) => {
-    const params = new URL(request.url).searchParams;
-    for (const name of Array.from(params.keys())) {
-      if (/^\d+$/.test(name) && params.get(name) === '') {
-        params.delete(name);
-      }
-    }
-    const search = params.toString();
+    const search = new URL(request.url).searchParams.toString();
     return `${request.method} ${apiPath(request)}${search ? `?${search}` : ''}`;
   });
 }
