@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ..registry.errors import InvalidArgumentError, NotFoundError
-from .entities import ModelVersion
+from .models import ModelVersion
 
 if TYPE_CHECKING:
-    from .entities import Model
+    from .models import Model
 
 VersionRef = int | str | ModelVersion
 # min/max come from a min/max-downsampled read, which keeps every extreme: exact at any length

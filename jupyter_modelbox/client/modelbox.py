@@ -9,13 +9,13 @@ from typing import Any
 
 from ..registry import open_registry, release_registry
 from ..registry.enums import ModelOrderBy, ModelSortBy
-from ..registry.registry import Registry
+from ..registry.facade import Registry
 from . import lineage as lineage_capture
 from .discovery import choose
-from .entities import Checkpoint, Model, ModelVersion, checkpoint_files
 from .http import HttpTransport
 from .metric_buffer import MetricBuffer
-from .objects import Page
+from .models import Checkpoint, Model, ModelVersion, checkpoint_files
+from .registry_object import Page
 from .transport import Transport
 
 log = logging.getLogger("jupyter_modelbox")

@@ -14,7 +14,7 @@ Bytes are always checked against their sha256 before a loader sees them.
 from __future__ import annotations
 
 from .base import GROUP, Loader, MissingFrameworkError, NoLoaderError, UntrustedFileError, family, require
-from .registry import available_loaders, find_loader, find_saver, load_object, log_object
+from .lookup import available_loaders, find_loader, find_saver, load_object, log_object
 
 __all__ = [
     "GROUP",

@@ -13,7 +13,7 @@ from .errors import (
     RegistryLockedError,
     StorageError,
 )
-from .registry import Registry, open_registry, release_registry
+from .facade import Registry, open_registry, release_registry
 from .validation import Limits
 
 __all__ = [

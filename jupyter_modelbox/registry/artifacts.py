@@ -12,8 +12,9 @@ from typing import Any, BinaryIO
 from .backend import BlobRef
 from .base import Doc, RegistryBase, locked, new_id, now, public
 from .blobs import is_sha256, sha256_file
-from .enums import ArtifactMime, content_type_of, detect_mime, parse_enum
+from .enums import ArtifactMime, parse_enum
 from .errors import AccessDeniedError, IntegrityError, InvalidArgumentError, NotFoundError
+from .mime import content_type_of, detect_mime
 
 URI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 

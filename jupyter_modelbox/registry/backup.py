@@ -19,8 +19,8 @@ from typing import IO, Any
 
 from .base import TABLES
 from .errors import ConflictError, InvalidArgumentError, StorageError
+from .facade import Registry
 from .journal import dumps
-from .registry import Registry
 
 EXPORT_FORMAT = 1
 MANIFEST = "modelbox-export.json"

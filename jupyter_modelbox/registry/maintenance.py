@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .blobs import sha256_file
+from .facade import Registry
 from .journal import Journal, dumps
 from .metrics import RECORD
-from .registry import Registry
 
 STALE_STAGING_SECONDS = 24 * 3600
 

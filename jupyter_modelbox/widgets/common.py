@@ -13,7 +13,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import ModelBox, ModelBoxError
-from ..client.objects import RegistryObject
+from ..client.registry_object import RegistryObject
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..client.objects import RegistryObject
+from ..client.registry_object import RegistryObject
 
 X_AXES = ("step", "wallclock", "relative")
 DEFAULT_MAX_POINTS = 2000

@@ -1,4 +1,5 @@
-"""``Model``, ``ModelVersion`` and ``Checkpoint``: both seeds' calls on registry objects."""
+"""``Model``, ``ModelVersion`` and ``Checkpoint``: both seeds' calls on registry objects (their shared base
+is ``RegistryObject``; ``Artifact`` is in ``artifact.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from ..registry.versions import blob_spec
-from .objects import Page, RegistryObject, _time, upload_blobs, upload_items
+from .artifact import _time, upload_blobs, upload_items
+from .registry_object import Page, RegistryObject
 
 
 class Checkpoint(RegistryObject):

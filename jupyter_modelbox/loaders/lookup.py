@@ -23,7 +23,7 @@ from .sklearn import PickleLoader, SklearnLoader
 from .torch import TorchLoader
 
 if TYPE_CHECKING:
-    from ..client.entities import Checkpoint, Model, ModelVersion
+    from ..client.models import Checkpoint, Model, ModelVersion
 
 BUILTINS: tuple[type, ...] = (OnnxLoader, TorchLoader, SklearnLoader, PickleLoader)
 PLUGIN_HINT = f"a plugin can add one through the {GROUP!r} entry point group"
@@ -99,7 +99,7 @@ def find_saver(obj: Any, framework: str | None = None) -> Loader:
 
 def _source(obj: ModelVersion | Checkpoint) -> tuple[Any, str | None, str | None, str]:
     """(object holding the files, framework, format, how to name it in errors)."""
-    from ..client.entities import ModelVersion
+    from ..client.models import ModelVersion
 
     if isinstance(obj, ModelVersion):
         checkpoint = obj.checkpoint
