@@ -31,13 +31,14 @@ setup() {
 
 build_labextension() {
   local out=$ROOT/jupyter_modelbox/labextension/package.json
+  local drop_zone=$ROOT/jupyter_modelbox/widgets/static/drop_zone.js
   cd "$ROOT/labextension"
   if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
     echo "== npm ci (labextension)"
     npm ci --no-audit --no-fund
   fi
-  if [[ ! -f $out || -n $(find src style package.json tsconfig.json -newer "$out" -print -quit) ]]; then
-    echo "== building the labextension"
+  if [[ ! -f $out || ! -f $drop_zone || -n $(find src style package.json tsconfig.json -newer "$out" -print -quit) ]]; then
+    echo "== building the labextension and the notebook drop zone's module"
     PATH=$VENV/bin:$PATH npm run build:prod
   fi
   cd "$ROOT"
