@@ -29,6 +29,15 @@ export function settingsWith(
   });
 }
 
+/** The page's Jupyter configuration, as JupyterLab and Notebook 7 put it in the page. */
+export function addPageConfig(text: string): void {
+  const script = document.createElement('script');
+  script.id = 'jupyter-config-data';
+  script.type = 'application/json';
+  script.textContent = text;
+  document.body.append(script);
+}
+
 /** The URL of the n-th request the fake received. */
 export function requestedURL(fetch: jest.Mock, n = 0): URL {
   return new URL((fetch.mock.calls[n][0] as Request).url);

@@ -1,6 +1,7 @@
 import { ModelboxClient } from '../api';
 import { CANCELLED, ModelboxAPIError, pageConnection, queryString, requestAPI } from '../request';
 import {
+  addPageConfig,
   aModel,
   aVersion,
   anArtifact,
@@ -312,16 +313,8 @@ describe('ModelboxClient', () => {
 describe('pageConnection', () => {
   afterEach(() => document.getElementById('jupyter-config-data')?.remove());
 
-  function pageConfig(text: string): void {
-    const script = document.createElement('script');
-    script.id = 'jupyter-config-data';
-    script.type = 'application/json';
-    script.textContent = text;
-    document.body.append(script);
-  }
-
   it("reaches the server of the page's Jupyter configuration", () => {
-    pageConfig(JSON.stringify({ baseUrl: '/user/ann/', token: 't0k' }));
+    addPageConfig(JSON.stringify({ baseUrl: '/user/ann/', token: 't0k' }));
 
     expect(pageConnection()).toMatchObject({
       baseUrl: '/user/ann/',
@@ -332,10 +325,10 @@ describe('pageConnection', () => {
 
   it('is null where the page has no Jupyter configuration (VS Code)', () => {
     expect(pageConnection()).toBeNull();
-    pageConfig('{not json');
+    addPageConfig('{not json');
     expect(pageConnection()).toBeNull();
     document.getElementById('jupyter-config-data')?.remove();
-    pageConfig('{}');
+    addPageConfig('{}');
     expect(pageConnection()).toBeNull();
   });
 });
