@@ -22,10 +22,10 @@ from jupyter_modelbox.widgets import (
     MetricsPlot,
     ModelBrowser,
     RegisterVersionForm,
+    drop_zone,
     feed_for,
     panel,
 )
-from jupyter_modelbox.widgets import drop_zone
 from jupyter_modelbox.widgets.plotting import curve
 
 from .helpers.jupyter import JupyterServer
