@@ -5,8 +5,8 @@ upload in chunks, hashing them as they go, and asks the server to copy file-brow
 kernel never holds the bytes. The module is the side panel's own drop and upload code
 (``labextension/src/dropzone``), bundled into one self-contained file, ``static/drop_zone.js``.
 Below it, the target's artifact list (refreshed from the event feed and when the module reports
-an upload). Where the page has no
-Jupyter server (e.g. VS Code), the module says so and a ``FileUpload`` with a size cap appears.
+an upload). Where the page has no Jupyter server (e.g. VS Code), the module says so and a
+``FileUpload`` with a size cap appears.
 """
 
 from __future__ import annotations
