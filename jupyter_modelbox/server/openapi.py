@@ -30,11 +30,11 @@ def record(properties: dict[str, Any], optional: tuple[str, ...] = (), **extra: 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["message"], "properties": {
         "message": STR, "reason": NULLABLE_STR}},
-    # lineage: versions and checkpoints written before lineage was recorded have none
     "Model": record({
         "id": STR, "name": STR, "namespace": STR, "owner": STR, "task": STR, "description": STR,
         "metadata": METADATA, "archived": {"type": "boolean"}, "num_versions": INT, "revision": INT,
         "created_at": TIME, "updated_at": TIME}),
+    # lineage: versions and checkpoints written before lineage was recorded have none
     "Version": record({
         "id": STR, "model_id": STR, "number": INT, "version": STR, "name": STR, "description": STR,
         "metadata": METADATA, "framework": NULLABLE_STR, "tags": {"type": "array", "items": STR},
