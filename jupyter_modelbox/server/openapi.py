@@ -21,47 +21,58 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def record(properties: dict[str, Any], optional: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+    """An object the server sends: every property is always there except the ``optional`` ones."""
+    return {"type": "object", "required": [name for name in properties if name not in optional],
+            "properties": properties, **extra}
+
+
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["message"], "properties": {
         "message": STR, "reason": NULLABLE_STR}},
-    "Model": {"type": "object", "properties": {
+    "Model": record({
         "id": STR, "name": STR, "namespace": STR, "owner": STR, "task": STR, "description": STR,
         "metadata": METADATA, "archived": {"type": "boolean"}, "num_versions": INT, "revision": INT,
-        "created_at": TIME, "updated_at": TIME}},
-    "Version": {"type": "object", "properties": {
+        "created_at": TIME, "updated_at": TIME}),
+    # lineage: versions and checkpoints written before lineage was recorded have none
+    "Version": record({
         "id": STR, "model_id": STR, "number": INT, "version": STR, "name": STR, "description": STR,
         "metadata": METADATA, "framework": NULLABLE_STR, "tags": {"type": "array", "items": STR},
         "checkpoint_uuid": NULLABLE_STR, "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME,
-        "updated_at": TIME}},
-    "Checkpoint": {"type": "object", "properties": {
+        "updated_at": TIME}, optional=("lineage",)),
+    "Checkpoint": record({
         "id": STR, "uuid": STR, "metadata": METADATA, "metrics": METADATA, "framework": NULLABLE_STR,
         "format": NULLABLE_STR, "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME,
-        "updated_at": TIME}},
-    "Artifact": {"type": "object", "properties": {
-        "id": STR, "parent": STR, "path": STR, "mime_type": {"enum": [
+        "updated_at": TIME}, optional=("lineage",)),
+    "Artifact": record({
+        "id": STR, "parent": STR, "path": STR, "mime_type": {"type": "string", "enum": [
             "unknown", "model", "checkpoint", "text", "image", "audio", "video"]},
-        "content_type": STR, "checksum": STR, "size": {"type": ["integer", "null"]},
-        "tracked": {"type": "boolean"}, "location": NULLABLE_STR, "owner": STR, "created_at": TIME}},
-    "Blob": {"type": "object", "properties": {"checksum": STR, "size": INT}},
-    "Upload": {"type": "object", "properties": {"upload_id": STR, "offset": INT, "max_chunk_bytes": INT}},
-    "Event": {"type": "object", "properties": {
+        "content_type": STR, "checksum": {"type": "string", "description": "sha256 hex; '' for a tracked file "
+                                                                             "that could not be read"},
+        "size": {"type": ["integer", "null"]}, "tracked": {"type": "boolean"}, "location": NULLABLE_STR,
+        "owner": STR, "created_at": TIME}),
+    "Blob": record({"checksum": STR, "size": INT}),
+    "Upload": record({"upload_id": STR, "offset": INT, "max_chunk_bytes": INT}, optional=("max_chunk_bytes",)),
+    # the fields beyond seq, kind, at and actor depend on the kind
+    "Event": record({
         "seq": INT, "kind": STR, "at": TIME, "actor": NULLABLE_STR, "model_id": NULLABLE_STR,
-        "version_id": NULLABLE_STR, "object_id": NULLABLE_STR}, "additionalProperties": True},
-    "TagChange": {"type": "object", "properties": {
-        "tag": STR, "action": {"enum": ["set", "moved", "removed"]}, "at": TIME, "actor": STR,
+        "version_id": NULLABLE_STR, "object_id": NULLABLE_STR}, optional=("model_id", "version_id", "object_id"),
+        additionalProperties=True),
+    "TagChange": record({
+        "tag": STR, "action": {"type": "string", "enum": ["set", "moved", "removed"]}, "at": TIME, "actor": STR,
         "version_id": NULLABLE_STR, "number": {"type": ["integer", "null"]},
-        "previous_version_id": NULLABLE_STR, "previous_number": {"type": ["integer", "null"]}}},
+        "previous_version_id": NULLABLE_STR, "previous_number": {"type": ["integer", "null"]}}),
     "Binary": {"type": "object", "required": ["dtype", "b64"], "description": "a raw little-endian array",
                "properties": {"dtype": {"enum": ["<f8", "<i8"]}, "b64": STR}},
     "Columns": {"type": "object", "required": ["wallclock", "value"], "properties": {
         "step": {"anyOf": [{"type": "array", "items": {"type": ["integer", "null"]}}, ref("Binary")]},
         "wallclock": {"anyOf": [{"type": "array", "items": {"type": "number"}}, ref("Binary")]},
         "value": {"anyOf": [{"type": "array", "items": {}}, ref("Binary")]}}},
-    "MetricFrame": {"type": "object", "properties": {
+    "MetricFrame": record({
         "key": {"type": "array", "items": STR},
         "step": {"type": "array", "items": {"type": ["integer", "null"]}},
         "wallclock": {"type": "array", "items": {"type": "number"}},
-        "value": {"type": "array", "items": {}}}},
+        "value": {"type": "array", "items": {}}}),
 }
 
 
@@ -80,8 +91,8 @@ def query(name: str, schema: dict[str, Any], description: str = "") -> dict[str,
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
-def listing(name: str, item: str) -> dict[str, Any]:
-    return {"type": "object", "properties": {name: {"type": "array", "items": ref(item)}, "total": INT}}
+def listing(name: str, item: str, total: bool = True) -> dict[str, Any]:
+    return record({name: {"type": "array", "items": ref(item)}, **({"total": INT} if total else {})})
 
 
 NO_CONTENT = {"204": {"description": "Deleted"}}
@@ -89,13 +100,18 @@ QUERY = query("q", STR, "the search language, e.g. name ~ mnist and (tag:product
                         "a syntax error is a 422 whose message points at the position")
 PAGE = [query("offset", INT), query("limit", INT)]
 STRINGS = {"type": "array", "items": STR}
+ARTIFACTS = listing("artifacts", "Artifact", total=False)
+CHANGED_OBJECT = {"description": "the model, version or checkpoint after the change",
+                  "anyOf": [ref("Model"), ref("Version"), ref("Checkpoint")]}
 
 OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
     "/info": {"get": {"summary": "Registry location, version, limits and the current event sequence",
-                      "responses": ok({"type": "object"})}},
-    "/openapi.json": {"get": {"summary": "This document", "responses": ok({"type": "object"})}},
+                      "responses": ok(record({"root": STR, "version": STR, "last_event_seq": INT, "user": STR,
+                                              "limits": {"type": "object", "additionalProperties": INT}}))}},
+    "/openapi.json": {"get": {"summary": "This document",
+                              "responses": ok({"type": "object", "additionalProperties": True})}},
     "/namespaces": {"get": {"summary": "Namespaces that hold models",
-                            "responses": ok({"type": "object", "properties": {"namespaces": STRINGS}})}},
+                            "responses": ok(record({"namespaces": STRINGS}))}},
     "/models": {
         "get": {"summary": "List models: filters (case-insensitive substrings), sort, paging",
                 "parameters": [query("namespace", STR), query("name", STR), query("description", STR),
@@ -135,12 +151,10 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                                                   "responses": ok(ref("Version"))}},
     "/models/{model_id}/tag-history": {"get": {"summary": "Every set, move and removal of the model's tags",
                                                "parameters": [query("tag", STR)],
-                                               "responses": ok({"type": "object", "properties": {
-                                                   "history": {"type": "array", "items": ref("TagChange")}}})}},
+                                               "responses": ok(listing("history", "TagChange", total=False))}},
     "/models/{model_id}/tags/{tag}/holder": {"get": {
         "summary": "The version holding a tag now, or at time 'at'", "parameters": [query("at", TIME)],
-        "responses": ok({"type": "object", "properties": {"version": {"anyOf": [ref("Version"),
-                                                                                  {"type": "null"}]}}})}},
+        "responses": ok(record({"version": {"anyOf": [ref("Version"), {"type": "null"}]}}))}},
     "/versions": {"get": {"summary": "Versions of every model matching the query, newest first",
                           "parameters": [QUERY, *PAGE], "responses": ok(listing("versions", "Version"))}},
     "/versions/{version_id}": {
@@ -165,15 +179,15 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
     "/checkpoints/{uuid}": {"get": {"summary": "A checkpoint", "responses": ok(ref("Checkpoint"))}},
     "/objects/{object_id}/metadata": {
         "get": {"summary": "Metadata of a model, version or checkpoint",
-                "responses": ok({"type": "object", "properties": {"metadata": METADATA}})},
+                "responses": ok(record({"metadata": METADATA}))},
         "patch": {"summary": "Merge top-level keys, atomically", "requestBody": body({"metadata": METADATA},
                                                                                        ["metadata"]),
-                  "responses": ok({"type": "object"})},
-        "delete": {"summary": "Remove keys", "parameters": [query("key", STR)], "responses": ok({"type": "object"})},
+                  "responses": ok(CHANGED_OBJECT)},
+        "delete": {"summary": "Remove keys", "parameters": [query("key", STR)], "responses": ok(CHANGED_OBJECT)},
     },
     "/objects/{object_id}/metadata/{key}": {"put": {
         "summary": "Set one key to any JSON value", "requestBody": body({"value": {}}, ["value"]),
-        "responses": ok({"type": "object"})}},
+        "responses": ok(CHANGED_OBJECT)}},
     "/objects/{object_id}/metrics": {
         "get": {"summary": "Logged points as columns; max_points downsamples each key (min/max, LTTB)",
                 "parameters": [query("key", STR), query("max_points", {"type": "integer", "minimum": 4}),
@@ -182,15 +196,13 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "post": {"summary": "Append points, one column set per key",
                  "requestBody": body({"series": {"type": "object", "additionalProperties": ref("Columns")}},
                                      ["series"]),
-                 "responses": ok({"type": "object", "properties": {"points": INT}})},
+                 "responses": ok(record({"points": INT}))},
     },
     "/objects/{object_id}/metric-keys": {"get": {"summary": "Keys with logged points",
-                                                 "responses": ok({"type": "object",
-                                                                  "properties": {"keys": STRINGS}})}},
+                                                 "responses": ok(record({"keys": STRINGS}))}},
     "/objects/{object_id}/artifacts": {
         "get": {"summary": "Artifacts of a model, version or checkpoint",
-                "responses": ok({"type": "object", "properties": {
-                    "artifacts": {"type": "array", "items": ref("Artifact")}}})},
+                "responses": ok(ARTIFACTS)},
         "post": {"summary": "Record uploaded bytes (from /uploads) as an artifact",
                  "requestBody": body({"path": STR, "checksum": STR, "size": INT, "mime_type": STR},
                                      ["path", "checksum"]),
@@ -201,17 +213,17 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "requestBody": body({"artifacts": {"type": "array", "minItems": 1, "items": {
             "type": "object", "properties": {"path": STR, "checksum": STR, "size": INT},
             "required": ["path", "checksum"], "additionalProperties": False}}, "mime_type": STR}, ["artifacts"]),
-        "responses": ok({"type": "object", "properties": {"artifacts": {"type": "array", "items": ref("Artifact")}}},
+        "responses": ok(ARTIFACTS,
                         "201", "Created")}},
     "/objects/{object_id}/tracked-artifacts": {"post": {
         "summary": "Track files by location (path or URI) without copying them",
         "requestBody": body({"locations": STRINGS, "mime_type": STR}, ["locations"]),
-        "responses": ok({"type": "object", "properties": {"artifacts": {"type": "array", "items": ref("Artifact")}}},
+        "responses": ok(ARTIFACTS,
                         "201", "Created")}},
     "/objects/{object_id}/artifacts-from-contents": {"post": {
         "summary": "Copy files or folders from the Jupyter file browser (contents paths) into the registry",
         "requestBody": body({"paths": STRINGS, "mime_type": STR}, ["paths"]),
-        "responses": ok({"type": "object", "properties": {"artifacts": {"type": "array", "items": ref("Artifact")}}},
+        "responses": ok(ARTIFACTS,
                         "201", "Created")}},
     "/artifacts/{artifact_id}": {
         "get": {"summary": "An artifact record", "responses": ok(ref("Artifact"))},
@@ -241,8 +253,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "summary": "Changes after sequence number 'since'; waits up to 'timeout' s (max 60) for one",
         "parameters": [query("since", INT), query("timeout", {"type": "number", "minimum": 0}),
                        query("limit", {"type": "integer", "minimum": 1})],
-        "responses": ok({"type": "object", "properties": {"events": {"type": "array", "items": ref("Event")},
-                                                          "last_seq": INT}})}},
+        "responses": ok(record({"events": {"type": "array", "items": ref("Event")}, "last_seq": INT}))}},
 }
 
 OPERATIONS.update({
