@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .backend import Backend, Change
-from .errors import NotFoundError, PreconditionFailedError
+from .errors import ConflictError, NotFoundError, PreconditionFailedError
 from .validation import Limits
 
 Doc = dict[str, Any]
@@ -102,9 +102,8 @@ class RegistryBase:
         self._check_revision(current, if_revision, what)
         raise self._unmet(current, expect or {}, what)
 
-    def _unmet(self, doc: Doc, expect: dict[str, Any], what: str) -> Exception:
-        from .errors import ConflictError
-
+    @staticmethod
+    def _unmet(doc: Doc, expect: dict[str, Any], what: str) -> Exception:
         if expect.get("archived") is False and doc.get("archived"):
             return ConflictError(f"{what} is archived and cannot be changed; unarchive it first")
         return ConflictError(f"{what} changed while it was being written; try again")

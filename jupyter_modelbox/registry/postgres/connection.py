@@ -21,7 +21,14 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ..errors import ConflictError, DatabaseUnavailableError, InvalidArgumentError, ModelBoxError, StorageError
+from ..errors import (
+    AlreadyExistsError,
+    ConflictError,
+    DatabaseUnavailableError,
+    InvalidArgumentError,
+    ModelBoxError,
+    StorageError,
+)
 from .escape import json_loads
 
 log = logging.getLogger(__name__)
@@ -80,7 +87,7 @@ class DatabaseAddress:
         return f"DatabaseAddress({str(self)!r})"
 
     def connect(self, autocommit: bool = False) -> psycopg.Connection[Any]:
-        """One new connection (``StorageError`` naming the database if that fails)."""
+        """One new connection (``DatabaseUnavailableError`` naming the database if that fails)."""
         try:
             conn = psycopg.connect(self.conninfo, autocommit=autocommit, **self.connect_kwargs)
         except psycopg.Error as exc:
@@ -99,10 +106,11 @@ def configure(conn: psycopg.Connection[Any]) -> None:
 
 
 class _Local(threading.local):
+    """The registry call running on this thread: its connection, nesting depth and pending events."""
+
     conn: psycopg.Connection[Any] | None = None
     depth = 0
     events: list[dict[str, Any]]
-    after_commit: list[Callable[[], None]]
 
 
 class Connections:
@@ -183,8 +191,6 @@ class Connections:
         """The registry error for a database error (messages name the database, never the password)."""
         reason = self.address.reason(exc)
         if isinstance(exc, pg_errors.UniqueViolation):
-            from ..errors import AlreadyExistsError
-
             constraint = getattr(exc.diag, "constraint_name", "") or ""
             if "tags" in constraint:
                 return ConflictError(f"the tag is held by another version of the model ({reason})")
