@@ -165,12 +165,9 @@ class GrpcTransport:
         return [to_doc(m) for m in reply.models], reply.total
 
     def update_model(self, model_id: str, name: str | None = None, description: str | None = None,
-                     task: str | None = None, owner: str | None = None) -> Doc:
+                     task: str | None = None, owner: str | None = None, archived: bool | None = None) -> Doc:
         return self._doc("UpdateModel", "model", model_id=model_id, name=name, description=description, task=task,
-                         owner=owner)
-
-    def set_archived(self, model_id: str, archived: bool) -> Doc:
-        return self._doc("UpdateModel", "model", model_id=model_id, archived=archived)
+                         owner=owner, archived=archived)
 
     def delete_model(self, model_id: str, cascade: bool = False) -> None:
         self._call("DeleteModel", self._request("DeleteModelRequest", model_id=model_id, cascade=cascade))

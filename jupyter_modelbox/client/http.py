@@ -157,9 +157,6 @@ class HttpTransport:
         return self._json("PATCH", f"/models/{self._q(model_id)}", json={k: v for k, v in fields.items()
                                                                           if v is not None})
 
-    def set_archived(self, model_id: str, archived: bool) -> Doc:
-        return self._json("PATCH", f"/models/{self._q(model_id)}", json={"archived": archived})
-
     def delete_model(self, model_id: str, cascade: bool = False) -> None:
         self._json("DELETE", f"/models/{self._q(model_id)}", params={"cascade": str(cascade).lower()})
 

@@ -306,10 +306,10 @@ class Model(RegistryObject):
         self._doc = self._box._transport.update_model(self.id, name=name)
 
     def archive(self) -> None:
-        self._doc = self._box._transport.set_archived(self.id, True)
+        self._doc = self._box._transport.update_model(self.id, archived=True)
 
     def unarchive(self) -> None:
-        self._doc = self._box._transport.set_archived(self.id, False)
+        self._doc = self._box._transport.update_model(self.id, archived=False)
 
     def delete(self, cascade: bool = False) -> None:
         """Delete the model; refused while it has versions unless ``cascade=True``."""

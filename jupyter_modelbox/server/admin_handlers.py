@@ -15,8 +15,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ..registry.backup import extract_tar, write_tar
-from ..registry.errors import NotFoundError
+from ..registry.backup import write_tar
 from .base import ModelboxHandler
 
 STREAM_BLOCK = 1024 * 1024
@@ -98,15 +97,4 @@ class ImportHandler(ModelboxHandler):
     @authorized
     async def post(self) -> None:
         body = self.body({"checksum"}, {"checksum"})
-        manifest = await self.call(self._import, body["checksum"])
-        self.reply({"manifest": manifest})
-
-    def _import(self, checksum: str) -> dict[str, object]:
-        archive = self.registry.blobs.path(checksum)
-        if not archive.exists():
-            raise NotFoundError(f"no uploaded archive has sha256 {checksum}; upload it first")
-        try:
-            with tempfile.TemporaryDirectory(dir=self.registry.root, prefix=".import-") as scratch:
-                return self.registry.import_from(extract_tar(archive, Path(scratch)))
-        finally:
-            archive.unlink(missing_ok=True)  # the archive was only a vehicle
+        self.reply({"manifest": await self.call(self.registry.import_upload, body["checksum"])})

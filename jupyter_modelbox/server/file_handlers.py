@@ -81,13 +81,8 @@ class ContentsArtifactsHandler(ModelboxHandler):
         paths = body["paths"]
         if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
             raise http_error(InvalidArgumentError("'paths' must be a non-empty list of file browser paths"))
-        await self.call(self.registry.object_doc, object_id)
         sources = [item for path in paths for item in await self._files(path)]
-        created = []
-        for source, name in sources:
-            blob = await self.call(self.registry.upload_blob, source)
-            created.append(await self.call(self.registry.add_artifact, object_id, blob, name, body.get("mime_type"),
-                                           actor=self.actor))
+        created = await self.call(self.registry.add_files, object_id, sources, body.get("mime_type"), actor=self.actor)
         self.reply({"artifacts": created}, 201)
 
     async def _files(self, path: str) -> list[tuple[str, str]]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
-from tornado.web import HTTPError
 
 from ..registry.wire import decode_series, frame_to_json
 from .base import ModelboxHandler
@@ -66,23 +65,8 @@ class ModelHandler(ModelboxHandler):
     @authorized
     async def patch(self, model_id: str) -> None:
         body = self.body({"name", "description", "task", "owner", "archived"})
-        archived = body.pop("archived", None)
-        revision = self.if_revision()
-        model = await self.call(self.registry.get_model, model_id)
-        if archived is False:  # unarchive first so the other fields can change
-            model = await self.call(self.registry.set_archived, model_id, False, actor=self.actor,
-                                    if_revision=revision)
-            revision = None if revision is None else model["revision"]
-        if body:
-            model = await self.call(self.registry.update_model, model_id, actor=self.actor, if_revision=revision,
-                                    **body)
-            revision = None if revision is None else model["revision"]
-        if archived is True:
-            model = await self.call(self.registry.set_archived, model_id, True, actor=self.actor,
-                                    if_revision=revision)
-        if revision is not None and archived is None and not body:
-            await self.call(self.registry._check_revision, model, revision, f"model {model['name']!r}")
-        self.reply(model)
+        self.reply(await self.call(self.registry.update_model, model_id, actor=self.actor,
+                                   if_revision=self.if_revision(), **body))
 
     @web.authenticated
     @authorized
@@ -124,11 +108,7 @@ class VersionRefHandler(ModelboxHandler):
     @web.authenticated
     @authorized
     async def get(self, model_id: str, ref: str) -> None:
-        version = await self.call(self.registry.get_version, model_id, ref)
-        if version is None:
-            model = await self.call(self.registry.get_model, model_id)
-            raise HTTPError(404, f"model {model['name']!r} has no versions yet", reason="NotFoundError")
-        self.reply(version)
+        self.reply(await self.call(self.registry.get_version, model_id, ref, must_exist=True))
 
 
 class TagHistoryHandler(ModelboxHandler):
@@ -278,15 +258,14 @@ class EventsHandler(ModelboxHandler):
 
         self.registry.listeners.append(listener)
         try:
-            events = await self.call(self.registry.events, since, limit)
-            if not events and timeout > 0:
+            feed = await self.call(self.registry.event_feed, since, limit)
+            if not feed["events"] and timeout > 0:  # waiting is the server's part, not a registry call
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(arrived.wait(), timeout)
-                events = await self.call(self.registry.events, since, limit)
+                feed = await self.call(self.registry.event_feed, since, limit)
         finally:
             self.registry.listeners.remove(listener)
-        last = events[-1]["seq"] if events else await self.call(lambda: self.registry.last_event_seq)
-        self.reply({"events": events, "last_seq": max(last, since) if events else last})
+        self.reply(feed)
 
 
 class InfoHandler(ModelboxHandler):
