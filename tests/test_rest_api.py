@@ -348,6 +348,8 @@ def test_metric_columns_as_json_lists_or_raw_arrays(api: Api) -> None:
                             ({"dtype": "<f8", "b64": base64.b64encode(b"abc").decode()}, "not whole")]:
         answer = api("POST", path, json={"series": {"loss": {"wallclock": broken, "value": [1.0]}}})
         assert answer.status_code == 422 and message in answer.json()["message"]
+    not_base64 = api("POST", path, json={"series": {"loss": {"wallclock": [1.0], "value": [{"b": "\u0087*"}]}}})
+    assert not_base64.status_code == 422 and "'b' must be a base64 string" in not_base64.json()["message"]
 
 
 def test_artifact_batch_records_all_or_nothing(api: Api) -> None:
