@@ -59,6 +59,8 @@ run_tests() {
   ensure_chromium
   echo "== ruff"
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks scripts
+  echo "== mypy (api, client, registry; see pyproject.toml)"
+  "$VENV/bin/mypy"
   echo "== TypeScript tests (jest)"
   (cd labextension && npm test --silent)
   echo "== pytest"

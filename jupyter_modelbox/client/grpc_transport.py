@@ -40,8 +40,8 @@ __all__ = ["GrpcTransport"]
 
 
 def _error(error: grpc.RpcError, target: str) -> ModelBoxError:
-    code, details = error.code(), error.details() or ""  # type: ignore[attr-defined]
-    names = [value for key, value in (error.trailing_metadata() or ()) if key == ERROR_KEY]  # type: ignore[attr-defined]
+    code, details = error.code(), error.details() or ""
+    names = [value for key, value in (error.trailing_metadata() or ()) if key == ERROR_KEY]
     if not names and code == grpc.StatusCode.UNAVAILABLE:
         return ServerUnavailableError(f"cannot reach the gRPC server at {target}: {details}")
     return error_of(code, details, names[0] if names else None)
@@ -316,7 +316,7 @@ class GrpcTransport:
         except grpc.RpcError as error:
             raise _error(error, self.target) from None
         stream = io.BufferedReader(_Download(call, call, self.target), CHUNK_BYTES)
-        return to_doc(first.metadata), stream  # type: ignore[return-value]
+        return to_doc(first.metadata), stream
 
     def delete_artifact(self, artifact_id: str) -> None:
         self._call("DeleteArtifact", self.pb.DeleteArtifactRequest(file_id=artifact_id))
@@ -370,7 +370,7 @@ class GrpcTransport:
             for reply in call:
                 yield _event(reply.event)
         except grpc.RpcError as error:
-            if error.code() != grpc.StatusCode.CANCELLED:  # type: ignore[attr-defined]
+            if error.code() != grpc.StatusCode.CANCELLED:
                 raise _error(error, self.target) from None
         finally:
             call.cancel()

@@ -306,7 +306,7 @@ class HttpTransport:
         doc = self.get_artifact(artifact_id)
         response = self._send("open_artifact", {"artifact_id": artifact_id}, stream=True)
         response.raw.decode_content = True
-        return doc, response.raw  # type: ignore[return-value]
+        return doc, response.raw
 
     def delete_artifact(self, artifact_id: str) -> None:
         self._call("delete_artifact", artifact_id=artifact_id)
