@@ -156,6 +156,7 @@ class UploadStreamHandler(ModelboxHandler):
 
     _stream: UploadStream | None = None
     _refusal: HTTPError | None = None  # answered after the body is read, so the connection stays usable
+    _reading_body = False
 
     def initialize(self) -> None:
         self._pending: list[bytes] = []  # body pieces not yet written (kept apart: joining them would copy)
@@ -163,9 +164,12 @@ class UploadStreamHandler(ModelboxHandler):
         self._writing = asyncio.Lock()  # pieces reach the file in order, including the last one on a drop
 
     async def prepare(self) -> None:  # type: ignore[override]
-        await super().prepare()
-        if self.request.method != "PUT":
-            return
+        await super().prepare()  # refuses a cookie session without the XSRF token, before the body
+        if self.request.method == "PUT":
+            await self._open_chunk()
+        self._reading_body = True  # from here on tornado reads the whole body: the connection stays usable
+
+    async def _open_chunk(self) -> None:
         if self.current_user is None:
             raise HTTPError(403, "authentication required")
         allowed = self.authorizer.is_authorized(self, self.current_user, "write", self.auth_resource)
@@ -179,6 +183,15 @@ class UploadStreamHandler(ModelboxHandler):
             self._stream = await self.call(self.registry.open_upload_stream, self.path_kwargs["upload_id"], offset)
         except HTTPError as refusal:
             self._refusal = refusal
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A request refused before its body is read ends the connection (tornado does not read the
+        body then): say so, or the client sends its next request on a connection about to close."""
+        headers = self.request.headers
+        has_body = headers.get("Content-Length", "0") != "0" or "Transfer-Encoding" in headers
+        if has_body and not self._reading_body:
+            self.set_header("Connection", "close")
+        super().write_error(status_code, **kwargs)
 
     async def data_received(self, chunk: bytes) -> None:
         if self._stream is None:
