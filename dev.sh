@@ -61,6 +61,8 @@ run_tests() {
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks scripts
   echo "== mypy (api, client, registry; see pyproject.toml)"
   "$VENV/bin/mypy"
+  echo "== import contracts (the layers; see pyproject.toml)"
+  "$VENV/bin/lint-imports" --no-cache
   echo "== TypeScript tests (jest)"
   (cd labextension && npm test --silent)
   echo "== pytest"
