@@ -121,7 +121,8 @@ def _enum_member(name: str, value: str, schema: Schema) -> str:
     for choice in choices:
         if isinstance(choice, str) and choice.lower() == value.lower():
             return choice
-    raise InvalidArgumentError(f"{name} must be one of {', '.join(map(str, choices))}, not {value!r}")
+    names = ", ".join(str(choice) for choice in choices if choice is not None)
+    raise InvalidArgumentError(f"{name} must be one of {names}, not {value!r}")
 
 
 def _type(schema: Schema) -> str:
