@@ -31,13 +31,14 @@ setup() {
 
 build_labextension() {
   local out=$ROOT/jupyter_modelbox/labextension/package.json
+  local drop_zone=$ROOT/jupyter_modelbox/widgets/static/drop_zone.js
   cd "$ROOT/labextension"
   if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
     echo "== npm ci (labextension)"
     npm ci --no-audit --no-fund
   fi
-  if [[ ! -f $out || -n $(find src style package.json tsconfig.json -newer "$out" -print -quit) ]]; then
-    echo "== building the labextension"
+  if [[ ! -f $out || ! -f $drop_zone || -n $(find src style package.json tsconfig.json -newer "$out" -print -quit) ]]; then
+    echo "== building the labextension and the notebook drop zone's module"
     PATH=$VENV/bin:$PATH npm run build:prod
   fi
   cd "$ROOT"
@@ -63,6 +64,8 @@ run_tests() {
   "$VENV/bin/mypy"
   echo "== import contracts (the layers; see pyproject.toml)"
   "$VENV/bin/lint-imports" --no-cache
+  echo "== TypeScript API types (generated from the OpenAPI document)"
+  (cd labextension && PYTHON=$VENV/bin/python npm run --silent check:api)
   echo "== TypeScript tests (jest)"
   (cd labextension && npm test --silent)
   echo "== pytest"

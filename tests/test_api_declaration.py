@@ -1,9 +1,10 @@
 """The one declaration of the REST API (``jupyter_modelbox.api``) against what really runs.
 
-Every reply of a real server is checked against the schema its operation declares (entities list
+Every reply of a real server is checked against the schema its operation declares: entities list
 every field and refuse others, so a field the server adds or drops without the declaration fails
-here); every operation served by the default implementation names a ``Registry`` method that takes
-its arguments; and the routes, the OpenAPI document and the client's paths all come from it.
+here (and the panel's TypeScript types, generated from the same document, cannot lie). Every
+operation served by the default implementation names a ``Registry`` method that takes its
+arguments; the routes, the OpenAPI document and the client's paths all come from the declaration.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from jupyter_modelbox import ModelBox
 from jupyter_modelbox.api import BY_ID, OPERATIONS, PREFIX, SCHEMAS, Operation
 from jupyter_modelbox.registry import Registry
 from jupyter_modelbox.server.dispatch import IMPLEMENTATIONS
+from jupyter_modelbox.server.openapi import openapi_document
 from jupyter_modelbox.server.routes import ROUTES, handler_methods
 
 from .helpers.jupyter import JupyterServer
@@ -102,6 +104,10 @@ def test_every_reply_matches_its_declared_schema(checked: tuple[ModelBox, reques
     version = model.register_version(checkpoint.uuid)
     second = model.new_model_version(label := "v2", unique_tags=["candidate"], framework="torch")
     assert second.version == label
+    plain = raw.post(f"{base}/models/{model.id}/versions", json={}, timeout=30).json()
+    traced = raw.post(f"{base}/models/{model.id}/versions", json={"lineage": {"notebook": "a.ipynb"}},
+                      timeout=30).json()
+    assert plain["lineage"] is None and plain["framework"] is None and traced["lineage"] == {"notebook": "a.ipynb"}
     second.add_tag("production")
     second.remove_tag("candidate")
     version.set_label("first")
@@ -120,8 +126,9 @@ def test_every_reply_matches_its_declared_schema(checked: tuple[ModelBox, reques
     for name in ("a.json", "b.json"):
         (tmp_path / "eval" / name).write_text("{}")
     version.upload_artifact([tmp_path / "eval"])  # small files: the batch record
-    version.track_artifacts(["s3://bucket/other.bin"])
-    assert len(version.artifacts()) == 4
+    tracked = version.track_artifacts([str(weights), "s3://bucket/other.bin"])
+    assert [a.checksum for a in tracked] == [hashlib.sha256(weights.read_bytes()).hexdigest(), ""]
+    assert len(version.artifacts()) == 5
     uploaded[0].download(tmp_path / "back.pt")
     mb.events(since=0)
     mb.check(verify_bytes=True)
@@ -172,6 +179,7 @@ def test_routes_and_the_document_come_from_the_declaration(jupyter_server: Jupyt
                             headers={"Authorization": f"token {jupyter_server.token}"}).json()
     assert {(path, verb) for path, item in document["paths"].items() for verb in item} == declared
     assert sorted(o["operationId"] for item in document["paths"].values() for o in item.values()) == sorted(BY_ID)
+    assert document == openapi_document("/")  # what labextension/src/generated/api.ts is generated from
     model = document["components"]["schemas"]["Model"]
     assert "revision" in model["required"] and model["additionalProperties"] is False
     json.dumps(document)  # plain JSON, nothing Python-only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from jupyter_modelbox.widgets import (
     MetricsPlot,
     ModelBrowser,
     RegisterVersionForm,
+    drop_zone,
     feed_for,
     panel,
 )
@@ -381,6 +383,21 @@ def test_drop_zone_follows_file_browser_copies_through_the_event_feed(
         assert "labels.csv" in zone.listing.value
     finally:
         zone.close()
+
+
+def test_drop_zone_ships_the_bundled_module_and_says_how_to_build_a_missing_one(
+        box: ModelBox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = box.new_model("bundled")
+    zone = ArtifactDropZone(model, live=False)
+    try:  # one self-contained ES module: nothing imported at run time (no JupyterLab, no CDN)
+        module = zone.drop_target._esm
+        assert re.search(r"export\s*\{[^}]*\bas default\s*\}", module)
+        assert not re.search(r"""\bimport\s*[\w{*]|\bimport\(|\brequire\(""", module)
+    finally:
+        zone.close()
+    monkeypatch.setattr(drop_zone, "BROWSER_MODULE", tmp_path / "missing.js")
+    with pytest.raises(RuntimeError, match=r"missing\.js is not built: run ./dev.sh setup.*npm run build:dropzone"):
+        ArtifactDropZone(model, live=False)
 
 
 def test_drop_zone_falls_back_to_a_capped_file_upload_without_a_server_page(box: ModelBox) -> None:

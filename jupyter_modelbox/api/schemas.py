@@ -51,10 +51,10 @@ def array(items: Schema, **extra: Any) -> Schema:
 
 
 def record(properties: dict[str, Schema], required: list[str] | str = "all", description: str = "",
-           closed: bool = True) -> Schema:
-    """An object schema; ``required="all"`` (entities: every field is always there)."""
+           closed: bool = True, optional: tuple[str, ...] = ()) -> Schema:
+    """An object schema; ``required="all"`` (entities: every field is always there but the ``optional``)."""
     schema: Schema = {"type": "object", "properties": properties}
-    names = list(properties) if required == "all" else required
+    names = [name for name in properties if name not in optional] if required == "all" else required
     if names:
         schema["required"] = names
     if closed:
@@ -91,11 +91,12 @@ SCHEMAS: dict[str, Schema] = {
     "Version": record({
         "id": STR, "model_id": STR, "number": INT, "version": STR, "name": STR, "description": STR,
         "metadata": METADATA, "framework": NULL_STR, "tags": STRINGS, "checkpoint_uuid": NULL_STR,
-        "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME}),
+        "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME},
+        optional=("lineage",)),  # versions and checkpoints written before lineage was recorded have none
     "Checkpoint": record({
         "id": STR, "uuid": STR, "metadata": METADATA, "metrics": METADATA, "framework": NULL_STR,
         "format": NULL_STR, "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME,
-        "updated_at": TIME}),
+        "updated_at": TIME}, optional=("lineage",)),
     "Artifact": record({
         "id": STR, "parent": STR, "path": STR, "mime_type": MIME, "content_type": STR,
         "checksum": {"type": "string", "description": "sha256 hex; empty for a tracked file that was not reachable"},
@@ -106,7 +107,7 @@ SCHEMAS: dict[str, Schema] = {
     "Upload": record({"upload_id": STR, "offset": INT, "max_chunk_bytes": INT}, required=["upload_id", "offset"]),
     "Event": record({
         "id": STR, "seq": INT, "kind": STR, "at": TIME, "actor": NULL_STR, "model_id": NULL_STR,
-        "version_id": NULL_STR, "object_id": NULL_STR}, required=["id", "seq", "kind", "at", "actor"], closed=False,
+        "version_id": NULL_STR, "object_id": NULL_STR}, required=["seq", "kind", "at", "actor"], closed=False,
         description="a change; fields beyond these depend on the kind"),
     "TagChange": record({
         "id": STR, "model_id": STR, "tag": STR, "action": enum(["set", "moved", "removed"]), "at": TIME,

@@ -10,9 +10,14 @@ from ..api import OPERATIONS, PREFIX, SCHEMAS, Operation, Param
 from ..api.operation import JSON
 from ..api.schemas import STR, ref
 
-ERRORS = {400: "Malformed request", 403: "Not authenticated or not authorized", 404: "Not found",
-          409: "Conflict", 412: "If-Match names an older revision: reload and retry", 413: "Too large",
-          416: "Range not satisfiable", 422: "Invalid argument"}
+ERRORS = {400: ("BadRequest", "Malformed request"), 403: ("Forbidden", "Not authenticated or not authorized"),
+          404: ("NotFound", "Not found"), 409: ("Conflict", "Conflict"),
+          412: ("PreconditionFailed", "If-Match names an older revision: reload and retry"),
+          413: ("TooLarge", "Too large"), 416: ("RangeNotSatisfiable", "Range not satisfiable"),
+          422: ("InvalidArgument", "Invalid argument")}
+# each error once, in components.responses: operations refer to them (the generated TypeScript stays small)
+ERROR_RESPONSES = {name: {"description": text, "content": {JSON: {"schema": ref("Error")}}}
+                   for name, text in ERRORS.values()}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": STR,
             "description": "The ETag (revision) the edit starts from; 412 if the object changed since"}
 
@@ -50,7 +55,7 @@ def _responses(operation: Operation) -> dict[str, Any]:
                             "content": {operation.content: {"schema": operation.response}}}
     codes = sorted({*operation.errors, *([412] if operation.if_match else [])})
     for code in codes:
-        responses[str(code)] = {"description": ERRORS[code], "content": {JSON: {"schema": ref("Error")}}}
+        responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
     return responses
 
 
@@ -81,7 +86,7 @@ def openapi_document(base_url: str = "/") -> dict[str, Any]:
                                 "header for writes."},
         "servers": [{"url": f"{base_url.rstrip('/')}/{PREFIX}"}],
         "security": [{"token": []}],
-        "components": {"schemas": SCHEMAS,
+        "components": {"schemas": SCHEMAS, "responses": ERROR_RESPONSES,
                        "securitySchemes": {"token": {"type": "apiKey", "in": "header", "name": "Authorization"}}},
         "paths": paths,
     }

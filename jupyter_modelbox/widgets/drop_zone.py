@@ -1,10 +1,12 @@
 """``ArtifactDropZone``: drop files from the desktop or the JupyterLab file browser onto a model or version.
 
-The drop target is an anywidget whose ES module (``drop_zone.js``) sends desktop files from the
-browser to the REST upload in chunks, hashing them as they go, and asks the server to copy
-file-browser items; the kernel never holds the bytes. Below it, the target's artifact list
-(refreshed from the event feed and when the module reports an upload). Where the page has no
-Jupyter server (e.g. VS Code), the module says so and a ``FileUpload`` with a size cap appears.
+The drop target is an anywidget whose ES module sends desktop files from the browser to the REST
+upload in chunks, hashing them as they go, and asks the server to copy file-browser items; the
+kernel never holds the bytes. The module is the side panel's own drop and upload code
+(``labextension/src/dropzone``), bundled into one self-contained file, ``static/drop_zone.js``.
+Below it, the target's artifact list (refreshed from the event feed and when the module reports
+an upload). Where the page has no Jupyter server (e.g. VS Code), the module says so and a
+``FileUpload`` with a size cap appears.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .common import box_of, error_text, esc, message_html, table_html, when
 from .events import Event, FollowsFeed
 
 HERE = pathlib.Path(__file__).parent
+BROWSER_MODULE = HERE / "static" / "drop_zone.js"  # built: ./dev.sh setup, the wheel build
 FALLBACK_LIMIT_BYTES = 10 * 1024 * 1024  # tornado's default websocket message limit
 CHUNK_BYTES = 8 * 1024 * 1024
 
@@ -37,10 +40,22 @@ def target_label(target: Target) -> str:
     return f"checkpoint {target.uuid}"
 
 
+def browser_module() -> str:
+    """The drop zone's ES module; a source checkout builds it with the labextension."""
+    try:
+        return BROWSER_MODULE.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"the drop zone's browser module {BROWSER_MODULE} is not built: run ./dev.sh setup, "
+            "or `cd labextension && npm ci && npm run build:dropzone`") from None
+
+
 class DropTarget(anywidget.AnyWidget):
     """The browser half: where files are dropped, with a progress bar per file."""
 
-    _esm = HERE / "drop_zone.js"
+    # read when a drop zone is made (anywidget looks it up then), so a missing build says how to
+    # make it instead of breaking `import jupyter_modelbox.widgets`
+    _esm = property(lambda self: browser_module())
     _css = HERE / "drop_zone.css"
     target_id = traitlets.Unicode().tag(sync=True)
     target_label = traitlets.Unicode().tag(sync=True)
@@ -84,7 +99,8 @@ class ArtifactDropZone(FollowsFeed, w.VBox):
         self.listing.value = heading + table_html(frame, "none yet")
 
     def close(self) -> None:
-        self.drop_target.close()
+        if hasattr(self, "drop_target"):  # none when __init__ failed (the module not built)
+            self.drop_target.close()
         super().close()
 
     # -- messages from the ES module -----------------------------------------------------------

@@ -1,7 +1,6 @@
-import type { ServerConnection } from '@jupyterlab/services';
 import type { PartialJSONObject, PartialJSONValue } from '@lumino/coreutils';
 
-import { jsonBody, queryString, requestAPI } from './request';
+import { type IConnection, jsonBody, queryString, requestAPI } from './request';
 import type {
   IArtifact,
   IBlob,
@@ -24,7 +23,8 @@ import type {
  * Every method rejects with a `ModelboxAPIError` (see `request.ts`).
  */
 export class ModelboxClient {
-  constructor(readonly serverSettings: ServerConnection.ISettings) {}
+  /** @param serverSettings - JupyterLab's server settings, or `pageConnection()` outside JupyterLab. */
+  constructor(readonly serverSettings: IConnection) {}
 
   // -- models ------------------------------------------------------------
 

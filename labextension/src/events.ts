@@ -86,7 +86,7 @@ export class EventPoller implements IDisposable {
         } else if (batch.last_seq < since) {
           since = batch.last_seq;
           this._received.emit([
-            { seq: since, kind: RESET_EVENT, at: new Date().toISOString() }
+            { seq: since, kind: RESET_EVENT, at: new Date().toISOString(), actor: null }
           ]);
         }
       } catch (error) {

@@ -1,10 +1,22 @@
-import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
+import type { ServerConnection } from '@jupyterlab/services';
+
+// Types only from JupyterLab: the notebook drop zone bundles this module, and it must run where no
+// JupyterLab code is loaded (Notebook 7, VS Code).
 
 /**
  * URL path of the modelbox REST API below the server's base URL.
  */
-const API_PATH = ['modelbox', 'api'];
+const API_PATH = 'modelbox/api/';
+
+/**
+ * What a request to the Jupyter server needs: JupyterLab's
+ * `ServerConnection.ISettings` satisfies it, and so does
+ * `pageConnection()` where no JupyterLab runs.
+ */
+export type IConnection = Pick<
+  ServerConnection.ISettings,
+  'baseUrl' | 'token' | 'init' | 'fetch' | 'Request'
+>;
 
 /**
  * A failed call to the modelbox REST API.
@@ -36,6 +48,9 @@ export const CANCELLED = 'Cancelled';
 /**
  * Call the modelbox REST API and return the decoded JSON body.
  *
+ * Authenticates as JupyterLab's `ServerConnection.makeRequest` does: the
+ * token when there is one, and the `_xsrf` cookie echoed as `X-XSRFToken`.
+ *
  * @param endPoint - API path below `<baseUrl>/modelbox/api/`, query string included.
  * @param serverSettings - The Jupyter server connection settings.
  * @param init - Initial values for the request.
@@ -45,14 +60,26 @@ export const CANCELLED = 'Cancelled';
  */
 export async function requestAPI<T>(
   endPoint: string,
-  serverSettings: ServerConnection.ISettings,
+  serverSettings: IConnection,
   init: RequestInit = {}
 ): Promise<T> {
-  const url = URLExt.join(serverSettings.baseUrl, ...API_PATH, endPoint);
+  const url = serverSettings.baseUrl.replace(/\/?$/, '/') + API_PATH + endPoint;
+  const request = new serverSettings.Request(url, { ...serverSettings.init, ...init });
+  if (serverSettings.token) {
+    request.headers.set('Authorization', `token ${serverSettings.token}`);
+  }
+  const xsrf = xsrfCookie();
+  if (xsrf) {
+    request.headers.set('X-XSRFToken', xsrf);
+  }
+  if (!request.headers.has('Content-Type')) {
+    // a body-less request the server can tell apart from a cross-site form
+    request.headers.set('Content-Type', 'application/json');
+  }
 
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(url, init, serverSettings);
+    response = await serverSettings.fetch.call(null, request);
   } catch (error) {
     throw networkError(error, init);
   }
@@ -151,6 +178,42 @@ function fallbackMessage(response: Response): string {
     );
   }
   return status;
+}
+
+/**
+ * How to reach the Jupyter server that served this page, from its
+ * `jupyter-config-data` (JupyterLab, Notebook 7); `null` where the page has
+ * none (e.g. VS Code).
+ */
+export function pageConnection(): IConnection | null {
+  const element = document.getElementById('jupyter-config-data');
+  let config: { baseUrl?: unknown; token?: unknown };
+  try {
+    config = JSON.parse(element?.textContent || 'null');
+  } catch {
+    return null;
+  }
+  if (!config || typeof config.baseUrl !== 'string') {
+    return null;
+  }
+  return {
+    baseUrl: config.baseUrl,
+    token: typeof config.token === 'string' ? config.token : '',
+    init: { cache: 'no-store', credentials: 'same-origin' },
+    fetch: (input, init) => fetch(input, init),
+    Request
+  };
+}
+
+function xsrfCookie(): string | null {
+  let cookie = '';
+  try {
+    cookie = document.cookie;
+  } catch {
+    return null; // e.g. a sandboxed page
+  }
+  const match = /(?:^|;\s*)_xsrf=([^;]*)/.exec(cookie);
+  return match ? decodeURIComponent(match[1]) : null;
 }
 
 function isObject(value: unknown): value is { [key: string]: unknown } {

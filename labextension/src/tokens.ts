@@ -1,170 +1,88 @@
-// Shapes of the modelbox REST payloads. Types only: importing this module has no side effects.
+// Shapes of the modelbox REST payloads: aliases of the types generated from the OpenAPI document the
+// server serves (`generated/api.ts`, `npm run generate:api`), so they cannot drift from the server.
+// Types only: importing this module has no side effects.
 
-import type { PartialJSONObject } from '@lumino/coreutils';
+import type { components, paths } from './generated/api';
+
+type Schemas = components['schemas'];
+
+/** The JSON request body of an operation. */
+type JSONBody<Operation> = Operation extends {
+  requestBody?: { content: { 'application/json': infer Body } };
+}
+  ? Body
+  : never;
+
+/** The JSON answer of an operation with the given status. */
+type JSONAnswer<Operation, Status extends number = 200> = Operation extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Answer } } };
+}
+  ? Answer
+  : never;
 
 /**
  * A registered model.
  */
-export interface IModel {
-  id: string;
-  name: string;
-  namespace: string;
-  owner: string;
-  task: string;
-  description: string;
-  metadata: PartialJSONObject;
-  /** ISO 8601 timestamp. */
-  created_at: string;
-  /** ISO 8601 timestamp. */
-  updated_at: string;
-  archived: boolean;
-  num_versions: number;
-}
+export type IModel = Schemas['Model'];
 
 /**
- * A version of a model.
+ * A version of a model: `number` is assigned by the registry (1, 2, 3... per
+ * model), `version` is the label the user gave it, `tags` are unique across
+ * the versions of one model, and `lineage` says where it came from.
  */
-export interface IModelVersion {
-  id: string;
-  model_id: string;
-  /** Assigned by the registry: 1, 2, 3... per model. */
-  number: number;
-  /** The label the user gave the version (ModelBox style). */
-  version: string;
-  name: string;
-  description: string;
-  metadata: PartialJSONObject;
-  framework: string | null;
-  /** Unique across the versions of one model. */
-  tags: string[];
-  checkpoint_uuid: string | null;
-  created_at: string;
-  updated_at: string;
-  owner: string;
-  /** Where the version came from (notebook, cells, packages, git...); free-form. */
-  lineage?: PartialJSONObject | null;
-}
+export type IModelVersion = Schemas['Version'];
 
 /**
- * A file attached to a model or a model version.
+ * A file attached to a model or a model version (`parent`). `tracked` when
+ * the registry only records its location; a tracked file that could not be
+ * read has an empty `checksum` and a null `size`.
  */
-export interface IArtifact {
-  id: string;
-  /** Id of the model or model version the artifact belongs to. */
-  parent: string;
-  path: string;
-  /** Kind of artifact: unknown, model, checkpoint, text, image, audio, video. */
-  mime_type: string;
-  /** sha256 hex digest; null for a tracked artifact that could not be read. */
-  checksum: string | null;
-  /** Size in bytes; null for a tracked artifact that could not be read. */
-  size: number | null;
-  /** True when the registry only records the artifact's location. */
-  tracked: boolean;
-  created_at: string;
-}
+export type IArtifact = Schemas['Artifact'];
 
 /**
- * One page of models.
+ * One page of models; `total` counts all pages.
  */
-export interface IModelList {
-  models: IModel[];
-  /** Number of models matching the query, all pages included. */
-  total: number;
-}
+export type IModelList = JSONAnswer<paths['/models']['get']>;
 
 /**
  * The versions of one model.
  */
-export interface IVersionList {
-  versions: IModelVersion[];
-  total: number;
-}
+export type IVersionList = JSONAnswer<paths['/models/{model_id}/versions']['get']>;
 
 /**
  * A change in the registry; `seq` increases monotonically.
  */
-export interface IEvent {
-  seq: number;
-  kind: string;
-  at: string;
-  model_id?: string;
-  version_id?: string;
-  object_id?: string;
-}
+export type IEvent = Schemas['Event'];
 
 /**
- * Query parameters of `GET models`.
+ * Query parameters of `GET models` (`q`: the search language, see `query.ts`).
  */
-export interface IListModelsQuery {
-  /** The search language (see `query.ts`); a syntax error is a 422. */
-  q?: string;
-  name?: string;
-  description?: string;
-  namespace?: string;
-  sort_by?: ModelSortKey;
-  order_by?: 'asc' | 'desc';
-  offset?: number;
-  limit?: number;
-}
+export type IListModelsQuery = NonNullable<paths['/models']['get']['parameters']['query']>;
 
 /**
  * Sort keys of `GET models`.
  */
-export type ModelSortKey =
-  | 'name'
-  | 'description'
-  | 'creation_time'
-  | 'last_updated_time';
+export type ModelSortKey = NonNullable<IListModelsQuery['sort_by']>;
 
 /**
  * A checkpoint a version can be registered from.
  */
-export interface ICheckpoint {
-  id: string;
-  uuid: string;
-  metadata: PartialJSONObject;
-  metrics: PartialJSONObject;
-  framework: string | null;
-  format: string | null;
-  /** Where the checkpoint came from; free-form. */
-  lineage?: PartialJSONObject | null;
-  owner: string;
-  created_at: string;
-  updated_at: string;
-}
+export type ICheckpoint = Schemas['Checkpoint'];
 
 /**
  * Fields of `POST models`.
  */
-export interface INewModel {
-  name: string;
-  namespace?: string;
-  description?: string;
-  task?: string;
-  metadata?: PartialJSONObject;
-}
+export type INewModel = JSONBody<paths['/models']['post']>;
 
 /**
  * Fields of `POST models/{id}/versions`.
  */
-export interface INewVersion {
-  version?: string;
-  description?: string;
-  framework?: string;
-  checkpoint_uuid?: string;
-  unique_tags?: string[];
-  metadata?: PartialJSONObject;
-}
+export type INewVersion = JSONBody<paths['/models/{model_id}/versions']['post']>;
 
 /**
  * Changes of `PATCH models/{id}`.
  */
-export interface IModelChanges {
-  name?: string;
-  description?: string;
-  archived?: boolean;
-}
+export type IModelChanges = JSONBody<paths['/models/{model_id}']['patch']>;
 
 /**
  * Logged metric points as columns, all keys in one frame.
@@ -172,25 +90,14 @@ export interface IModelChanges {
  * A value is a number, or `{f: 'nan' | 'inf' | '-inf'}`, or something
  * that is not plottable (a string, `{b: base64}`).
  */
-export interface IMetricFrame {
-  key: string[];
-  step: (number | null)[];
-  wallclock: number[];
-  value: unknown[];
-}
+export type IMetricFrame = Schemas['MetricFrame'];
 
 /**
  * Bytes stored by a finished upload.
  */
-export interface IBlob {
-  checksum: string;
-  size: number;
-}
+export type IBlob = Schemas['Blob'];
 
 /**
  * Answer of `GET events`.
  */
-export interface IEventBatch {
-  events: IEvent[];
-  last_seq: number;
-}
+export type IEventBatch = JSONAnswer<paths['/events']['get']>;

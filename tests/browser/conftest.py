@@ -7,8 +7,9 @@ which ``./dev.sh test`` does when it is missing). Screenshots go to ``test-outpu
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,27 @@ def open_lab(page: Page, server: JupyterServer, path: str = "") -> None:
     page.goto(f"{server.url}lab/tree/{path}?token={server.token}" if path else f"{server.url}lab?token={server.token}")
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not become true in time")
+        time.sleep(0.1)
+
+
+def run_notebook(page: Page, server: JupyterServer, path: str, cell_count: int) -> None:
+    """Open a notebook in JupyterLab and run its cells one by one, each to completion."""
+    open_lab(page, server, path)
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    cells.first.wait_for()
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+    cells.first.locator(".jp-InputArea-editor").click()
+    for index in range(cell_count):  # Shift+Enter runs the cell and moves to the next one
+        page.keyboard.press("Shift+Enter")
+        prompt = cells.nth(index).locator(".jp-InputArea-prompt")
+        wait_until(lambda prompt=prompt: prompt.inner_text().strip() not in ("[ ]:", "[*]:", ""), timeout=120)
 
 
 def drop_from_desktop(page: Page, target: Locator, paths: list[Path]) -> None:

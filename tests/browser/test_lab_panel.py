@@ -6,12 +6,13 @@ The tests share one JupyterLab server (and registry), so each uses its own model
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from jupyter_modelbox import ModelBox
@@ -319,18 +320,47 @@ def test_version_view_draws_the_metric_chart(
     chart.locator(".jp-ModelboxChart-key", has_text="loss").locator("input").check()
     chart.locator(".jp-ModelboxChart-overlay", has_text="v1").locator("input").check()
     expect(chart.locator(".u-legend")).to_contain_text("loss (v1)")
-    chart.get_by_label("X axis").select_option("wallclock")
-    expect(chart.locator(".u-legend")).to_contain_text("time")
 
-    # drag to zoom, then reset
-    box = chart.locator(".u-over").bounding_box()
-    assert box is not None
+    # drag to zoom: the steps under the left and right edges (the legend shows the step under the cursor)
+    # go from the whole series to the dragged 30-60% of it, and Reset zoom brings the whole series back
+    assert shown_steps(page, chart) == pytest.approx((0.02 * 200_000, 0.98 * 200_000), abs=3_000)
+    box = plot_box(chart)
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2, steps=5)
     page.mouse.up()
+    zoomed = (0.3 * 200_000 + 0.02 * 60_000, 0.3 * 200_000 + 0.98 * 60_000)
+    assert shown_steps(page, chart) == pytest.approx(zoomed, abs=3_000)
     chart.get_by_role("button", name="Reset zoom").click()
+    assert shown_steps(page, chart) == pytest.approx((0.02 * 200_000, 0.98 * 200_000), abs=3_000)
+
+    chart.get_by_label("X axis").select_option("wallclock")
+    expect(chart.locator(".u-legend")).to_contain_text("time")
     assert page_errors == []
+
+
+def plot_box(chart: Locator) -> FloatRect:
+    box = chart.locator(".u-over").bounding_box()
+    assert box is not None
+    return box
+
+
+def shown_steps(page: Page, chart: Locator) -> tuple[float, float]:
+    """The steps the chart shows under its left and right edges (2% in), read from the live legend."""
+    box = plot_box(chart)
+    value = chart.locator(".u-legend .u-series").first.locator(".u-value")
+    steps = []
+    for fraction in (0.02, 0.98):
+        page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2)
+        shown, previous = None, ""
+        for _ in range(50):  # the legend follows the cursor on the next frame: read until it holds still
+            page.wait_for_timeout(100)
+            shown, previous = value.inner_text(), shown
+            if shown == previous and re.fullmatch(r"[\d,.]+", shown):
+                break
+        assert shown is not None and re.fullmatch(r"[\d,.]+", shown), f"the legend shows no step: {shown!r}"
+        steps.append(float(shown.replace(",", "")))
+    return steps[0], steps[1]
 
 
 GRID_PIXELS = """host => {

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -15,7 +13,7 @@ from playwright.sync_api import Page
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import SCREENSHOTS, drop_from_desktop, open_lab
+from .conftest import SCREENSHOTS, drop_from_desktop, run_notebook
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -30,14 +28,6 @@ CELLS = [
     f"version = mb.get_model({MODEL!r}).get_version()\nMetricsPlot(version, keys=['loss'])",
     "zone = ArtifactDropZone(version)\nzone.drop_target.chunk_bytes = 64 * 1024\nzone",
 ]
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not become true in time")
-        time.sleep(0.1)
 
 
 def dropped_bytes() -> bytes:
@@ -57,15 +47,7 @@ def test_widgets_render_and_drops_become_artifacts(page: Page, lab_server: Jupyt
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    open_lab(page, lab_server, "widgets_demo.ipynb")
-    cells = page.locator(".jp-Notebook .jp-CodeCell")
-    cells.first.wait_for()
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
-    cells.first.locator(".jp-InputArea-editor").click()
-    for index in range(len(CELLS)):  # Shift+Enter runs the cell and moves to the next one
-        page.keyboard.press("Shift+Enter")
-        prompt = cells.nth(index).locator(".jp-InputArea-prompt")
-        wait_until(lambda prompt=prompt: prompt.inner_text().strip() not in ("[ ]:", "[*]:", ""), timeout=120)
+    run_notebook(page, lab_server, "widgets_demo.ipynb", len(CELLS))
     outputs = page.locator(".jp-Notebook .jp-OutputArea-output")
 
     # the kernel found the server by itself (JPY_PARENT_PID -> jpserver-<pid>.json)

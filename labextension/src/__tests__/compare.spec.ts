@@ -22,6 +22,7 @@ function aCheckpoint(metrics: ICheckpoint['metrics']): ICheckpoint {
     framework: null,
     format: null,
     owner: 'alice',
+    revision: 1,
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z'
   };

@@ -4,7 +4,7 @@ import type { IEvent } from '../tokens';
 import { calls, fakeAPI, jsonResponse, settingsWith, settle } from './fake-server';
 
 function event(seq: number, kind = 'model.created'): IEvent {
-  return { seq, kind, at: '2026-01-01T00:00:00Z', model_id: 'm1' };
+  return { seq, kind, at: '2026-01-01T00:00:00Z', actor: 'alice', model_id: 'm1' };
 }
 
 /** A feed that answers the n-th events call with `answers[n]`, then holds calls open until aborted. */

@@ -29,6 +29,15 @@ export function settingsWith(
   });
 }
 
+/** The page's Jupyter configuration, as JupyterLab and Notebook 7 put it in the page. */
+export function addPageConfig(text: string): void {
+  const script = document.createElement('script');
+  script.id = 'jupyter-config-data';
+  script.type = 'application/json';
+  script.textContent = text;
+  document.body.append(script);
+}
+
 /** The URL of the n-th request the fake received. */
 export function requestedURL(fetch: jest.Mock, n = 0): URL {
   return new URL((fetch.mock.calls[n][0] as Request).url);
@@ -47,6 +56,7 @@ export function aModel(overrides: Partial<IModel> = {}): IModel {
     updated_at: '2026-01-01T00:00:00Z',
     archived: false,
     num_versions: 2,
+    revision: 1,
     ...overrides
   };
 }
@@ -81,18 +91,11 @@ export function apiPath(request: Request): string {
 }
 
 /**
- * `method path?query` of every request the fake received, without the
- * cache-busting `&<timestamp>` that ServerConnection adds.
+ * `method path?query` of every request the fake received.
  */
 export function calls(fetch: jest.Mock<Promise<Response>, [Request]>): string[] {
   return fetch.mock.calls.map(([request]) => {
-    const params = new URL(request.url).searchParams;
-    for (const name of Array.from(params.keys())) {
-      if (/^\d+$/.test(name) && params.get(name) === '') {
-        params.delete(name);
-      }
-    }
-    const search = params.toString();
+    const search = new URL(request.url).searchParams.toString();
     return `${request.method} ${apiPath(request)}${search ? `?${search}` : ''}`;
   });
 }
@@ -112,6 +115,7 @@ export function aVersion(overrides: Partial<IModelVersion> = {}): IModelVersion 
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
     owner: 'alice',
+    revision: 1,
     ...overrides
   };
 }
@@ -122,9 +126,12 @@ export function anArtifact(overrides: Partial<IArtifact> = {}): IArtifact {
     parent: 'v1',
     path: 'weights.bin',
     mime_type: 'model',
+    content_type: 'application/octet-stream',
     checksum: 'ab'.repeat(32),
     size: 2048,
     tracked: false,
+    location: null,
+    owner: 'alice',
     created_at: '2026-01-01T00:00:00Z',
     ...overrides
   };

@@ -1,6 +1,7 @@
 import { ModelboxClient } from '../api';
-import { CANCELLED, ModelboxAPIError, queryString, requestAPI } from '../request';
+import { CANCELLED, ModelboxAPIError, pageConnection, queryString, requestAPI } from '../request';
 import {
+  addPageConfig,
   aModel,
   aVersion,
   anArtifact,
@@ -21,6 +22,30 @@ describe('requestAPI', () => {
     const url = requestedURL(fetch);
     expect(url.origin).toBe('http://localhost:8888');
     expect(url.pathname).toBe('/a%40b/modelbox/api/models/m1');
+  });
+
+  it('authenticates with the token and echoes the XSRF cookie', async () => {
+    const fetch = fakeFetch(() => jsonResponse({}));
+    document.cookie = '_xsrf=2%7Cabc';
+    try {
+      await requestAPI('models/m1', { ...settingsWith(fetch), token: 's3cret' }, { method: 'DELETE' });
+    } finally {
+      document.cookie = '_xsrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
+    }
+
+    const request = fetch.mock.calls[0][0];
+    expect(request.headers.get('Authorization')).toBe('token s3cret');
+    expect(request.headers.get('X-XSRFToken')).toBe('2|abc');
+    expect(request.headers.get('Content-Type')).toBe('application/json');
+    expect(request.credentials).toBe('same-origin');
+  });
+
+  it('sends no token header without a token', async () => {
+    const fetch = fakeFetch(() => jsonResponse({}));
+
+    await requestAPI('models', { ...settingsWith(fetch), token: '' });
+
+    expect(fetch.mock.calls[0][0].headers.has('Authorization')).toBe(false);
   });
 
   it('returns the decoded JSON body', async () => {
@@ -282,6 +307,29 @@ describe('ModelboxClient', () => {
     const call = new ModelboxClient(settingsWith(fetch)).events(0, 30, abort.signal);
 
     await expect(call).rejects.toMatchObject({ status: 0, reason: CANCELLED });
+  });
+});
+
+describe('pageConnection', () => {
+  afterEach(() => document.getElementById('jupyter-config-data')?.remove());
+
+  it("reaches the server of the page's Jupyter configuration", () => {
+    addPageConfig(JSON.stringify({ baseUrl: '/user/ann/', token: 't0k' }));
+
+    expect(pageConnection()).toMatchObject({
+      baseUrl: '/user/ann/',
+      token: 't0k',
+      init: { credentials: 'same-origin' }
+    });
+  });
+
+  it('is null where the page has no Jupyter configuration (VS Code)', () => {
+    expect(pageConnection()).toBeNull();
+    addPageConfig('{not json');
+    expect(pageConnection()).toBeNull();
+    document.getElementById('jupyter-config-data')?.remove();
+    addPageConfig('{}');
+    expect(pageConnection()).toBeNull();
   });
 });
 
