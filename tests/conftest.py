@@ -1,7 +1,8 @@
 """Fixtures shared by the test suite.
 
 ``mb`` is the user-facing ``ModelBox`` over each transport; every test of the Python API takes
-it, so the same assertions run in-process and (once the server exists) over HTTP.
+it, so the same assertions run in-process and over HTTP, and, for the tests (or modules) marked
+``@pytest.mark.transports(*ALL_TRANSPORTS)``, over gRPC too.
 """
 
 from __future__ import annotations
@@ -13,9 +14,21 @@ import pytest
 
 from jupyter_modelbox import ModelBox
 
-from .helpers.jupyter import JupyterServer
+from .helpers.jupyter import JupyterServer, free_port
 
-TRANSPORTS = ["local", "http"]
+TRANSPORTS = ("local", "http")  # what the mb fixture runs on unless a test is marked
+ALL_TRANSPORTS = (*TRANSPORTS, "grpc")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "transports(*names): the transports the mb fixture runs the test on "
+                                       "(default: local, http)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "mb" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("transports")
+        metafunc.parametrize("mb", marker.args if marker else TRANSPORTS, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -28,15 +41,34 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter
     server.stop()
 
 
-@pytest.fixture(params=TRANSPORTS)
+@pytest.fixture(scope="session")
+def grpc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[JupyterServer, str]]:
+    """A real Jupyter server serving the gRPC ModelStore too (needs the grpc extra), and its target."""
+    pytest.importorskip("grpc", reason="needs the grpc extra: pip install 'jupyter_modelbox[grpc]'")
+    port = free_port()
+    # the API suites track files in their tmp_path: let the server read them back
+    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
+    server = JupyterServer(tmp_path_factory.mktemp("grpc"), extra_args=(f"--ModelboxApp.grpc_port={port}", roots))
+    server.start()
+    yield server, f"127.0.0.1:{port}"
+    server.stop()
+    assert "gRPC ModelStore on 127.0.0.1" in server.log()
+
+
+@pytest.fixture
 def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
-    """The Python API in-process (``local``) and through a real Jupyter server (``http``)."""
+    """The Python API in-process (``local``), through a real Jupyter server's REST API (``http``) or
+    its gRPC service (``grpc``); parametrized by ``pytest_generate_tests`` above."""
     if request.param == "local":
         box = ModelBox(root=tmp_path / "registry")
-    else:
+    elif request.param == "http":
         server: JupyterServer = request.getfixturevalue("jupyter_server")
         server.reset(tmp_path / "registry")
         box = ModelBox(url=server.url, token=server.token)
+    else:
+        server, target = request.getfixturevalue("grpc_server")
+        server.reset(tmp_path / "registry")
+        box = ModelBox(grpc=target, token=server.token)
     yield box
     box.close()
 

@@ -14,6 +14,7 @@ from .errors import (
     StorageError,
 )
 from .facade import Registry, open_registry, release_registry
+from .maintenance import check_folder
 from .validation import Limits
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Registry",
     "RegistryLockedError",
     "StorageError",
+    "check_folder",
     "open_registry",
     "release_registry",
 ]

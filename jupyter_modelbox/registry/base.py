@@ -198,6 +198,12 @@ class RegistryBase:
         return counters["event_seq"] if counters else 0
 
     @locked
+    def event_feed(self, since: int = 0, limit: int = 1000) -> Doc:
+        """``{"events": [...], "last_seq": n}`` read at one instant: what a poll of the feed answers."""
+        events = self.events(since, limit)
+        return {"events": events, "last_seq": events[-1]["seq"] if events else self.last_event_seq}
+
+    @locked
     def events(self, since: int = 0, limit: int = 1000, timeout: float = 0.0) -> list[Doc]:
         """Events with ``seq > since``, oldest first; waits up to ``timeout`` s for one to arrive."""
         deadline = time.monotonic() + max(0.0, min(timeout, 300.0))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import atexit
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
+from .errors import NotFoundError
 from .metric_ops import MetricOps
 from .uploads import UploadOps
 from .validation import Limits
@@ -33,6 +35,19 @@ class Registry(VersionOps, MetricOps, UploadOps):
         from .backup import import_any
 
         return import_any(self, Path(src))
+
+    def import_upload(self, checksum: str) -> dict[str, Any]:
+        """Load an export archive that arrived as an upload (REST ``POST import``); the archive is then dropped."""
+        from .backup import extract_tar
+
+        archive = self.blobs.path(checksum)
+        if not archive.exists():
+            raise NotFoundError(f"no uploaded archive has sha256 {checksum}; upload it first")
+        try:
+            with tempfile.TemporaryDirectory(dir=self.root, prefix=".import-") as scratch:
+                return self.import_from(extract_tar(archive, Path(scratch)))
+        finally:
+            archive.unlink(missing_ok=True)  # the archive was only a vehicle
 
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[dict[str, Any]]:
         """Consistency findings (see ``maintenance``); ``repair`` fixes what is safe to fix."""

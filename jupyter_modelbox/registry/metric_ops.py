@@ -135,8 +135,9 @@ class MetricOps(RegistryBase):
         with self.docs.transaction():
             for key, steps, wallclocks, values in checked:
                 known = self.docs.get("series", series_id(parent_id, key))
-                doc = dict(known) if known else {"id": series_id(parent_id, key), "parent": parent_id, "key": key,
-                                                  "created_at": now(), "last": None}
+                fresh = {"id": series_id(parent_id, key), "parent": parent_id, "key": key, "created_at": now(),
+                         "last": None}
+                doc: dict[str, Any] = dict(known) if known else fresh
                 doc["last"] = _later(doc["last"], _last_point(steps, wallclocks, values))
                 self.docs.put("series", doc)
             if total:
@@ -191,7 +192,7 @@ def series_frame(keys: list[str], parts: list[SeriesColumns]) -> pd.DataFrame:
         values[:] = [v for p in parts for v in p.values.tolist()]
     else:
         values = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
-    codes = np.repeat(np.arange(len(keys), dtype=np.int32), counts)
+    codes: np.ndarray = np.repeat(np.arange(len(keys), dtype=np.int32), counts)
     missing = steps == MISSING_STEP
     sort_steps = np.where(missing, np.iinfo(np.int64).max, steps)
     if len(steps) > 1 and not _ordered(sort_steps, wallclocks):

@@ -7,7 +7,7 @@ from typing import Any
 from .artifacts import ArtifactOps
 from .base import Doc, locked, new_id, now, public
 from .enums import ModelOrderBy, ModelSortBy, parse_enum
-from .errors import AlreadyExistsError, ConflictError, NotFoundError
+from .errors import AlreadyExistsError, ConflictError, InvalidArgumentError, NotFoundError
 from .search import MISSING, MODEL_FIELDS, Getter, compile_query, dotted
 from .validation import (
     check_int,
@@ -162,12 +162,40 @@ class ModelOps(ArtifactOps):
         description: str | None = None,
         task: str | None = None,
         owner: str | None = None,
+        archived: bool | None = None,
         actor: str | None = None,
         if_revision: int | None = None,
     ) -> Doc:
-        doc = dict(self._get("models", model_id, "model"))
-        self._check_revision(doc, if_revision, f"model {doc['name']!r}")
-        self._refuse_archived(doc)
+        """Change fields and archive or unarchive, all checked first and written at once.
+
+        Unarchiving comes before the other changes and archiving after them, so one call can
+        unarchive and rename, or rename and archive; a model that stays archived refuses changes.
+        With nothing to change, only ``if_revision`` is checked and nothing is written.
+        """
+        current = self._get("models", model_id, "model")
+        self._check_revision(current, if_revision, f"model {current['name']!r}")
+        if archived is not None and not isinstance(archived, bool):
+            raise InvalidArgumentError(f"archived must be true or false, not {archived!r}")
+        doc = dict(current)
+        events = []
+        if archived is False:
+            doc["archived"] = False
+            events.append("model.unarchived")
+        changes = {"name": name, "description": description, "task": task, "owner": owner}
+        if any(value is not None for value in changes.values()):
+            self._refuse_archived(doc)
+            self._apply_model_changes(doc, name, description, task, owner)
+            events.append("model.updated")
+        if archived is True:
+            doc["archived"] = True
+            events.append("model.archived")
+        if not events:
+            return public(current)
+        return self._save_model(doc, events, actor)
+
+    def _apply_model_changes(
+        self, doc: Doc, name: str | None, description: str | None, task: str | None, owner: str | None
+    ) -> None:
         if name is not None and name != doc["name"]:
             name = check_name(name, "model name", self.limits)
             key = name_key(doc["namespace"], name)
@@ -180,22 +208,13 @@ class ModelOps(ArtifactOps):
             doc["task"] = check_text(task, "task", self.limits.max_name_length)
         if owner is not None:
             doc["owner"] = check_name(owner, "owner", self.limits)
-        return self._save_model(doc, "model.updated", actor)
 
-    @locked
-    def set_archived(
-        self, model_id: str, archived: bool, actor: str | None = None, if_revision: int | None = None
-    ) -> Doc:
-        doc = dict(self._get("models", model_id, "model"))
-        self._check_revision(doc, if_revision, f"model {doc['name']!r}")
-        doc["archived"] = bool(archived)
-        return self._save_model(doc, "model.archived" if archived else "model.unarchived", actor)
-
-    def _save_model(self, doc: Doc, event: str, actor: str | None) -> Doc:
+    def _save_model(self, doc: Doc, events: list[str], actor: str | None) -> Doc:
         doc["updated_at"] = now()
         with self.docs.transaction():
             self._save("models", doc)
-            self._emit(event, actor, model_id=doc["id"], namespace=doc["namespace"], name=doc["name"])
+            for event in events:
+                self._emit(event, actor, model_id=doc["id"], namespace=doc["namespace"], name=doc["name"])
         return public(doc)
 
     @staticmethod

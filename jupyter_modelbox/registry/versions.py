@@ -80,11 +80,14 @@ class VersionOps(ModelOps):
         return public(doc)
 
     @locked
-    def get_version(self, model_id: str, ref: int | str | None = None) -> Doc | None:
-        """By number, by tag, or the newest (``None``/``"latest"``; ``None`` if there is none)."""
+    def get_version(self, model_id: str, ref: int | str | None = None, *, must_exist: bool = False) -> Doc | None:
+        """By number, by tag, or the newest (``None``/``"latest"``; ``None`` if there is none, or with
+        ``must_exist`` a ``NotFoundError``)."""
         model = self._get("models", model_id, "model")
         versions = self.docs.find("versions", "model_id", model_id)
         if ref is None or ref == "latest":
+            if not versions and must_exist:
+                raise NotFoundError(f"model {model['name']!r} has no versions yet")
             return public(max(versions, key=lambda v: v["number"])) if versions else None
         if isinstance(ref, bool) or not isinstance(ref, (int, str)):
             raise InvalidArgumentError(f"a version is chosen by number or tag, not {ref!r}")
