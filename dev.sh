@@ -70,6 +70,10 @@ run_tests() {
   ensure_postgresql
   echo "== ruff"
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks scripts
+  echo "== mypy (api, client, registry; see pyproject.toml)"
+  "$VENV/bin/mypy"
+  echo "== import contracts (the layers; see pyproject.toml)"
+  "$VENV/bin/lint-imports" --no-cache
   echo "== TypeScript API types (generated from the OpenAPI document)"
   (cd labextension && PYTHON=$VENV/bin/python npm run --silent check:api)
   echo "== TypeScript tests (jest)"

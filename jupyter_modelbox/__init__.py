@@ -1,28 +1,56 @@
-"""jupyter_modelbox: a model registry that lives inside Jupyter."""
+"""jupyter_modelbox: a model registry that lives inside Jupyter.
 
+The public names below are loaded on first use (PEP 562), so importing a layer does not import the
+others: ``import jupyter_modelbox.registry`` (what the server process needs) never loads the
+client, ``requests`` or the metric buffer's exit hook.
+"""
+
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
-
-from .client import Artifact, Checkpoint, Model, ModelBox, ModelVersion
-from .registry import (
-    AlreadyExistsError,
-    ArtifactMime,
-    ConflictError,
-    DatabaseUnavailableError,
-    IntegrityError,
-    InvalidArgumentError,
-    ModelBoxError,
-    ModelOrderBy,
-    ModelSortBy,
-    NotFoundError,
-    RegistryLockedError,
-    StorageError,
-)
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("jupyter_modelbox")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
+_CLIENT = ("Artifact", "Checkpoint", "Model", "ModelBox", "ModelVersion")
+_REGISTRY = ("AlreadyExistsError", "ArtifactMime", "ConflictError", "DatabaseUnavailableError", "IntegrityError",
+             "InvalidArgumentError",
+             "ModelBoxError", "ModelOrderBy", "ModelSortBy", "NotFoundError", "RegistryLockedError", "StorageError")
+_HOMES = {**dict.fromkeys(_CLIENT, ".client"), **dict.fromkeys(_REGISTRY, ".registry")}
+
+if TYPE_CHECKING:
+    from .client import Artifact, Checkpoint, Model, ModelBox, ModelVersion
+    from .registry import (
+        AlreadyExistsError,
+        ArtifactMime,
+        ConflictError,
+        DatabaseUnavailableError,
+        IntegrityError,
+        InvalidArgumentError,
+        ModelBoxError,
+        ModelOrderBy,
+        ModelSortBy,
+        NotFoundError,
+        RegistryLockedError,
+        StorageError,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value  # the next lookup is an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
 
 
 def _jupyter_server_extension_points() -> list[dict[str, object]]:

@@ -1,8 +1,10 @@
 """Fixtures shared by the test suite.
 
-``mb`` is the user-facing ``ModelBox`` over each transport and backend; every test of the Python
-API takes it, so the same assertions run in-process and over HTTP, on a registry folder and on
-PostgreSQL (a throwaway cluster started once per session, each test on an emptied database).
+``mb`` is the user-facing ``ModelBox`` over each transport; every test of the Python API takes
+it, so the same assertions run in-process and over HTTP, and, for the tests (or modules) marked
+``@pytest.mark.transports(*ALL_TRANSPORTS)``, over gRPC too. Each transport runs twice: on a
+registry folder, and (``-pg``) on PostgreSQL, a throwaway cluster started once per session with
+each test on an emptied database.
 """
 
 from __future__ import annotations
@@ -14,10 +16,23 @@ import pytest
 
 from jupyter_modelbox import ModelBox
 
-from .helpers.jupyter import JupyterServer
+from .helpers.jupyter import JupyterServer, free_port
 from .helpers.postgres import PostgresCluster
 
-TRANSPORTS = ["local", "http", "local-pg", "http-pg"]
+TRANSPORTS = ("local", "http")  # what the mb fixture runs on unless a test is marked
+ALL_TRANSPORTS = (*TRANSPORTS, "grpc")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "transports(*names): the transports the mb fixture runs the test on "
+                                       "(default: local, http)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "mb" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("transports")
+        transports = marker.args if marker else TRANSPORTS
+        metafunc.parametrize("mb", [*transports, *(f"{t}-pg" for t in transports)], indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +74,17 @@ def jupyter_server_pg(tmp_path_factory: pytest.TempPathFactory, pg_databases: di
 
 
 @pytest.fixture(scope="session")
+def grpc_server_pg(tmp_path_factory: pytest.TempPathFactory, pg_databases: dict[str, str]
+                   ) -> Iterator[tuple[JupyterServer, str]]:
+    """The gRPC service of a server whose registry is on PostgreSQL, and its target."""
+    pytest.importorskip("grpc", reason="needs the grpc extra: pip install 'jupyter_modelbox[grpc]'")
+    port = free_port()
+    server = pg_server(tmp_path_factory, pg_databases["mb_grpc"], f"--ModelboxApp.grpc_port={port}")
+    yield server, f"127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     """One real Jupyter server with the extension for the session (each test resets its registry)."""
     # tests track files in their tmp_path: let the server read them back (the default is its root_dir)
@@ -68,22 +94,41 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter
     server.stop()
 
 
-@pytest.fixture(params=TRANSPORTS)
+@pytest.fixture(scope="session")
+def grpc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[JupyterServer, str]]:
+    """A real Jupyter server serving the gRPC ModelStore too (needs the grpc extra), and its target."""
+    pytest.importorskip("grpc", reason="needs the grpc extra: pip install 'jupyter_modelbox[grpc]'")
+    port = free_port()
+    # the API suites track files in their tmp_path: let the server read them back
+    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
+    server = JupyterServer(tmp_path_factory.mktemp("grpc"), extra_args=(f"--ModelboxApp.grpc_port={port}", roots))
+    server.start()
+    yield server, f"127.0.0.1:{port}"
+    server.stop()
+    assert "gRPC ModelStore on 127.0.0.1" in server.log()
+
+
+@pytest.fixture
 def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
-    """The Python API in-process (``local``) and through a real Jupyter server (``http``), on a registry
-    folder and on PostgreSQL (``-pg``: artifact bytes in ``tmp_path/registry/blobs`` either way)."""
-    if request.param == "local":
-        box = ModelBox(root=tmp_path / "registry")
-    elif request.param == "local-pg":
-        cluster: PostgresCluster = request.getfixturevalue("postgres")
+    """The Python API in-process (``local``), through a real Jupyter server's REST API (``http``) or
+    its gRPC service (``grpc``); parametrized by ``pytest_generate_tests`` above. ``-pg``: the same on
+    PostgreSQL, artifact bytes in ``tmp_path/registry/blobs``."""
+    transport, _, backend = request.param.partition("-")
+    pg = "_pg" if backend == "pg" else ""
+    if transport == "local" and pg:
         url = request.getfixturevalue("pg_databases")["mb_local"]
-        cluster.reset("mb_local")
+        request.getfixturevalue("postgres").reset("mb_local")
         box = ModelBox(database_url=url, blob_root=tmp_path / "registry" / "blobs")
-    else:
-        server: JupyterServer = request.getfixturevalue("jupyter_server" if request.param == "http" else
-                                                        "jupyter_server_pg")
+    elif transport == "local":
+        box = ModelBox(root=tmp_path / "registry")
+    elif transport == "http":
+        server: JupyterServer = request.getfixturevalue(f"jupyter_server{pg}")
         server.reset(tmp_path / "registry")
         box = ModelBox(url=server.url, token=server.token)
+    else:
+        server, target = request.getfixturevalue(f"grpc_server{pg}")
+        server.reset(tmp_path / "registry")
+        box = ModelBox(grpc=target, token=server.token)
     yield box
     box.close()
 

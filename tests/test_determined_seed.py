@@ -16,6 +16,10 @@ from jupyter_modelbox import (
     NotFoundError,
 )
 
+from .conftest import ALL_TRANSPORTS
+
+pytestmark = pytest.mark.transports(*ALL_TRANSPORTS)  # gRPC too
+
 
 def test_create_and_get_model(mb: ModelBox) -> None:
     model = mb.create_model(

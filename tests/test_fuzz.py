@@ -1,4 +1,5 @@
-"""Fuzz the REST API from its own OpenAPI document (schemathesis, bounded): no 5xx, every refusal explained.
+"""Fuzz the REST API from its own OpenAPI document (schemathesis, bounded): no 5xx, every refusal explained,
+every reply as the document declares it.
 
 Longer runs: MODELBOX_FUZZ_EXAMPLES=500 .venv/bin/pytest tests/test_fuzz.py
 """
@@ -9,7 +10,11 @@ import os
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from .helpers.jupyter import JupyterServer
 
@@ -41,7 +46,8 @@ def test_api_never_fails_with_a_server_error(jupyter_server: JupyterServer, tmp_
             if case.path == "/events":
                 case.query = {**(case.query or {}), "timeout": 0}  # never wait in a fuzz run
             case.call_and_validate(base_url=f"{jupyter_server.url}modelbox/api", headers=auth, timeout=60,
-                                   checks=[explained_refusal, status_code_conformance, content_type_conformance])
+                                   checks=[explained_refusal, status_code_conformance, content_type_conformance,
+                                           response_schema_conformance])
             calls += 1
 
         fuzz()

@@ -1,8 +1,8 @@
 """The gRPC ``ModelStore`` service of a real Jupyter server, called with plain grpcio stubs.
 
 The stubs come from ``grpc.protos_and_services`` on the shipped ``.proto`` (no code of ours); what
-they create is read back through the REST API (plain ``requests``) and the Python client. The end
-of the file runs the Python API suites over ``GrpcTransport``.
+they create is read back through the REST API (plain ``requests``) and the Python client. The Python
+API suites run over ``GrpcTransport`` too: they are marked ``transports(*ALL_TRANSPORTS)`` (conftest).
 """
 
 from __future__ import annotations
@@ -25,17 +25,7 @@ pytest.importorskip("grpc_tools")
 from jupyter_modelbox import ModelBox  # noqa: E402
 from jupyter_modelbox.grpc_service import PROTO_PATH  # noqa: E402
 
-from .conftest import pg_server  # noqa: E402
-from .helpers.jupyter import JupyterServer, free_port  # noqa: E402
-from .test_determined_seed import *  # noqa: E402, F403  (the API suites, run again over gRPC below)
-from .test_modelbox_seed import *  # noqa: E402, F403
-from .test_search import (  # noqa: E402, F401  (the search language, run again over gRPC)
-    catalog,
-    test_and_binds_tighter_than_or_and_parentheses_regroup,
-    test_errors_point_at_the_position,
-    test_model_queries,
-    test_version_queries_see_metrics_tags_and_the_model,
-)
+from .helpers.jupyter import JupyterServer  # noqa: E402
 
 pb, services = grpc.protos_and_services("jupyter_modelbox/grpc_service/modelbox.proto")
 CHUNK = 64 * 1024
@@ -60,18 +50,6 @@ class Rpc:
         return answer
 
 
-@pytest.fixture(scope="module")
-def grpc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[JupyterServer, str]]:
-    port = free_port()
-    # the API suites track files in their tmp_path: let the server read them back
-    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
-    server = JupyterServer(tmp_path_factory.mktemp("grpc"), extra_args=(f"--ModelboxApp.grpc_port={port}", roots))
-    server.start()
-    yield server, f"127.0.0.1:{port}"
-    server.stop()
-    assert "gRPC ModelStore on 127.0.0.1" in server.log()
-
-
 @pytest.fixture
 def rpc(grpc_server: tuple[JupyterServer, str], tmp_path: Path) -> Iterator[Rpc]:
     server, target = grpc_server
@@ -79,27 +57,6 @@ def rpc(grpc_server: tuple[JupyterServer, str], tmp_path: Path) -> Iterator[Rpc]
     client = Rpc(server, target)
     yield client
     client.channel.close()
-
-
-@pytest.fixture(scope="module")
-def grpc_server_pg(tmp_path_factory: pytest.TempPathFactory, pg_databases: dict[str, str]
-                   ) -> Iterator[tuple[JupyterServer, str]]:
-    """The same service on a server whose registry is on PostgreSQL."""
-    port = free_port()
-    server = pg_server(tmp_path_factory, pg_databases["mb_grpc"], f"--ModelboxApp.grpc_port={port}")
-    yield server, f"127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture(params=["grpc", "grpc-pg"])
-def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
-    """Overrides conftest's ``mb``: the API suites imported above run over ``GrpcTransport``, on a
-    registry folder and on PostgreSQL."""
-    server, target = request.getfixturevalue("grpc_server" if request.param == "grpc" else "grpc_server_pg")
-    server.reset(tmp_path / "registry")
-    box = ModelBox(grpc=target, token=server.token)
-    yield box
-    box.close()
 
 
 def upload_frames(data: bytes, **metadata: Any) -> Iterator[Any]:

@@ -20,6 +20,10 @@ from jupyter_modelbox import (
     NotFoundError,
 )
 
+from .conftest import ALL_TRANSPORTS
+
+pytestmark = pytest.mark.transports(*ALL_TRANSPORTS)  # gRPC too
+
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

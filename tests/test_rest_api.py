@@ -235,6 +235,10 @@ def test_copy_from_the_file_browser_stays_inside_the_root(api: Api, jupyter_serv
     for escape in ("../outside.txt", "/../outside.txt", "runs/../../outside.txt"):
         refused = api("POST", f"/objects/{model['id']}/artifacts-from-contents", json={"paths": [escape]})
         assert refused.status_code == 404 and refused.json()["reason"] == "NotFoundError", escape
+    (notebooks / "new.txt").write_text("new")  # one registry call for all the files: a refusal records none
+    twice = api("POST", f"/objects/{model['id']}/artifacts-from-contents",
+                json={"paths": ["new.txt", "weights.pt", "weights.pt"]})
+    assert twice.status_code == 422 and "given more than once: weights.pt" in twice.json()["message"]
     assert len(api("GET", f"/objects/{model['id']}/artifacts").json()["artifacts"]) == 2
 
 
@@ -281,6 +285,36 @@ def test_stale_edits_are_refused_with_412(api: Api) -> None:
     assert api("PATCH", path, json={}, headers={"If-Match": "nonsense"}).status_code == 422
 
 
+def test_a_model_patch_is_one_write_that_lands_whole_or_not_at_all(api: Api) -> None:
+    taken = api("POST", "/models", json={"name": "taken"}).json()
+    model = api("POST", "/models", json={"name": "m"}).json()
+    path = f"/models/{model['id']}"
+    archived = api("PATCH", path, json={"archived": True})
+    assert archived.status_code == 200 and archived.json()["archived"]
+    seq = api("GET", "/info").json()["last_event_seq"]
+    # unarchive + a rename that cannot happen: refused as a whole, so the model stays archived
+    refused = api("PATCH", path, json={"archived": False, "name": taken["name"]},
+                  headers={"If-Match": archived.headers["ETag"]})
+    assert refused.status_code == 409 and refused.json()["reason"] == "AlreadyExistsError"
+    assert api("GET", path).json()["archived"] is True
+    assert api("GET", "/info").json()["last_event_seq"] == seq
+    # unarchive, rename and archive again: one revision later, the events of each step in one write
+    done = api("PATCH", path, json={"archived": False, "name": "n", "description": "d"},
+               headers={"If-Match": archived.headers["ETag"]})
+    assert done.status_code == 200 and done.json()["revision"] == archived.json()["revision"] + 1
+    assert (done.json()["name"], done.json()["description"], done.json()["archived"]) == ("n", "d", False)
+    kinds = [e["kind"] for e in api("GET", f"/events?since={seq}").json()["events"]]
+    assert kinds == ["model.unarchived", "model.updated"]
+    again = api("PATCH", path, json={"description": "e", "archived": True}, headers={"If-Match": done.headers["ETag"]})
+    assert again.json()["archived"] and again.json()["description"] == "e"
+    assert again.json()["revision"] == done.json()["revision"] + 1
+    # nothing to change: the revision is still checked, and nothing is written
+    assert api("PATCH", path, json={}, headers={"If-Match": done.headers["ETag"]}).status_code == 412
+    unchanged = api("PATCH", path, json={}, headers={"If-Match": again.headers["ETag"]})
+    assert unchanged.status_code == 200 and unchanged.json()["revision"] == again.json()["revision"]
+    assert api("PATCH", path, json={"archived": "yes"}).status_code == 422
+
+
 def test_limits_are_configurable_and_enforced(tmp_path: Path) -> None:
     args = ("--ModelboxApp.max_metadata_keys=3", "--ModelboxApp.max_name_length=10",
             "--ModelboxApp.max_json_body_bytes=2000", "--ModelboxApp.max_metadata_bytes=500")
@@ -316,6 +350,8 @@ def test_metric_columns_as_json_lists_or_raw_arrays(api: Api) -> None:
                             ({"dtype": "<f8", "b64": base64.b64encode(b"abc").decode()}, "not whole")]:
         answer = api("POST", path, json={"series": {"loss": {"wallclock": broken, "value": [1.0]}}})
         assert answer.status_code == 422 and message in answer.json()["message"]
+    not_base64 = api("POST", path, json={"series": {"loss": {"wallclock": [1.0], "value": [{"b": "\u0087*"}]}}})
+    assert not_base64.status_code == 422 and "'b' must be a base64 string" in not_base64.json()["message"]
 
 
 def test_artifact_batch_records_all_or_nothing(api: Api) -> None:

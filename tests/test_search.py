@@ -10,6 +10,7 @@ import pytest
 from jupyter_modelbox import InvalidArgumentError, ModelBox
 from jupyter_modelbox.cli import main
 
+from .conftest import ALL_TRANSPORTS
 from .helpers.jupyter import JupyterServer
 
 
@@ -35,6 +36,7 @@ def names(models: list) -> list[str]:
     return sorted(m.name for m in models)
 
 
+@pytest.mark.transports(*ALL_TRANSPORTS)
 @pytest.mark.parametrize(("query", "expected"), [
     ("mnist", ["mnist_cnn"]),
     ('"OCR"', ["mnist_cnn"]),
@@ -54,12 +56,14 @@ def test_model_queries(catalog: ModelBox, query: str, expected: list[str]) -> No
     assert names(catalog.search(query)) == expected
 
 
+@pytest.mark.transports(*ALL_TRANSPORTS)
 def test_and_binds_tighter_than_or_and_parentheses_regroup(catalog: ModelBox) -> None:
     assert names(catalog.search("name = bert or name ~ mnist and task = nlp")) == ["bert"]
     assert names(catalog.search("(name = bert or name ~ mnist) and task = vision")) == ["mnist_cnn"]
     assert names(catalog.search("not name = bert and not name = resnet")) == ["mnist_cnn"]
 
 
+@pytest.mark.transports(*ALL_TRANSPORTS)
 def test_version_queries_see_metrics_tags_and_the_model(catalog: ModelBox) -> None:
     model = catalog.get_model("mnist_cnn")
     assert [v.number for v in model.search_versions("metrics.val_loss < 0.1")] == [1]  # the last value counts
@@ -69,6 +73,7 @@ def test_version_queries_see_metrics_tags_and_the_model(catalog: ModelBox) -> No
     assert catalog.search_versions("model = bert") == []
 
 
+@pytest.mark.transports(*ALL_TRANSPORTS)
 @pytest.mark.parametrize(("query", "position", "message"), [
     ("name =", 6, "expected a value after '='"),
     ("nmae = x", 0, "unknown field 'nmae'"),

@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 
 from .. import Artifact, Checkpoint, ConflictError, Model, ModelBox, ModelVersion, NotFoundError
-from ..registry.maintenance import check_folder
 from .parser import Target
 from .render import export_text
 
@@ -235,8 +234,7 @@ def run_check(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
 
 def check_folder_findings(args: argparse.Namespace) -> pd.DataFrame:
     """``check --root``: works on the folder itself, so a registry too damaged to open can be repaired."""
-    findings = check_folder(Path(args.root), repair=args.repair, verify_bytes=args.verify_bytes)
-    return findings_frame(f.to_dict() for f in findings)
+    return findings_frame(ModelBox.check_folder(args.root, repair=args.repair, verify_bytes=args.verify_bytes))
 
 
 def database_schema(args: argparse.Namespace) -> dict[str, Any]:

@@ -40,8 +40,8 @@ __all__ = ["GrpcTransport"]
 
 
 def _error(error: grpc.RpcError, target: str) -> ModelBoxError:
-    code, details = error.code(), error.details() or ""  # type: ignore[attr-defined]
-    names = [value for key, value in (error.trailing_metadata() or ()) if key == ERROR_KEY]  # type: ignore[attr-defined]
+    code, details = error.code(), error.details() or ""
+    names = [value for key, value in (error.trailing_metadata() or ()) if key == ERROR_KEY]
     if not names and code == grpc.StatusCode.UNAVAILABLE:
         return ServerUnavailableError(f"cannot reach the gRPC server at {target}: {details}")
     return error_of(code, details, names[0] if names else None)
@@ -165,12 +165,9 @@ class GrpcTransport:
         return [to_doc(m) for m in reply.models], reply.total
 
     def update_model(self, model_id: str, name: str | None = None, description: str | None = None,
-                     task: str | None = None, owner: str | None = None) -> Doc:
+                     task: str | None = None, owner: str | None = None, archived: bool | None = None) -> Doc:
         return self._doc("UpdateModel", "model", model_id=model_id, name=name, description=description, task=task,
-                         owner=owner)
-
-    def set_archived(self, model_id: str, archived: bool) -> Doc:
-        return self._doc("UpdateModel", "model", model_id=model_id, archived=archived)
+                         owner=owner, archived=archived)
 
     def delete_model(self, model_id: str, cascade: bool = False) -> None:
         self._call("DeleteModel", self._request("DeleteModelRequest", model_id=model_id, cascade=cascade))
@@ -319,7 +316,7 @@ class GrpcTransport:
         except grpc.RpcError as error:
             raise _error(error, self.target) from None
         stream = io.BufferedReader(_Download(call, call, self.target), CHUNK_BYTES)
-        return to_doc(first.metadata), stream  # type: ignore[return-value]
+        return to_doc(first.metadata), stream
 
     def delete_artifact(self, artifact_id: str) -> None:
         self._call("DeleteArtifact", self.pb.DeleteArtifactRequest(file_id=artifact_id))
@@ -373,7 +370,7 @@ class GrpcTransport:
             for reply in call:
                 yield _event(reply.event)
         except grpc.RpcError as error:
-            if error.code() != grpc.StatusCode.CANCELLED:  # type: ignore[attr-defined]
+            if error.code() != grpc.StatusCode.CANCELLED:
                 raise _error(error, self.target) from None
         finally:
             call.cancel()

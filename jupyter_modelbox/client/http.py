@@ -15,7 +15,6 @@ import shutil
 import tarfile
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -27,9 +26,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ..api import BY_ID, PREFIX
 from ..registry.backend import BlobRef
 from ..registry.backup import ARCHIVE_TOP, MANIFEST, extract_tar, write_tar
 from ..registry.blobs import sha256_file
+from ..registry.enums import ArtifactMime, ModelOrderBy, ModelSortBy, parse_enum
 from ..registry.errors import (
     ERRORS_BY_NAME,
     InvalidArgumentError,
@@ -54,7 +55,7 @@ CLIENT_LIMITS = Limits(max_metadata_bytes=2**62, max_metadata_keys=2**62)
 
 class HttpTransport:
     def __init__(self, url: str, token: str | None = None, timeout: float = 120.0) -> None:
-        self.base = url.rstrip("/") + "/modelbox/api"
+        self.base = f"{url.rstrip('/')}/{PREFIX}"
         self.url = url
         self.timeout = timeout
         self.session = requests.Session()
@@ -122,114 +123,125 @@ class HttpTransport:
         error.status = response.status_code
         return error
 
-    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._request(method, path, **kwargs)
-        return response.json() if response.status_code != 204 else None
+    def _call(self, operation_id: str, /, *, data: Any = None, headers: dict[str, str] | None = None,
+              **arguments: Any) -> Any:
+        """Call a declared operation (path, verb, parameters from ``jupyter_modelbox.api``) and unwrap its reply."""
+        response = self._send(operation_id, arguments, data=data, headers=headers)
+        operation = BY_ID[operation_id]
+        return None if response.status_code == 204 else operation.unwrap(response.json())
 
-    @staticmethod
-    def _q(value: str) -> str:
-        return urllib.parse.quote(value, safe="")
+    def _send(self, operation_id: str, arguments: dict[str, Any], stream: bool = False, data: Any = None,
+              headers: dict[str, str] | None = None) -> requests.Response:
+        operation = BY_ID[operation_id]
+        path, params, body = operation.request(arguments)
+        return self._request(operation.verb.upper(), path, params=params, json=body, stream=stream, data=data,
+                             headers=headers)
 
     # -- models --------------------------------------------------------------------------------
 
-    def create_model(self, name: str, **fields: Any) -> Doc:
-        return self._json("POST", "/models", json={"name": name, **fields})
+    def create_model(self, name: str, owner: str | None = None, namespace: str | None = None,
+                     task: str | None = None, description: str | None = "", artifacts: list[str] | None = None,
+                     metadata: dict[str, Any] | None = None, exist_ok: bool = False) -> Doc:
+        return self._call("create_model", name=name, owner=owner, namespace=namespace, task=task,
+                          description=description, artifacts=_strings(artifacts), metadata=metadata,
+                          exist_ok=exist_ok)
 
     def get_model(self, model_id: str) -> Doc:
-        return self._json("GET", f"/models/{self._q(model_id)}")
+        return self._call("get_model", model_id=model_id)
 
     def find_model(self, name: str, namespace: str | None = None) -> Doc:
-        return self._json("GET", f"/models/by-name/{self._q(namespace or 'default')}/{self._q(name)}")
+        return self._call("find_model", name=name, namespace=namespace or "default")
 
     def namespaces(self) -> list[str]:
-        return self._json("GET", "/namespaces")["namespaces"]
+        return self._call("namespaces")
 
     def list_models(self, namespace: str | None = None, name: str | None = None, description: str | None = None,
                     sort_by: Any = "name", order_by: Any = "asc", offset: int = 0, limit: int | None = None,
                     archived: bool | None = None, q: str | None = None) -> tuple[list[Doc], int]:
-        params = {"namespace": namespace, "name": name, "description": description, "q": q,
-                  "sort_by": getattr(sort_by, "value", sort_by), "order_by": getattr(order_by, "value", order_by),
-                  "offset": offset, "limit": limit, "archived": None if archived is None else str(archived).lower()}
-        data = self._json("GET", "/models", params={k: v for k, v in params.items() if v is not None})
-        return data["models"], data["total"]
+        return self._call("list_models", namespace=namespace, name=name, description=description,
+                          sort_by=parse_enum(ModelSortBy, sort_by, "sort_by"),
+                          order_by=parse_enum(ModelOrderBy, order_by, "order_by"), offset=offset, limit=limit,
+                          archived=archived, q=q)
 
-    def update_model(self, model_id: str, **fields: Any) -> Doc:
-        return self._json("PATCH", f"/models/{self._q(model_id)}", json={k: v for k, v in fields.items()
-                                                                          if v is not None})
-
-    def set_archived(self, model_id: str, archived: bool) -> Doc:
-        return self._json("PATCH", f"/models/{self._q(model_id)}", json={"archived": archived})
+    def update_model(self, model_id: str, name: str | None = None, description: str | None = None,
+                     task: str | None = None, owner: str | None = None, archived: bool | None = None) -> Doc:
+        return self._call("update_model", model_id=model_id, name=name, description=description, task=task,
+                          owner=owner, archived=archived)
 
     def delete_model(self, model_id: str, cascade: bool = False) -> None:
-        self._json("DELETE", f"/models/{self._q(model_id)}", params={"cascade": str(cascade).lower()})
+        self._call("delete_model", model_id=model_id, cascade=cascade)
 
     # -- metadata ------------------------------------------------------------------------------
 
     def merge_metadata(self, object_id: str, patch: dict[str, Any]) -> Doc:
-        return self._json("PATCH", f"/objects/{self._q(object_id)}/metadata", json={"metadata": patch})
+        return self._call("merge_metadata", object_id=object_id, patch=patch)
 
     def set_metadata(self, object_id: str, key: str, value: Any) -> Doc:
-        return self._json("PUT", f"/objects/{self._q(object_id)}/metadata/{self._q(key)}", json={"value": value})
+        return self._call("set_metadata", object_id=object_id, key=key, value=value)
 
     def remove_metadata(self, object_id: str, keys: list[str]) -> Doc:
-        return self._json("DELETE", f"/objects/{self._q(object_id)}/metadata", params={"key": keys})
+        return self._call("remove_metadata", object_id=object_id, keys=list(keys))
 
     # -- versions and tags ---------------------------------------------------------------------
 
-    def create_version(self, model_id: str, **fields: Any) -> Doc:
-        return self._json("POST", f"/models/{self._q(model_id)}/versions", json=fields)
+    def create_version(self, model_id: str, version: str | None = None, name: str | None = None,
+                       description: str | None = "", artifacts: list[str] | None = None,
+                       metadata: dict[str, Any] | None = None, unique_tags: list[str] | None = None,
+                       framework: str | None = None, checkpoint_uuid: str | None = None,
+                       lineage: dict[str, Any] | None = None) -> Doc:
+        return self._call("create_version", model_id=model_id, version=version, name=name, description=description,
+                          artifacts=_strings(artifacts), metadata=metadata, unique_tags=unique_tags,
+                          framework=framework, checkpoint_uuid=checkpoint_uuid, lineage=lineage)
 
     def get_version(self, model_id: str, ref: int | str | None = None) -> Doc | None:
         try:
-            return self._json("GET", f"/models/{self._q(model_id)}/versions/{self._q(str(ref or 'latest'))}")
+            return self._call("get_version", model_id=model_id, ref=str(ref or "latest"))
         except NotFoundError as error:
             if ref in (None, "latest") and "has no versions yet" in error.message:
                 return None
             raise
 
     def get_version_by_id(self, version_id: str) -> Doc:
-        return self._json("GET", f"/versions/{self._q(version_id)}")
+        return self._call("get_version_by_id", version_id=version_id)
 
     def list_versions(self, model_id: str, offset: int = 0, limit: int | None = None,
                       q: str | None = None) -> tuple[list[Doc], int]:
-        params = {"offset": offset, "limit": limit, "q": q}
-        data = self._json("GET", f"/models/{self._q(model_id)}/versions",
-                          params={k: v for k, v in params.items() if v is not None})
-        return data["versions"], data["total"]
+        return self._call("list_versions", model_id=model_id, offset=offset, limit=limit, q=q)
 
     def search_versions(self, q: str | None = None, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
-        params = {"offset": offset, "limit": limit, "q": q}
-        data = self._json("GET", "/versions", params={k: v for k, v in params.items() if v is not None})
-        return data["versions"], data["total"]
+        return self._call("search_versions", q=q, offset=offset, limit=limit)
 
-    def update_version(self, version_id: str, **fields: Any) -> Doc:
-        return self._json("PATCH", f"/versions/{self._q(version_id)}",
-                          json={k: v for k, v in fields.items() if v is not None})
+    def update_version(self, version_id: str, version: str | None = None, name: str | None = None,
+                       description: str | None = None, framework: str | None = None) -> Doc:
+        return self._call("update_version", version_id=version_id, version=version, name=name,
+                          description=description, framework=framework)
 
     def delete_version(self, version_id: str) -> None:
-        self._json("DELETE", f"/versions/{self._q(version_id)}")
+        self._call("delete_version", version_id=version_id)
 
     def add_tag(self, version_id: str, tag: str, move: bool = False) -> Doc:
-        return self._json("POST", f"/versions/{self._q(version_id)}/tags", json={"tag": tag, "move": move})
+        return self._call("add_tag", version_id=version_id, tag=tag, move=move)
 
     def remove_tag(self, version_id: str, tag: str) -> Doc:
-        return self._json("DELETE", f"/versions/{self._q(version_id)}/tags/{self._q(tag)}")
+        return self._call("remove_tag", version_id=version_id, tag=tag)
 
     def tag_history(self, model_id: str, tag: str | None = None) -> list[Doc]:
-        params = {"tag": tag} if tag is not None else None
-        return self._json("GET", f"/models/{self._q(model_id)}/tag-history", params=params)["history"]
+        return self._call("tag_history", model_id=model_id, tag=tag)
 
     def tag_holder(self, model_id: str, tag: str, at: datetime | str | None = None) -> Doc | None:
-        params = {"at": at.isoformat() if isinstance(at, datetime) else at} if at is not None else None
-        return self._json("GET", f"/models/{self._q(model_id)}/tags/{self._q(tag)}/holder", params=params)["version"]
+        return self._call("tag_holder", model_id=model_id, tag=tag,
+                          at=at.isoformat() if isinstance(at, datetime) else at)
 
     # -- checkpoints ---------------------------------------------------------------------------
 
-    def create_checkpoint(self, files: list[dict[str, Any]] | None = None, **fields: Any) -> Doc:
-        return self._json("POST", "/checkpoints", json={"files": files or [], **fields})
+    def create_checkpoint(self, files: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None,
+                          metrics: dict[str, Any] | None = None, framework: str | None = None,
+                          format: str | None = None, lineage: dict[str, Any] | None = None) -> Doc:
+        return self._call("create_checkpoint", files=files or [], metadata=metadata, metrics=metrics,
+                          framework=framework, format=format, lineage=lineage)
 
     def get_checkpoint(self, uuid: str) -> Doc:
-        return self._json("GET", f"/checkpoints/{self._q(uuid)}")
+        return self._call("get_checkpoint", uuid=uuid)
 
     # -- artifacts -----------------------------------------------------------------------------
 
@@ -241,7 +253,7 @@ class HttpTransport:
         """
         path = Path(source)
         size = path.stat().st_size
-        started = self._json("POST", "/uploads", json={})
+        started = self._call("start_upload")
         upload_id = started["upload_id"]
         request_bytes = min(REQUEST_BYTES, started.get("max_chunk_bytes") or REQUEST_BYTES)
         with Progress(f"uploading {path.name}", size, progress) as bar, \
@@ -260,73 +272,64 @@ class HttpTransport:
                             f"upload {upload_id} of {path.name} failed {failures} times; last error: {error}"
                         ) from error
                     time.sleep(0.2 * 2 ** (failures - 1))
-                    offset = self._json("GET", f"/uploads/{upload_id}")["offset"]  # what arrived before the failure
+                    offset = self._call("upload_offset", upload_id=upload_id)["offset"]  # what arrived before
             digest, hashed = checksum.result()
         if hashed != size:
             raise InvalidArgumentError(f"{path} changed while it was uploaded ({size} bytes, then {hashed})")
-        return BlobRef(self._json("POST", f"/uploads/{upload_id}/finish", json={"checksum": digest}))
+        return BlobRef(self._call("finish_upload", upload_id=upload_id, checksum=digest))
 
     def _put_range(self, upload_id: str, path: Path, offset: int, length: int, bar: Progress) -> int:
         """Send ``length`` bytes of ``path`` from ``offset`` as one streamed PUT; the server's new offset."""
         body = _FileRange(path, offset, length, bar)
-        return self._json("PUT", f"/uploads/{upload_id}", params={"offset": offset}, data=body,
+        return self._call("upload_chunk", upload_id=upload_id, offset=offset, data=body,
                           headers={"Content-Type": "application/octet-stream"})["offset"]
 
     def add_artifact(self, parent_id: str, blob: BlobRef, path: str, mime_type: Any = None) -> Doc:
-        body = {"path": path, "checksum": blob["checksum"], "size": blob["size"]}
-        if mime_type is not None:
-            body["mime_type"] = getattr(mime_type, "value", mime_type)
-        return self._json("POST", f"/objects/{self._q(parent_id)}/artifacts", json=body)
+        return self._call("add_artifact", parent_id=parent_id, path=path, checksum=blob["checksum"],
+                          size=blob["size"], mime_type=_mime(mime_type))
 
     def add_artifacts(self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any = None) -> list[Doc]:
-        body: Doc = {"artifacts": [{"path": path, "checksum": blob["checksum"], "size": blob["size"]}
-                                   for blob, path in items]}
-        if mime_type is not None:
-            body["mime_type"] = getattr(mime_type, "value", mime_type)
-        return self._json("POST", f"/objects/{self._q(parent_id)}/artifact-batch", json=body)["artifacts"]
+        artifacts = [{"path": path, "checksum": blob["checksum"], "size": blob["size"]} for blob, path in items]
+        return self._call("add_artifacts", parent_id=parent_id, artifacts=artifacts, mime_type=_mime(mime_type))
 
     def track_artifacts(self, parent_id: str, locations: list[str], mime_type: Any = None) -> list[Doc]:
-        body: dict[str, Any] = {"locations": [os.fspath(x) for x in locations]}
-        if mime_type is not None:
-            body["mime_type"] = getattr(mime_type, "value", mime_type)
-        return self._json("POST", f"/objects/{self._q(parent_id)}/tracked-artifacts", json=body)["artifacts"]
+        return self._call("track_artifacts", parent_id=parent_id, locations=_strings(locations),
+                          mime_type=_mime(mime_type))
 
     def list_artifacts(self, parent_id: str) -> list[Doc]:
-        return self._json("GET", f"/objects/{self._q(parent_id)}/artifacts")["artifacts"]
+        return self._call("list_artifacts", parent_id=parent_id)
 
     def get_artifact(self, artifact_id: str) -> Doc:
-        return self._json("GET", f"/artifacts/{self._q(artifact_id)}")
+        return self._call("get_artifact", artifact_id=artifact_id)
 
     def open_artifact(self, artifact_id: str) -> tuple[Doc, BinaryIO]:
         doc = self.get_artifact(artifact_id)
-        response = self._request("GET", f"/artifacts/{self._q(artifact_id)}/content", stream=True)
+        response = self._send("open_artifact", {"artifact_id": artifact_id}, stream=True)
         response.raw.decode_content = True
-        return doc, response.raw  # type: ignore[return-value]
+        return doc, response.raw
 
     def delete_artifact(self, artifact_id: str) -> None:
-        self._json("DELETE", f"/artifacts/{self._q(artifact_id)}")
+        self._call("delete_artifact", artifact_id=artifact_id)
 
     # -- metrics and events --------------------------------------------------------------------
 
     def log_metrics(self, parent_id: str, series: Series) -> int:
-        return self._json("POST", f"/objects/{self._q(parent_id)}/metrics",
-                          json={"series": encode_series(series)})["points"]
+        return self._call("log_metrics", parent_id=parent_id, series=encode_series(series))
 
     def metric_keys(self, parent_id: str) -> list[str]:
-        return self._json("GET", f"/objects/{self._q(parent_id)}/metric-keys")["keys"]
+        return self._call("metric_keys", parent_id=parent_id)
 
     def read_metrics(self, parent_id: str, keys: Sequence[str] | None = None, max_points: int | None = None,
                      method: str = "minmax_lttb") -> pd.DataFrame:
-        params: dict[str, Any] = {"key": list(keys or []), "method": getattr(method, "value", method)}
-        if max_points is not None:
-            params["max_points"] = max_points
-        return frame_from_json(self._json("GET", f"/objects/{self._q(parent_id)}/metrics", params=params))
+        frame = self._call("read_metrics", parent_id=parent_id, keys=list(keys or []), max_points=max_points,
+                           method=getattr(method, "value", method))
+        return frame_from_json(frame)
 
     def events(self, since: int = 0, limit: int = 1000, timeout: float = 0.0) -> list[Doc]:
-        return self._json("GET", "/events", params={"since": since, "limit": limit, "timeout": timeout})["events"]
+        return self._call("events", since=since, limit=limit, timeout=timeout)["events"]
 
     def info(self) -> Doc:
-        return self._json("GET", "/info")
+        return self._call("info")
 
     @functools.cached_property
     def limits(self) -> Limits:
@@ -338,7 +341,7 @@ class HttpTransport:
     # -- maintenance ---------------------------------------------------------------------------
 
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[Doc]:
-        return self._json("POST", "/check", json={"repair": repair, "verify_bytes": verify_bytes})["findings"]
+        return self._call("check", repair=repair, verify_bytes=verify_bytes)
 
     def export_to(self, dest: str | os.PathLike[str]) -> Doc:
         """Download the server's export as ``dest`` (a ``.tar``) or unpacked into the folder ``dest``."""
@@ -346,7 +349,7 @@ class HttpTransport:
         if target.exists() and (target.is_file() or any(target.iterdir())):
             raise InvalidArgumentError(f"export target {target} is not empty")
         archive = target if target.suffix == ".tar" else target.with_name(f".{target.name}.download.tar")
-        response = self._request("GET", "/export", stream=True)
+        response = self._send("export", {}, stream=True)
         try:
             with open(archive, "wb") as out:
                 for block in response.iter_content(1024 * 1024):
@@ -373,7 +376,18 @@ class HttpTransport:
                 blob = self.upload_blob(archive)
         else:
             blob = self.upload_blob(source)
-        return self._json("POST", "/import", json={"checksum": blob["checksum"]})["manifest"]
+        return self._call("import_upload", checksum=blob["checksum"])
+
+
+def _strings(values: Any) -> list[str] | None:
+    """Paths (``str`` or ``os.PathLike``, one or a list) as JSON strings."""
+    if values is None:
+        return None
+    return [os.fspath(v) for v in ([values] if isinstance(values, (str, os.PathLike)) else values)]
+
+
+def _mime(mime_type: Any) -> str | None:
+    return None if mime_type is None else parse_enum(ArtifactMime, mime_type, "mime_type").value
 
 
 class _FileRange:

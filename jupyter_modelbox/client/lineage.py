@@ -66,7 +66,7 @@ def enabled(setting: bool | None) -> bool:
 def _shell() -> Any:
     """The running IPython shell, or ``None`` (plain scripts and the CLI record no lineage)."""
     ipython = sys.modules.get("IPython")
-    return ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
+    return ipython.get_ipython() if ipython is not None else None
 
 
 def in_kernel() -> bool:

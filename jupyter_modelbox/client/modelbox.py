@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
-from ..registry import open_registry, release_registry
+from ..registry import check_folder, open_registry, release_registry
 from ..registry.enums import ModelOrderBy, ModelSortBy
 from ..registry.facade import Registry
 from . import lineage as lineage_capture
@@ -210,6 +211,15 @@ class ModelBox:
         """Verify the registry (records, numbering, tags, artifact bytes); ``repair`` fixes what is safe."""
         self.flush()
         return self._transport.check(repair, verify_bytes)
+
+    @staticmethod
+    def check_folder(root: str | os.PathLike[str], repair: bool = False,
+                     verify_bytes: bool = True) -> list[dict[str, Any]]:
+        """``check`` on a registry folder that no process has open, even one too damaged to open.
+
+        The folder's journal is repaired first with ``repair=True``; nothing needs a ``ModelBox``.
+        """
+        return [finding.to_dict() for finding in check_folder(Path(root), repair, verify_bytes)]
 
     def export_registry(self, path: str | os.PathLike[str]) -> dict[str, Any]:
         """Back up everything (documents, metric series, artifact bytes) to a new folder or ``.tar``."""

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..registry.versions import blob_spec
 from .artifact import _time, upload_blobs, upload_items
+from .plots import plot_layer
 from .registry_object import Page, RegistryObject
 
 
@@ -44,9 +45,9 @@ class Checkpoint(RegistryObject):
 
     def load(self, trusted: bool = False) -> Any:
         """The framework object in this checkpoint's files (see ``ModelVersion.load``)."""
-        from ..loaders import load_object  # frameworks are imported only when something is loaded
+        from .frameworks import load  # frameworks are imported only when something is loaded
 
-        return load_object(self, trusted)
+        return load(self, trusted)
 
     def __repr__(self) -> str:
         return f"Checkpoint(uuid={self.uuid!r}, framework={self.framework!r}, format={self.format!r})"
@@ -130,9 +131,7 @@ class ModelVersion(RegistryObject):
 
     def plot_metrics(self, keys: str | list[str] | None = None, **options: Any) -> Any:
         """A ``MetricsPlot`` widget of this version's curves (``x=``, ``smoothing=``, ``log_y=``, ``live=``)."""
-        from ..widgets import MetricsPlot  # ipywidgets and matplotlib only when a plot is asked for
-
-        return MetricsPlot(self, keys=[keys] if isinstance(keys, str) else keys, **options)
+        return plot_layer().metrics_plot(self, [keys] if isinstance(keys, str) else keys, **options)
 
     def download(self, path: Any) -> Any:
         """The checkpoint's files (if any) and this version's own artifacts, into folder ``path``."""
@@ -148,9 +147,9 @@ class ModelVersion(RegistryObject):
         Bytes are verified against their sha256 before anything is deserialized. Pickled files (joblib,
         pickle, whole PyTorch modules) can run code when read, so they load only with ``trusted=True``.
         """
-        from ..loaders import load_object
+        from .frameworks import load
 
-        return load_object(self, trusted)
+        return load(self, trusted)
 
     def __repr__(self) -> str:
         return (f"ModelVersion(model={self.name!r}, number={self.number}, version={self.version!r}, "
@@ -235,9 +234,9 @@ class Model(RegistryObject):
     def log_model(self, obj: Any, framework: str | None = None, **metadata: Any) -> ModelVersion:
         """Save ``obj`` (framework detected from its type unless given), upload it as a checkpoint and
         register it as the next version with ``metadata``; ``version.load()`` gives it back."""
-        from ..loaders import log_object
+        from .frameworks import log_model
 
-        return log_object(self, obj, framework, metadata)
+        return log_model(self, obj, framework, metadata)
 
     def get_version(self, version: int | str | None = None) -> ModelVersion | None:
         """Version by number or unique tag; the newest one when ``version`` is omitted (``None`` if none)."""
@@ -285,17 +284,14 @@ class Model(RegistryObject):
 
     def plot_metrics(self, keys: str | list[str] | None = None, versions: Any = None, **options: Any) -> Any:
         """A ``MetricsPlot`` widget overlaying the curves of ``versions`` (default: all of them)."""
-        from ..widgets import MetricsPlot  # ipywidgets and matplotlib only when a plot is asked for
         from .compare import resolve_versions
 
-        return MetricsPlot(resolve_versions(self, versions), keys=[keys] if isinstance(keys, str) else keys,
-                           **options)
+        return plot_layer().metrics_plot(resolve_versions(self, versions), [keys] if isinstance(keys, str) else keys,
+                                         **options)
 
     def plot_metric_trend(self, key: str, versions: Any = None) -> Any:
         """``metric_trend(key)`` drawn as a PNG ``Image`` widget (its matplotlib figure is ``.figure``)."""
-        from ..widgets.compare import trend_image
-
-        return trend_image(self.metric_trend(key, versions), key, self.name)
+        return plot_layer().metric_trend_plot(self.metric_trend(key, versions), key, self.name)
 
     # -- changes -------------------------------------------------------------------------------
 
@@ -306,10 +302,10 @@ class Model(RegistryObject):
         self._doc = self._box._transport.update_model(self.id, name=name)
 
     def archive(self) -> None:
-        self._doc = self._box._transport.set_archived(self.id, True)
+        self._doc = self._box._transport.update_model(self.id, archived=True)
 
     def unarchive(self) -> None:
-        self._doc = self._box._transport.set_archived(self.id, False)
+        self._doc = self._box._transport.update_model(self.id, archived=False)
 
     def delete(self, cascade: bool = False) -> None:
         """Delete the model; refused while it has versions unless ``cascade=True``."""

@@ -70,7 +70,7 @@ class RegistryObject:
         return dict(self._doc)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.id == self.id  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.id == self.id
 
     def __hash__(self) -> int:
         return hash(self.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import pandas as pd
 
@@ -37,8 +37,7 @@ class Transport(Protocol):
                     sort_by: Any = "name", order_by: Any = "asc", offset: int = 0, limit: int | None = None,
                     archived: bool | None = None, q: str | None = None) -> tuple[list[Doc], int]: ...
     def update_model(self, model_id: str, name: str | None = None, description: str | None = None,
-                     task: str | None = None, owner: str | None = None) -> Doc: ...
-    def set_archived(self, model_id: str, archived: bool) -> Doc: ...
+                     task: str | None = None, owner: str | None = None, archived: bool | None = None) -> Doc: ...
     def delete_model(self, model_id: str, cascade: bool = False) -> None: ...
 
     def merge_metadata(self, object_id: str, patch: dict[str, Any]) -> Doc: ...
@@ -89,3 +88,12 @@ class Transport(Protocol):
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[Doc]: ...
     def export_to(self, dest: str | os.PathLike[str]) -> Doc: ...
     def import_from(self, src: str | os.PathLike[str]) -> Doc: ...
+
+
+if TYPE_CHECKING:  # mypy proves that each transport satisfies the protocol (CI runs it)
+    from ..registry.facade import Registry
+    from .grpc_transport import GrpcTransport
+    from .http import HttpTransport
+
+    def _transports(registry: Registry, http: HttpTransport, grpc: GrpcTransport) -> list[Transport]:
+        return [registry, http, grpc]

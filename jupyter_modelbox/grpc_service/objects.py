@@ -65,23 +65,10 @@ class ObjectRpcs(ServiceBase):
 
     @unary
     async def UpdateModel(self, request: Any, context: Context) -> Any:
-        """As ``PATCH models/{id}``: unarchive first so the other fields can change, archive last."""
-        model_id = request.model_id
-        fields = {name: optional(request, name) for name in ("name", "description", "task", "owner")}
-        fields = {name: value for name, value in fields.items() if value is not None}
-        archived, revision = optional(request, "archived"), optional(request, "if_revision")
-        registry = self.registry
-        doc = await self.call(registry.get_model, model_id)
-        if archived is False:
-            doc = await self.call(registry.set_archived, model_id, False, actor=self.actor, if_revision=revision)
-            revision = None if revision is None else doc["revision"]
-        if fields:
-            doc = await self.call(registry.update_model, model_id, actor=self.actor, if_revision=revision, **fields)
-            revision = None if revision is None else doc["revision"]
-        if archived is True:
-            doc = await self.call(registry.set_archived, model_id, True, actor=self.actor, if_revision=revision)
-        if revision is not None and archived is None and not fields:
-            await self.call(registry._check_revision, doc, revision, f"model {doc['name']!r}")
+        """As ``PATCH models/{id}``: one registry call (unarchive first, change, archive last)."""
+        fields = {name: optional(request, name) for name in ("name", "description", "task", "owner", "archived")}
+        doc = await self.call(self.registry.update_model, request.model_id, actor=self.actor,
+                              if_revision=optional(request, "if_revision"), **fields)
         return fill(pb.UpdateModelResponse(), {"model": doc})
 
     @unary

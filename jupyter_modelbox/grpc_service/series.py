@@ -104,13 +104,12 @@ class SeriesRpcs(ServiceBase):
         timeout = min(max(request.timeout, 0.0), MAX_POLL_SECONDS)
         registry = self.registry
         with _Arrivals(registry) as arrivals:
-            events = await self.call(registry.events, since, limit)
-            if not events and timeout > 0:
+            feed = await self.call(registry.event_feed, since, limit)
+            if not feed["events"] and timeout > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(arrivals.event.wait(), timeout)
-                events = await self.call(registry.events, since, limit)
-        last = events[-1]["seq"] if events else await self.call(lambda: registry.last_event_seq)
-        return pb.ListEventsResponse(events=[event_message(e) for e in events], last_seq=last)
+                feed = await self.call(registry.event_feed, since, limit)
+        return pb.ListEventsResponse(events=[event_message(e) for e in feed["events"]], last_seq=feed["last_seq"])
 
     @streaming
     async def Watch(self, request: Any, context: Context) -> AsyncIterator[Any]:

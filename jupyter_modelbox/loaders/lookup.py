@@ -1,4 +1,8 @@
-"""Finding loaders (plugins first, then the built-ins) and the two round trips: load and log.
+"""Finding loaders (plugins first, then the built-ins), and saving an object into files.
+
+Loaders know files and objects, not the registry: ``find_loader(...).load(folder, files, trusted)``
+is "files in, object out" and ``save_object`` "object in, files out"; the client downloads and
+uploads (``client/frameworks.py``).
 
 Plugins come from the entry point group ``jupyter_modelbox.loaders``. They are asked before the
 built-ins so a plugin can claim objects a built-in would also accept (an ``xgboost.XGBClassifier``
@@ -10,20 +14,17 @@ there in a source checkout or a stale editable install too, and the catch-all pi
 from __future__ import annotations
 
 import contextlib
-import tempfile
 import warnings
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, entry_points, version
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from ..registry.errors import InvalidArgumentError, ModelBoxError, NotFoundError
+from ..registry.errors import InvalidArgumentError
 from .base import GROUP, Loader, NoLoaderError, class_path, family
 from .onnx import OnnxLoader
 from .sklearn import PickleLoader, SklearnLoader
 from .torch import TorchLoader
-
-if TYPE_CHECKING:
-    from ..client.models import Checkpoint, Model, ModelVersion
 
 BUILTINS: tuple[type, ...] = (OnnxLoader, TorchLoader, SklearnLoader, PickleLoader)
 PLUGIN_HINT = f"a plugin can add one through the {GROUP!r} entry point group"
@@ -97,55 +98,23 @@ def find_saver(obj: Any, framework: str | None = None) -> Loader:
     )
 
 
-def _source(obj: ModelVersion | Checkpoint) -> tuple[Any, str | None, str | None, str]:
-    """(object holding the files, framework, format, how to name it in errors)."""
-    from ..client.models import ModelVersion
+@dataclass(frozen=True)
+class SavedObject:
+    """What ``save_object`` wrote: the files (relative to its folder) and how to name and load them again."""
 
-    if isinstance(obj, ModelVersion):
-        checkpoint = obj.checkpoint
-        what = f"model {obj.name!r} version {obj.number}"
-        if checkpoint is None:
-            return obj, obj.framework, None, what
-        return checkpoint, checkpoint.framework or obj.framework, checkpoint.format, what
-    return obj, obj.framework, obj.format, f"checkpoint {obj.uuid}"
+    framework: str
+    format: str | None
+    files: list[str]
+    details: dict[str, Any]  # loader, python_class, package_version: the checkpoint's metadata
 
 
-def load_object(obj: ModelVersion | Checkpoint, trusted: bool = False) -> Any:
-    """The framework object in ``obj``'s files: chosen by the recorded framework/format and the
-    file names, downloaded to a temporary folder with their checksums verified, then deserialized."""
-    holder, framework, format, what = _source(obj)
-    artifacts = holder.artifacts()
-    files = [PurePosixPath(a.path).name if a.tracked else a.path for a in artifacts]
-    if not files:
-        raise NotFoundError(f"{what} has no files to load")
-    try:
-        loader = find_loader(framework, format, files)
-        with tempfile.TemporaryDirectory(prefix="modelbox-load-") as tmp:
-            folder = Path(tmp)
-            for artifact, relative in zip(artifacts, files, strict=True):
-                if PurePosixPath(relative).is_absolute() or ".." in PurePosixPath(relative).parts:
-                    raise InvalidArgumentError(f"refusing to write the file {relative!r} outside the download folder")
-                artifact.download(folder / relative)  # raises IntegrityError on damaged bytes
-            return loader.load(folder, files, trusted)
-    except ModelBoxError as exc:
-        if not type(exc).__module__.startswith("jupyter_modelbox."):
-            raise  # a plugin's own error type: its constructor may differ
-        raise type(exc)(f"cannot load {what}: {exc.message}") from exc
-
-
-def log_object(model: Model, obj: Any, framework: str | None = None, metadata: dict[str, Any] | None = None,
-               ) -> ModelVersion:
-    """Serialize ``obj`` with the loader for its type, upload it as a checkpoint, register the next version."""
+def save_object(obj: Any, folder: Path, framework: str | None = None) -> SavedObject:
+    """Object in, files out: the loader for ``obj``'s type (or named ``framework``) writes it into ``folder``."""
     saver = find_saver(obj, framework)
     details: dict[str, Any] = {"loader": saver.name, "python_class": class_path(obj)}
     package = getattr(saver, "package", None)
     if package:
         with contextlib.suppress(PackageNotFoundError):
             details["package_version"] = {package: version(package)}
-    with tempfile.TemporaryDirectory(prefix="modelbox-save-") as tmp:
-        folder = Path(tmp)
-        framework, format, files = saver.save(obj, folder)  # type: ignore[attr-defined]
-        tops = sorted({PurePosixPath(f).parts[0] for f in files})  # folders upload recursively, keeping paths
-        checkpoint = model.box.new_checkpoint([folder / top for top in tops], metadata=details,
-                                              framework=framework, format=format)
-    return model.register_version(checkpoint.uuid, metadata=metadata or None)
+    framework, format, files = saver.save(obj, folder)  # type: ignore[attr-defined]
+    return SavedObject(framework, format, list(files), details)

@@ -15,6 +15,7 @@ from .errors import (
     StorageError,
 )
 from .facade import Registry, open_registry, release_registry
+from .maintenance import check_folder
 from .validation import Limits
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Registry",
     "RegistryLockedError",
     "StorageError",
+    "check_folder",
     "open_registry",
     "release_registry",
 ]

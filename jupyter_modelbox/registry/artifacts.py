@@ -67,6 +67,27 @@ class ArtifactOps(RegistryBase):
             raise NotFoundError(f"file {str(source)!r} does not exist or is not a regular file")
         return self.blobs.put_file(path)
 
+    @operation
+    def add_files(
+        self, parent_id: str, files: Sequence[tuple[str | os.PathLike[str], str]], mime_type: Any = None,
+        actor: str | None = None,
+    ) -> list[Doc]:
+        """Copy local ``(file, artifact path)`` pairs into the blob store and record them in one write.
+
+        Everything is checked before the first byte is copied; a copy that fails records nothing.
+        """
+        self._parent(parent_id)
+        paths = [check_artifact_path(path) for _, path in files]
+        check_unique_paths(paths)
+        for path in paths:
+            self._mime(mime_type, path)
+        sources = [Path(source) for source, _ in files]
+        for source in sources:
+            if not source.is_file():
+                raise NotFoundError(f"file {str(source)!r} does not exist or is not a regular file")
+        blobs = [self.blobs.put_file(source) for source in sources]
+        return self._add_artifacts(parent_id, list(zip(blobs, paths, strict=True)), mime_type, actor)
+
     def _check_blob(self, blob: Any) -> BlobRef:
         if not isinstance(blob, dict) or not is_sha256(blob.get("checksum")):
             raise InvalidArgumentError(f"blob must be {{'checksum': sha256 hex, 'size': int}}, not {blob!r}")

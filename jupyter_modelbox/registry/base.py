@@ -165,6 +165,12 @@ class RegistryBase:
     def last_event_seq(self) -> int:
         return self.backend.events.last_seq()
 
+    @operation
+    def event_feed(self, since: int = 0, limit: int = 1000) -> Doc:
+        """``{"events": [...], "last_seq": n}`` read at one instant: what a poll of the feed answers."""
+        events = self.events(since, limit)
+        return {"events": events, "last_seq": events[-1]["seq"] if events else self.last_event_seq}
+
     def events(self, since: int = 0, limit: int = 1000, timeout: float = 0.0) -> list[Doc]:
         """Events with ``seq > since``, oldest first; waits up to ``timeout`` s for one to arrive."""
         if timeout > 0:

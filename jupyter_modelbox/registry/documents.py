@@ -30,8 +30,9 @@ class TinyDocumentStore(DocumentStore):
     def _table(self, name: str) -> JournaledTable:
         table = self._tables.get(name)
         if table is None:
-            table = self.db.table(name)
-            assert isinstance(table, JournaledTable)
+            created = self.db.table(name)
+            assert isinstance(created, JournaledTable)
+            table = created
             table.create_index("id")
             for field in self._indexes.get(name, ()):
                 table.create_index(field)
@@ -51,7 +52,7 @@ class TinyDocumentStore(DocumentStore):
 
     def find(self, table: str, field: str, value: Any) -> list[dict[str, Any]]:
         t = self._table(table)
-        return [t.raw(key) for key in sorted(t.find_ids(field, value), key=int)]
+        return [doc for key in sorted(t.find_ids(field, value), key=int) if (doc := t.raw(key)) is not None]
 
     def scan(self, table: str) -> Iterator[dict[str, Any]]:
         return iter(list(self._table(table)._read_table().values()))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 from .backend import Backend
+from .errors import NotFoundError
 from .factory import BackendConfig, open_backend
 from .metric_ops import MetricOps
 from .uploads import UploadOps
@@ -45,6 +47,20 @@ class Registry(VersionOps, MetricOps, UploadOps):
         from .backup import import_any
 
         return import_any(self, Path(src))
+
+    def import_upload(self, checksum: str) -> dict[str, Any]:
+        """Load an export archive that arrived as an upload (REST ``POST import``); the archive is then dropped."""
+        from .backup import extract_tar
+
+        if not self.blobs.exists(checksum):
+            raise NotFoundError(f"no uploaded archive has sha256 {checksum}; upload it first")
+        try:
+            with tempfile.TemporaryDirectory(dir=self.backend.scratch_dir, prefix=".import-") as scratch:
+                archive = Path(scratch) / "archive.tar"
+                self.blobs.copy_to(checksum, archive)
+                return self.import_from(extract_tar(archive, Path(scratch)))
+        finally:
+            self.blobs.remove(checksum)  # the archive was only a vehicle
 
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[dict[str, Any]]:
         """Consistency findings (see ``maintenance``); ``repair`` fixes what is safe to fix."""

@@ -199,7 +199,7 @@ def series_frame(keys: list[str], parts: list[SeriesColumns]) -> pd.DataFrame:
         values[:] = [v for p in parts for v in p.values.tolist()]
     else:
         values = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
-    codes = np.repeat(np.arange(len(keys), dtype=np.int32), counts)
+    codes: np.ndarray = np.repeat(np.arange(len(keys), dtype=np.int32), counts)
     missing = steps == MISSING_STEP
     sort_steps = np.where(missing, np.iinfo(np.int64).max, steps)
     if len(steps) > 1 and not _ordered(sort_steps, wallclocks):

@@ -8,7 +8,7 @@ from .artifacts import ArtifactOps
 from .backend import Change, ModelFilter
 from .base import Doc, new_id, now, operation, public
 from .enums import ModelOrderBy, ModelSortBy, parse_enum
-from .errors import AlreadyExistsError, ConflictError, NotFoundError
+from .errors import AlreadyExistsError, ConflictError, InvalidArgumentError, NotFoundError
 from .search import MODEL_FIELDS, parse
 from .validation import (
     check_int,
@@ -142,13 +142,46 @@ class ModelOps(ArtifactOps):
         description: str | None = None,
         task: str | None = None,
         owner: str | None = None,
+        archived: bool | None = None,
         actor: str | None = None,
         if_revision: int | None = None,
     ) -> Doc:
-        doc = self._get("models", model_id, "model")
-        what = f"model {doc['name']!r}"
-        self._check_revision(doc, if_revision, what)
-        self._refuse_archived(doc)
+        """Change fields and archive or unarchive, all checked first and written at once.
+
+        Unarchiving comes before the other changes and archiving after them, so one call can
+        unarchive and rename, or rename and archive; a model that stays archived refuses changes.
+        With nothing to change, only ``if_revision`` is checked and nothing is written.
+        """
+        current = self._get("models", model_id, "model")
+        self._check_revision(current, if_revision, f"model {current['name']!r}")
+        if archived is not None and not isinstance(archived, bool):
+            raise InvalidArgumentError(f"archived must be true or false, not {archived!r}")
+        fields: dict[str, Any] = {}
+        events = []
+        expect = None
+        if archived is False:
+            fields["archived"] = False
+            events.append("model.unarchived")
+        changes = {"name": name, "description": description, "task": task, "owner": owner}
+        if any(value is not None for value in changes.values()):
+            if archived is not False:
+                self._refuse_archived(current)
+                expect = {"archived": False}  # checked again by the store as it writes
+            fields.update(self._model_changes(current, name, description, task, owner))
+            events.append("model.updated")
+        if archived is True:
+            fields["archived"] = True
+            events.append("model.archived")
+        if not events:
+            return public(current)
+        try:
+            return self._change_model(current, Change(set=fields), events, actor, if_revision, expect)
+        except AlreadyExistsError:  # a shared store's unique index: renamed to a name taken meanwhile
+            raise self._name_taken(fields["name"], current["namespace"]) from None
+
+    def _model_changes(
+        self, doc: Doc, name: str | None, description: str | None, task: str | None, owner: str | None
+    ) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if name is not None and name != doc["name"]:
             name = check_name(name, "model name", self.limits)
@@ -162,32 +195,21 @@ class ModelOps(ArtifactOps):
             fields["task"] = check_text(task, "task", self.limits.max_name_length)
         if owner is not None:
             fields["owner"] = check_name(owner, "owner", self.limits)
-        try:
-            return self._change_model(doc, Change(set=fields), "model.updated", actor, if_revision, {"archived": False})
-        except AlreadyExistsError:  # a shared store's unique index: renamed to a name taken meanwhile
-            raise self._name_taken(fields["name"], doc["namespace"]) from None
+        return fields
 
     @staticmethod
     def _name_taken(name: str, namespace: str) -> AlreadyExistsError:
         return AlreadyExistsError(f"a model named {name!r} already exists in namespace {namespace!r}")
 
-    @operation
-    def set_archived(
-        self, model_id: str, archived: bool, actor: str | None = None, if_revision: int | None = None
-    ) -> Doc:
-        doc = self._get("models", model_id, "model")
-        self._check_revision(doc, if_revision, f"model {doc['name']!r}")
-        event = "model.archived" if archived else "model.unarchived"
-        return self._change_model(doc, Change(set={"archived": bool(archived)}), event, actor, if_revision)
-
     def _change_model(
-        self, doc: Doc, change: Change, event: str, actor: str | None, if_revision: int | None,
+        self, doc: Doc, change: Change, events: list[str], actor: str | None, if_revision: int | None,
         expect: dict[str, Any] | None = None,
     ) -> Doc:
         change = Change(set={**change.set, "updated_at": now()})
         with self.docs.transaction():
             doc = self._change("models", doc, change, if_revision, f"model {doc['name']!r}", expect)
-            self._emit(event, actor, model_id=doc["id"], namespace=doc["namespace"], name=doc["name"])
+            for event in events:
+                self._emit(event, actor, model_id=doc["id"], namespace=doc["namespace"], name=doc["name"])
         return public(doc)
 
     @staticmethod

@@ -274,7 +274,7 @@ def _hashable(value: Any) -> Any:
 class JournaledTinyDB(TinyDB):
     """``TinyDB`` over a ``JournalStorage`` folder (``None`` keeps everything in memory)."""
 
-    table_class = JournaledTable
+    table_class = JournaledTable  # type: ignore[assignment]  # TinyDB types it as exactly Table
 
     def __init__(self, folder: Path | None) -> None:
         super().__init__(storage=JournalStorage, folder=folder)
@@ -282,7 +282,7 @@ class JournaledTinyDB(TinyDB):
         self.storage.on_rollback.append(self._after_rollback)
 
     @property
-    def storage(self) -> JournalStorage:  # type: ignore[override]
+    def storage(self) -> JournalStorage:
         return self._storage  # type: ignore[return-value]
 
     def transaction(self) -> Any:
@@ -291,6 +291,7 @@ class JournaledTinyDB(TinyDB):
 
     def _after_rollback(self) -> None:
         for table in self._tables.values():
+            assert isinstance(table, JournaledTable)
             table.clear_cache()
             table._next_id = None
             table.rebuild_indexes()

@@ -77,11 +77,14 @@ class VersionOps(ModelOps):
         return self.docs.find_all("versions", {"model_id": model_id, "tags": tag})
 
     @operation
-    def get_version(self, model_id: str, ref: int | str | None = None) -> Doc | None:
-        """By number, by tag, or the newest (``None``/``"latest"``; ``None`` if there is none)."""
+    def get_version(self, model_id: str, ref: int | str | None = None, *, must_exist: bool = False) -> Doc | None:
+        """By number, by tag, or the newest (``None``/``"latest"``; ``None`` if there is none, or with
+        ``must_exist`` a ``NotFoundError``)."""
         model = self._get("models", model_id, "model")
         if ref is None or ref == "latest":
             newest, _ = self.backend.queries.versions(MatchAll(), model_id, 0, 1)
+            if not newest and must_exist:
+                raise NotFoundError(f"model {model['name']!r} has no versions yet")
             return public(newest[0]) if newest else None
         if isinstance(ref, bool) or not isinstance(ref, (int, str)):
             raise InvalidArgumentError(f"a version is chosen by number or tag, not {ref!r}")

@@ -34,7 +34,10 @@ def _encode_value(value: Any) -> Any:
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict):
         if "b" in value:
-            return base64.b64decode(value["b"])
+            try:
+                return base64.b64decode(value["b"], validate=True)
+            except (TypeError, ValueError):
+                raise InvalidArgumentError(f"metric value {value!r}: 'b' must be a base64 string") from None
         if "f" in value and value["f"] in ("nan", "inf", "-inf"):
             return float(value["f"])
         raise InvalidArgumentError(

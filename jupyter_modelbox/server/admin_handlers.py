@@ -1,4 +1,4 @@
-"""REST handlers for registry maintenance: check/repair, export (a tar stream) and import."""
+"""Registry maintenance: export streams a tar (check and import are plain registry calls)."""
 
 from __future__ import annotations
 
@@ -11,24 +11,14 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ..registry.backup import extract_tar, write_tar
-from ..registry.errors import NotFoundError
+from ..api import Operation
+from ..registry.backup import write_tar
 from .base import ModelboxHandler
+from .dispatch import Arguments, implements
 
 STREAM_BLOCK = 1024 * 1024
-
-
-class CheckHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.body({"repair", "verify_bytes"})
-        findings = await self.call(self.registry.check, bool(body.get("repair")), body.get("verify_bytes", True))
-        self.reply({"findings": findings})
 
 
 class _QueueSink(io.RawIOBase):
@@ -48,67 +38,43 @@ class _QueueSink(io.RawIOBase):
         return len(data)
 
 
-class ExportHandler(ModelboxHandler):
+@implements("export")
+async def export(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
     """The whole registry as a tar stream (documents, metric series, artifact bytes)."""
+    loop = asyncio.get_running_loop()
+    scratch = Path(tempfile.mkdtemp(dir=handler.registry.backend.scratch_dir, prefix=".export-"))  # blobs hard-link
+    try:
+        await handler.call(handler.registry.export_to, scratch / "export")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        handler.set_header("Content-Type", "application/x-tar")
+        handler.set_header("Content-Disposition", f'attachment; filename="modelbox-export-{stamp}.tar"')
+        handler.set_header("X-Content-Type-Options", "nosniff")
+        await _stream_tar(handler, scratch / "export")
+    finally:
+        await loop.run_in_executor(handler.executor, shutil.rmtree, scratch, True)
 
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        scratch = Path(tempfile.mkdtemp(dir=self.registry.backend.scratch_dir, prefix=".export-"))  # blobs hard-link
+
+async def _stream_tar(handler: ModelboxHandler, folder: Path) -> None:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=4)
+    sink = _QueueSink(queue, loop)
+
+    def produce() -> None:
         try:
-            await self.call(self.registry.export_to, scratch / "export")
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            self.set_header("Content-Type", "application/x-tar")
-            self.set_header("Content-Disposition", f'attachment; filename="modelbox-export-{stamp}.tar"')
-            self.set_header("X-Content-Type-Options", "nosniff")
-            await self._stream(scratch / "export")
+            with io.BufferedWriter(sink, buffer_size=STREAM_BLOCK) as buffered:
+                write_tar(folder, buffered)
         finally:
-            await asyncio.get_running_loop().run_in_executor(self.executor, shutil.rmtree, scratch, True)
+            asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
 
-    async def _stream(self, folder: Path) -> None:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=4)
-        sink = _QueueSink(queue, loop)
-
-        def produce() -> None:
-            try:
-                with io.BufferedWriter(sink, buffer_size=STREAM_BLOCK) as buffered:
-                    write_tar(folder, buffered)
-            finally:
-                asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
-
-        producer = loop.run_in_executor(self.executor, produce)
-        try:
-            while (block := await queue.get()) is not None:
-                self.write(block)
-                await self.flush()
-        except StreamClosedError:
-            sink.cancelled.set()
-            while await queue.get() is not None:  # let the producer notice and finish
-                pass
-        finally:
-            with contextlib.suppress(OSError):  # OSError: cancelled because the client disconnected
-                await producer
-
-
-class ImportHandler(ModelboxHandler):
-    """Load an export archive, uploaded first through /uploads, into this (empty) registry."""
-
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.body({"checksum"}, {"checksum"})
-        manifest = await self.call(self._import, body["checksum"])
-        self.reply({"manifest": manifest})
-
-    def _import(self, checksum: str) -> dict[str, object]:
-        blobs = self.registry.blobs
-        if not blobs.exists(checksum):
-            raise NotFoundError(f"no uploaded archive has sha256 {checksum}; upload it first")
-        try:
-            with tempfile.TemporaryDirectory(dir=self.registry.backend.scratch_dir, prefix=".import-") as scratch:
-                archive = Path(scratch) / "archive.tar"
-                blobs.copy_to(checksum, archive)
-                return self.registry.import_from(extract_tar(archive, Path(scratch)))
-        finally:
-            blobs.remove(checksum)  # the archive was only a vehicle
+    producer = loop.run_in_executor(handler.executor, produce)
+    try:
+        while (block := await queue.get()) is not None:
+            handler.write(block)
+            await handler.flush()
+    except StreamClosedError:
+        sink.cancelled.set()
+        while await queue.get() is not None:  # let the producer notice and finish
+            pass
+    finally:
+        with contextlib.suppress(OSError):  # OSError: cancelled because the client disconnected
+            await producer

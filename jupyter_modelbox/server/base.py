@@ -6,15 +6,17 @@ import asyncio
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from tornado.web import HTTPError
 
+from ..api import Operation
 from ..registry import ModelBoxError, Registry
-from ..registry.errors import ERRORS_BY_NAME, InvalidArgumentError, PayloadTooLargeError
+from ..registry.errors import ERRORS_BY_NAME, InvalidArgumentError
+from .parsing import read_body, read_query
 
 AUTH_RESOURCE = "modelbox"
 ANONYMOUS = re.compile(r"^[0-9a-f]{32}$")
@@ -29,7 +31,7 @@ def http_error(error: ModelBoxError) -> HTTPError:
 
 
 class ModelboxHandler(APIHandler):
-    """Handlers are thin: parse the request, call the registry off the event loop, write JSON."""
+    """Handlers are thin: read the request as declared, call the registry off the event loop, write JSON."""
 
     auth_resource = AUTH_RESOURCE
 
@@ -62,66 +64,26 @@ class ModelboxHandler(APIHandler):
         except ModelBoxError as error:
             raise http_error(error) from error
 
-    # -- request parsing -----------------------------------------------------------------------
+    # -- request and reply, as the operation declares them ----------------------------------
 
-    def body(self, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Any]:
-        """The JSON object body, refusing unknown or missing fields by name."""
-        limit = self.settings.get("modelbox_max_json_body_bytes", 64 * 1024 * 1024)
-        if len(self.request.body) > limit:
-            raise http_error(PayloadTooLargeError(
-                f"the request body has {len(self.request.body)} bytes; the limit is {limit} "
-                "(ModelboxApp.max_json_body_bytes); send big metric batches in parts and files through /uploads"))
+    def arguments(self, operation: Operation) -> dict[str, Any]:
+        """The query parameters and JSON body fields of the request, checked against the declaration."""
         try:
-            data = json.loads(self.request.body or b"{}")
-        except ValueError as exc:
-            raise HTTPError(400, f"the request body is not valid JSON: {exc}", reason="InvalidArgumentError") from None
-        if not isinstance(data, dict):
-            raise HTTPError(400, "the request body must be a JSON object", reason="InvalidArgumentError")
-        unknown = sorted(set(data) - set(allowed))
-        if unknown:
-            raise http_error(InvalidArgumentError(
-                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-            ))
-        absent = [name for name in required if name not in data]
-        if absent:
-            raise http_error(InvalidArgumentError(f"missing required field(s): {', '.join(absent)}"))
-        return data
-
-    def int_arg(self, name: str, default: int | None = None, minimum: int = 0) -> int | None:
-        raw = self.get_query_argument(name, None)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            error = InvalidArgumentError(f"query parameter {name!r} must be an integer, not {raw!r}")
+            found = read_query(operation, self.get_query_arguments)
+            if operation.body is not None:
+                limit = self.settings.get("modelbox_max_json_body_bytes", 64 * 1024 * 1024)
+                found.update(read_body(operation, self.request.body, limit))
+        except ModelBoxError as error:
             raise http_error(error) from None
-        if value < minimum:
-            raise http_error(InvalidArgumentError(f"query parameter {name!r} must be >= {minimum}, not {value}"))
-        return value
+        return found
 
-    def float_arg(self, name: str, default: float) -> float:
-        raw = self.get_query_argument(name, None)
-        if raw is None or raw == "":
-            return default
-        try:
-            return float(raw)
-        except ValueError:
-            raise http_error(InvalidArgumentError(f"query parameter {name!r} must be a number, not {raw!r}")) from None
-
-    def bool_arg(self, name: str, default: bool | None = None) -> bool | None:
-        raw = self.get_query_argument(name, None)
-        if raw is None or raw == "":
-            return default
-        if raw.lower() in ("1", "true", "yes"):
-            return True
-        if raw.lower() in ("0", "false", "no"):
-            return False
-        raise http_error(InvalidArgumentError(f"query parameter {name!r} must be true or false, not {raw!r}"))
-
-    def str_arg(self, name: str) -> str | None:
-        raw = self.get_query_argument(name, None)
-        return raw if raw != "" else None
+    def reply_to(self, operation: Operation, result: Any) -> None:
+        """The registry's result as the operation's reply (``204`` when it declares no body)."""
+        if operation.response is None:
+            self.set_status(204)
+            self.finish()
+        else:
+            self.reply(operation.wrap(result), operation.status)
 
     def if_revision(self) -> int | None:
         """The revision named by ``If-Match: "<revision>"`` (an ETag this API sent), if any."""

@@ -1,7 +1,7 @@
-"""REST handlers for models, versions, tags, checkpoints, metadata, metrics and events.
+"""Implementations of the operations that are more than one registry call serialized as declared.
 
-One small class per resource; every verb is authenticated and authorized against the
-``modelbox`` resource. Artifacts and uploads are in ``file_handlers.py``.
+Every other operation of ``api/operations.py`` is served by ``dispatch.parse_call_serialize``.
+Artifacts and uploads are in ``file_handlers.py``, maintenance in ``admin_handlers.py``.
 """
 
 from __future__ import annotations
@@ -10,307 +10,85 @@ import asyncio
 import contextlib
 from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-from tornado.web import HTTPError
-
+from ..api import Operation
 from ..registry.wire import decode_series, frame_to_json
 from .base import ModelboxHandler
+from .dispatch import Arguments, implements
 
 MAX_POLL_SECONDS = 60.0
 
 
-class ModelsHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        models, total = await self.call(
-            self.registry.list_models,
-            namespace=self.str_arg("namespace"), name=self.str_arg("name"),
-            description=self.str_arg("description"), sort_by=self.str_arg("sort_by") or "name",
-            order_by=self.str_arg("order_by") or "asc", offset=self.int_arg("offset", 0),
-            limit=self.int_arg("limit"), archived=self.bool_arg("archived"), q=self.str_arg("q"),
-        )
-        self.reply({"models": models, "total": total})
-
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.body(
-            {"name", "owner", "namespace", "task", "description", "artifacts", "metadata", "exist_ok"}, {"name"}
-        )
-        self.reply(await self.call(self.registry.create_model, actor=self.actor, **body), 201)
+@implements("get_version")
+async def get_version(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
+    """A model without versions answers 404 here (the Python API's ``get_version()`` returns None)."""
+    version = await handler.call(handler.registry.get_version, args["model_id"], args["ref"], must_exist=True)
+    handler.reply_to(operation, version)
 
 
-class ModelByNameHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, namespace: str, name: str) -> None:
-        self.reply(await self.call(self.registry.find_model, name, namespace))
+@implements("get_metadata")
+async def get_metadata(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
+    doc = await handler.call(handler.registry.object_doc, args["object_id"])
+    handler.set_header("ETag", f'"{doc.get("revision", 0)}"')  # what a metadata edit's If-Match names
+    handler.reply_to(operation, {"metadata": doc["metadata"]})
 
 
-class NamespacesHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        self.reply({"namespaces": await self.call(self.registry.namespaces)})
+@implements("read_metrics")
+async def read_metrics(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
+    frame = await handler.call(handler.registry.read_metrics, args["object_id"], args["key"] or None,
+                               max_points=args.get("max_points"), method=args.get("method") or "minmax_lttb")
+    handler.reply_to(operation, await handler.call(frame_to_json, frame))
 
 
-class ModelHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, model_id: str) -> None:
-        self.reply(await self.call(self.registry.get_model, model_id))
-
-    @web.authenticated
-    @authorized
-    async def patch(self, model_id: str) -> None:
-        body = self.body({"name", "description", "task", "owner", "archived"})
-        archived = body.pop("archived", None)
-        revision = self.if_revision()
-        model = await self.call(self.registry.get_model, model_id)
-        if archived is False:  # unarchive first so the other fields can change
-            model = await self.call(self.registry.set_archived, model_id, False, actor=self.actor,
-                                    if_revision=revision)
-            revision = None if revision is None else model["revision"]
-        if body:
-            model = await self.call(self.registry.update_model, model_id, actor=self.actor, if_revision=revision,
-                                    **body)
-            revision = None if revision is None else model["revision"]
-        if archived is True:
-            model = await self.call(self.registry.set_archived, model_id, True, actor=self.actor,
-                                    if_revision=revision)
-        if revision is not None and archived is None and not body:
-            await self.call(self.registry._check_revision, model, revision, f"model {model['name']!r}")
-        self.reply(model)
-
-    @web.authenticated
-    @authorized
-    async def delete(self, model_id: str) -> None:
-        await self.call(self.registry.delete_model, model_id, cascade=bool(self.bool_arg("cascade")),
-                        actor=self.actor, if_revision=self.if_revision())
-        self.set_status(204)
-        self.finish()
+@implements("log_metrics")
+async def log_metrics(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
+    series = await handler.call(decode_series, args["series"])  # JSON columns -> arrays, in a worker thread
+    written = await handler.call(handler.registry.log_metrics, args["object_id"], series, actor=handler.actor)
+    handler.reply_to(operation, written)
 
 
-class VersionsHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, model_id: str) -> None:
-        versions, total = await self.call(
-            self.registry.list_versions, model_id, self.int_arg("offset", 0), self.int_arg("limit"), self.str_arg("q")
-        )
-        self.reply({"versions": versions, "total": total})
+@implements("events")
+async def events(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
+    """``since=<seq>`` returns newer events at once, or waits up to ``timeout`` s for one (long-poll).
 
-    @web.authenticated
-    @authorized
-    async def post(self, model_id: str) -> None:
-        body = self.body({"version", "name", "description", "artifacts", "metadata", "unique_tags", "framework",
-                          "checkpoint_uuid", "lineage"})
-        self.reply(await self.call(self.registry.create_version, model_id, actor=self.actor, **body), 201)
+    Waiting is the server's part: the registry is asked once, and once more if something arrived.
+    """
+    since, limit = args.get("since", 0), args.get("limit", 1000)
+    timeout = min(args.get("timeout", 0.0), MAX_POLL_SECONDS)
+    registry = handler.registry
+    arrived = asyncio.Event()
+    loop = asyncio.get_running_loop()
 
+    def listener(seq: int) -> None:
+        if seq > since:
+            loop.call_soon_threadsafe(arrived.set)
 
-class VersionSearchHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        versions, total = await self.call(
-            self.registry.search_versions, self.str_arg("q"), self.int_arg("offset", 0), self.int_arg("limit")
-        )
-        self.reply({"versions": versions, "total": total})
-
-
-class VersionRefHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, model_id: str, ref: str) -> None:
-        version = await self.call(self.registry.get_version, model_id, ref)
-        if version is None:
-            model = await self.call(self.registry.get_model, model_id)
-            raise HTTPError(404, f"model {model['name']!r} has no versions yet", reason="NotFoundError")
-        self.reply(version)
+    registry.listeners.append(listener)
+    try:
+        feed = await handler.call(registry.event_feed, since, limit)
+        if not feed["events"] and timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), timeout)
+            feed = await handler.call(registry.event_feed, since, limit)
+    finally:
+        registry.listeners.remove(listener)
+    handler.reply_to(operation, feed)
 
 
-class TagHistoryHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, model_id: str) -> None:
-        history = await self.call(self.registry.tag_history, model_id, self.str_arg("tag"))
-        self.reply({"history": history})
+@implements("info")
+async def info(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
+    app = handler.settings["jupyter_modelbox"]
+    handler.reply_to(operation, {
+        **handler.registry.backend.info(),  # where the registry lives (never a password)
+        "version": app.version_string,
+        "last_event_seq": await handler.call(lambda: handler.registry.last_event_seq),
+        "limits": app.limits_document(),
+        "user": handler.actor,
+    })
 
 
-class TagHolderHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, model_id: str, tag: str) -> None:
-        holder = await self.call(self.registry.tag_holder, model_id, tag, self.str_arg("at"))
-        self.reply({"version": holder})
-
-
-class VersionHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, version_id: str) -> None:
-        self.reply(await self.call(self.registry.get_version_by_id, version_id))
-
-    @web.authenticated
-    @authorized
-    async def patch(self, version_id: str) -> None:
-        body = self.body({"version", "name", "description", "framework"})
-        self.reply(await self.call(self.registry.update_version, version_id, actor=self.actor,
-                                   if_revision=self.if_revision(), **body))
-
-    @web.authenticated
-    @authorized
-    async def delete(self, version_id: str) -> None:
-        await self.call(self.registry.delete_version, version_id, actor=self.actor, if_revision=self.if_revision())
-        self.set_status(204)
-        self.finish()
-
-
-class VersionTagsHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def post(self, version_id: str) -> None:
-        body = self.body({"tag", "move"}, {"tag"})
-        self.reply(await self.call(self.registry.add_tag, version_id, body["tag"], bool(body.get("move")),
-                                   actor=self.actor))
-
-
-class VersionTagHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def delete(self, version_id: str, tag: str) -> None:
-        self.reply(await self.call(self.registry.remove_tag, version_id, tag, actor=self.actor))
-
-
-class CheckpointsHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.body({"files", "metadata", "metrics", "framework", "format", "lineage"})
-        self.reply(await self.call(self.registry.create_checkpoint, actor=self.actor, **body), 201)
-
-
-class CheckpointHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, uuid: str) -> None:
-        self.reply(await self.call(self.registry.get_checkpoint, uuid))
-
-
-class MetadataHandler(ModelboxHandler):
-    """Merge, set and remove run atomically in the registry: no read-modify-write across requests."""
-
-    @web.authenticated
-    @authorized
-    async def get(self, object_id: str) -> None:
-        doc = await self.call(self.registry.object_doc, object_id)
-        self.set_header("ETag", f'"{doc.get("revision", 0)}"')
-        self.reply({"metadata": doc["metadata"]})
-
-    @web.authenticated
-    @authorized
-    async def patch(self, object_id: str) -> None:
-        body = self.body({"metadata"}, {"metadata"})
-        self.reply(await self.call(self.registry.merge_metadata, object_id, body["metadata"], actor=self.actor,
-                                   if_revision=self.if_revision()))
-
-    @web.authenticated
-    @authorized
-    async def delete(self, object_id: str) -> None:
-        keys = self.get_query_arguments("key")
-        self.reply(await self.call(self.registry.remove_metadata, object_id, keys, actor=self.actor,
-                                   if_revision=self.if_revision()))
-
-
-class MetadataKeyHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def put(self, object_id: str, key: str) -> None:
-        body = self.body({"value"}, {"value"})
-        self.reply(await self.call(self.registry.set_metadata, object_id, key, body["value"], actor=self.actor,
-                                   if_revision=self.if_revision()))
-
-
-class MetricsHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, object_id: str) -> None:
-        keys = self.get_query_arguments("key") or None
-        frame = await self.call(
-            self.registry.read_metrics, object_id, keys, max_points=self.int_arg("max_points"),
-            method=self.str_arg("method") or "minmax_lttb",
-        )
-        self.reply(await asyncio.get_running_loop().run_in_executor(self.executor, frame_to_json, frame))
-
-    @web.authenticated
-    @authorized
-    async def post(self, object_id: str) -> None:
-        body = self.body({"series"}, {"series"})
-        series = await self.call(decode_series, body["series"])
-        written = await self.call(self.registry.log_metrics, object_id, series, actor=self.actor)
-        self.reply({"points": written})
-
-
-class MetricKeysHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self, object_id: str) -> None:
-        self.reply({"keys": await self.call(self.registry.metric_keys, object_id)})
-
-
-class EventsHandler(ModelboxHandler):
-    """``since=<seq>`` returns newer events at once, or waits up to ``timeout`` s for one (long-poll)."""
-
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        since = self.int_arg("since", 0) or 0
-        limit = self.int_arg("limit", 1000, minimum=1) or 1000
-        timeout = min(max(self.float_arg("timeout", 0.0), 0.0), MAX_POLL_SECONDS)
-        arrived = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        def listener(seq: int) -> None:
-            if seq > since:
-                loop.call_soon_threadsafe(arrived.set)
-
-        self.registry.listeners.append(listener)
-        try:
-            events = await self.call(self.registry.events, since, limit)
-            if not events and timeout > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(arrived.wait(), timeout)
-                events = await self.call(self.registry.events, since, limit)
-        finally:
-            self.registry.listeners.remove(listener)
-        last = events[-1]["seq"] if events else await self.call(lambda: self.registry.last_event_seq)
-        self.reply({"events": events, "last_seq": max(last, since) if events else last})
-
-
-class InfoHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        app = self.settings["jupyter_modelbox"]
-        self.reply({
-            **self.registry.backend.info(),
-            "version": app.version_string,
-            "last_event_seq": await self.call(lambda: self.registry.last_event_seq),
-            "limits": app.limits_document(),
-            "user": self.actor,
-        })
-
-
-def _openapi_document(handler: ModelboxHandler) -> dict[str, Any]:
+@implements("openapi")
+async def openapi(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
     from .openapi import openapi_document
 
-    return openapi_document(handler.settings["base_url"])
-
-
-class OpenAPIHandler(ModelboxHandler):
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        self.reply(_openapi_document(self))
+    document: dict[str, Any] = openapi_document(handler.settings["base_url"])
+    handler.reply_to(operation, document)

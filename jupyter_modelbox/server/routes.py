@@ -1,4 +1,4 @@
-"""The one table of REST routes: path templates (as in the OpenAPI document) and their handlers."""
+"""The REST routes, derived from the declared operations: one handler class per path (see ``dispatch``)."""
 
 from __future__ import annotations
 
@@ -6,49 +6,25 @@ import re
 
 from tornado.web import RequestHandler
 
-from . import admin_handlers as admin
-from . import file_handlers as files
-from . import handlers as h
+from ..api import OPERATIONS, PREFIX, Operation
+from . import admin_handlers, handlers  # noqa: F401  (importing them registers their implementations)
+from .base import ModelboxHandler
+from .dispatch import handler_for
+from .file_handlers import UploadStreamHandler
 
-PREFIX = "modelbox/api"
-
-ROUTES: list[tuple[str, type[RequestHandler]]] = [
-    ("/info", h.InfoHandler),
-    ("/openapi.json", h.OpenAPIHandler),
-    ("/namespaces", h.NamespacesHandler),
-    ("/models", h.ModelsHandler),
-    ("/models/by-name/{namespace}/{name}", h.ModelByNameHandler),
-    ("/models/{model_id}", h.ModelHandler),
-    ("/models/{model_id}/versions", h.VersionsHandler),
-    ("/models/{model_id}/versions/{ref}", h.VersionRefHandler),
-    ("/models/{model_id}/tag-history", h.TagHistoryHandler),
-    ("/models/{model_id}/tags/{tag}/holder", h.TagHolderHandler),
-    ("/versions", h.VersionSearchHandler),
-    ("/versions/{version_id}", h.VersionHandler),
-    ("/versions/{version_id}/tags", h.VersionTagsHandler),
-    ("/versions/{version_id}/tags/{tag}", h.VersionTagHandler),
-    ("/checkpoints", h.CheckpointsHandler),
-    ("/checkpoints/{uuid}", h.CheckpointHandler),
-    ("/objects/{object_id}/metadata", h.MetadataHandler),
-    ("/objects/{object_id}/metadata/{key}", h.MetadataKeyHandler),
-    ("/objects/{object_id}/metrics", h.MetricsHandler),
-    ("/objects/{object_id}/metric-keys", h.MetricKeysHandler),
-    ("/objects/{object_id}/artifacts", files.ArtifactsHandler),
-    ("/objects/{object_id}/artifact-batch", files.ArtifactBatchHandler),
-    ("/objects/{object_id}/tracked-artifacts", files.TrackedArtifactsHandler),
-    ("/objects/{object_id}/artifacts-from-contents", files.ContentsArtifactsHandler),
-    ("/artifacts/{artifact_id}", files.ArtifactHandler),
-    ("/artifacts/{artifact_id}/content", files.ArtifactContentHandler),
-    ("/uploads", files.UploadsHandler),
-    ("/uploads/{upload_id}", files.UploadHandler),
-    ("/uploads/{upload_id}/finish", files.UploadFinishHandler),
-    ("/events", h.EventsHandler),
-    ("/check", admin.CheckHandler),
-    ("/export", admin.ExportHandler),
-    ("/import", admin.ImportHandler),
-]
-
+BASES: dict[str, type[ModelboxHandler]] = {"/uploads/{upload_id}": UploadStreamHandler}  # a streamed body
 PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+def _routes() -> list[tuple[str, type[ModelboxHandler]]]:
+    by_path: dict[str, list[Operation]] = {}
+    for operation in OPERATIONS:
+        by_path.setdefault(operation.path, []).append(operation)
+    return [(path, handler_for(path, operations, BASES.get(path, ModelboxHandler)))
+            for path, operations in by_path.items()]
+
+
+ROUTES: list[tuple[str, type[ModelboxHandler]]] = _routes()
 
 
 def url_pattern(template: str) -> str:
