@@ -110,15 +110,18 @@ class _Compiler:
 
     def compare(self, path: tuple[str, ...], op: str, value: Any) -> sql.Composable:
         expression, kind, text = self.column(path)
+        # a field of the row itself is always there: a plain condition, which an index can answer;
+        # the model's fields come through an outer join, so a missing model must still read as false
+        always = path[0] not in ("model", "namespace") or self.kind == "models"
+        guard = (lambda condition: condition) if always else (
+            lambda condition: sql.SQL("coalesce({}, false)").format(condition))
         if kind == "text" and text is not None and not (op == "=" and value is None):
             if op == "~":
-                return sql.SQL("coalesce(strpos(lower({}), {}) > 0, false)").format(
-                    text, self.param(escape_text(str(value).lower())))
-            return sql.SQL("coalesce(({}){} {} {}, false)").format(text, C, sql.SQL(OPS[op]),
-                                                                   self.param(escape_text(str(value))))
+                return guard(sql.SQL("strpos(lower({}), {}) > 0").format(
+                    text, self.param(escape_text(str(value).lower()))))
+            return guard(sql.SQL("({}){} {} {}").format(text, C, sql.SQL(OPS[op]), self.param(escape_text(str(value)))))
         if kind == "integer" and text is not None and op in OPS and isinstance(value, (int, float)):
-            return sql.SQL("coalesce(({})::bigint {} {}, false)").format(text, sql.SQL(OPS[op]),
-                                                                         self.param(_number(value)))
+            return guard(sql.SQL("({})::bigint {} {}").format(text, sql.SQL(OPS[op]), self.param(_number(value))))
         return self.general(sql.SQL("({})").format(expression), op, value)  # `::` binds tighter than `->`
 
     def general(self, e: sql.Composable, op: str, value: Any) -> sql.Composable:
