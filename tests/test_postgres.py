@@ -277,7 +277,7 @@ def test_the_password_is_in_no_log_line_repr_error_or_info(postgres: PostgresClu
     try:
         info = _api(server, "GET", "/info")
         assert info.status_code == 200 and secret not in info.text
-        assert info.json()["database"] == f"postgresql://{role}@127.0.0.1:{postgres.port}/{role}_db"
+        assert info.json()["root"] == str(tmp_path / "server" / "registry" / "blobs")
         assert _api(server, "POST", "/models", json={"name": "m"}).status_code == 409
     finally:
         server.stop()

@@ -118,9 +118,7 @@ SCHEMAS: dict[str, Schema] = {
         "max_name_length": INT, "max_description_length": INT, "max_metadata_bytes": INT, "max_metadata_keys": INT,
         "max_tags_per_version": INT, "max_metric_key_length": INT, "max_chunk_bytes": INT,
         "max_json_body_bytes": INT}),
-    "Info": record({"backend": STR, "root": NULL_STR, "database": STR, "blob_root": STR, "version": STR,
-                    "last_event_seq": INT, "limits": ref("Limits"), "user": STR},
-                   optional=("database", "blob_root")),  # where a team registry keeps documents and bytes
+    "Info": record({"root": STR, "version": STR, "last_event_seq": INT, "limits": ref("Limits"), "user": STR}),
     "BinaryColumn": BINARY_COLUMN,
     "MetricValue": METRIC_VALUE,
     "Columns": record({

@@ -239,13 +239,9 @@ def check_folder_findings(args: argparse.Namespace) -> pd.DataFrame:
 
 def database_schema(args: argparse.Namespace) -> dict[str, Any]:
     """``db upgrade``: bring the PostgreSQL schema to this version's, under its lock."""
-    from ..registry.postgres.connection import DatabaseAddress
-    from ..registry.postgres.schema import SCHEMA_VERSION, ensure_schema
+    from ..client.database import upgrade_database
 
-    address = DatabaseAddress(args.database_url or os.environ["MODELBOX_DATABASE_URL"])
-    found, now = ensure_schema(address)
-    return {"database": str(address), "schema_version_found": found, "schema_version": now,
-            "code_schema_version": SCHEMA_VERSION}
+    return upgrade_database(args.database_url or os.environ["MODELBOX_DATABASE_URL"])
 
 
 def run_export(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:

@@ -301,6 +301,10 @@ class EventLog(ABC):
         """Block until an event newer than ``since`` exists, the log closes, or ``timeout`` s pass.
         Called outside any operation."""
 
+    @abstractmethod
+    def close(self) -> None:
+        """Wake every waiter; nothing more is read or written."""
+
 
 @dataclass(frozen=True)
 class ModelFilter:

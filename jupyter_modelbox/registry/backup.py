@@ -25,7 +25,7 @@ MANIFEST = "modelbox-export.json"
 ARCHIVE_TOP = "modelbox-export"
 
 
-def _version() -> str:
+def package_version() -> str:
     try:
         return version("jupyter_modelbox")
     except PackageNotFoundError:
@@ -51,7 +51,7 @@ def export_registry(registry: Registry, dest: Path) -> dict[str, Any]:
         manifest = {
             "format": EXPORT_FORMAT,
             "exported_at": datetime.now(UTC).isoformat(),
-            "modelbox_version": _version(),
+            "modelbox_version": package_version(),
             "counts": {name: len(docs) for name, docs in tables.items()} | {
                 "blobs": len(checksums), "metric_files": metric_files},
         }

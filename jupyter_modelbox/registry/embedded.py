@@ -107,17 +107,21 @@ class DocumentEventLog(EventLog):
 
 
 class EmbeddedBackend(Backend):
+    docs: TinyDocumentStore
+    events: DocumentEventLog
+
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root).expanduser().resolve()
-        self.scratch_dir = self.root
+        self.folder = Path(root).expanduser().resolve()
+        self.root = self.folder
+        self.scratch_dir = self.folder
         self.tables = tuple(TABLES)
         self._lock = threading.RLock()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._writer_lock = self._acquire_writer_lock()
         try:
-            self.docs = TinyDocumentStore(self.root, TABLES)
-            self.blobs = FileBlobStore(self.root / "blobs")
-            self.metrics = FileMetricStore(self.root / "metrics")
+            self.docs = TinyDocumentStore(self.folder, TABLES)
+            self.blobs = FileBlobStore(self.folder / "blobs")
+            self.metrics = FileMetricStore(self.folder / "metrics")
         except BaseException:
             self._writer_lock.release()
             raise
@@ -138,8 +142,8 @@ class EmbeddedBackend(Backend):
     # -- the one-writer rule -------------------------------------------------------------------
 
     def _acquire_writer_lock(self) -> filelock.BaseFileLock:
-        lock = filelock.FileLock(self.root / "registry.lock", thread_local=False)
-        owner_file = self.root / "owner.json"
+        lock = filelock.FileLock(self.folder / "registry.lock", thread_local=False)
+        owner_file = self.folder / "owner.json"
         try:
             lock.acquire(timeout=0)
         except filelock.Timeout:
@@ -168,6 +172,6 @@ class EmbeddedBackend(Backend):
             try:
                 self.docs.close()
             finally:
-                (self.root / "owner.json").unlink(missing_ok=True)
+                (self.folder / "owner.json").unlink(missing_ok=True)
                 self._writer_lock.release()
 

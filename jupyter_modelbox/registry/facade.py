@@ -96,9 +96,9 @@ def open_registry(
 
 def release_registry(registry: Registry) -> None:
     with _open_lock:
-        key = getattr(registry, "_config_key", None)
+        key = registry._config_key
         entry = _open.get(key) if key is not None else None
-        if entry is None or entry[0] is not registry:
+        if key is None or entry is None or entry[0] is not registry:
             registry.close()
             return
         if entry[1] <= 1:

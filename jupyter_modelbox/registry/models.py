@@ -261,12 +261,15 @@ class ModelOps(ArtifactOps):
         expect = {"archived": False} if table == "models" else None
         with self.docs.transaction():
             doc = self._change(table, doc, change, if_revision, what, expect,
-                               check=lambda new: check_metadata(new["metadata"], self.limits))
+                               check=self._check_metadata_limits)
             self._emit(
                 "metadata.updated", actor, object_id=object_id, model_id=model["id"] if model else None,
                 version_id=object_id if table == "versions" else None,
             )
         return public(doc)
+
+    def _check_metadata_limits(self, doc: Doc) -> None:
+        check_metadata(doc["metadata"], self.limits)
 
     @operation
     def merge_metadata(

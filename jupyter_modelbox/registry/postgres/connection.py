@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..errors import (
@@ -49,7 +50,8 @@ class DatabaseAddress:
             params = conninfo_to_dict(url)
         except psycopg.ProgrammingError as exc:
             raise InvalidArgumentError(f"database_url is not a PostgreSQL URL or connection string ({exc})") from None
-        self._password: str | None = params.pop("password", None)
+        password = params.pop("password", None)
+        self._password: str | None = str(password) if password is not None else None
         if self._password is None and password_file is not None:
             try:
                 self._password = Path(password_file).read_text().strip("\r\n")
@@ -65,7 +67,7 @@ class DatabaseAddress:
     @property
     def conninfo(self) -> str:
         """The connection string without the password (given to libpq separately)."""
-        return make_conninfo(**self.params)
+        return make_conninfo("", **self.params)
 
     @property
     def connect_kwargs(self) -> dict[str, Any]:
@@ -102,7 +104,7 @@ class DatabaseAddress:
 
 
 def configure(conn: psycopg.Connection[Any]) -> None:
-    psycopg.types.json.set_json_loads(json_loads, conn)
+    set_json_loads(json_loads, conn)
 
 
 class _Local(threading.local):

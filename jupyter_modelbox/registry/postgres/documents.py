@@ -64,12 +64,12 @@ class PostgresDocumentStore(DocumentStore):
     def transaction(self) -> AbstractContextManager[None]:
         return self.connections.transaction()
 
-    def _one(self, query: sql.Composable, params: list[Any]) -> Doc | None:
+    def _one(self, query: sql.Composed | sql.SQL, params: list[Any]) -> Doc | None:
         with self.connections.cursor() as cur:
             row = cur.execute(query, params).fetchone()
         return row[0] if row else None
 
-    def _all(self, query: sql.Composable, params: list[Any]) -> list[Doc]:
+    def _all(self, query: sql.Composed | sql.SQL, params: list[Any]) -> list[Doc]:
         with self.connections.cursor() as cur:
             return [row[0] for row in cur.execute(query, params)]
 
@@ -128,7 +128,8 @@ class PostgresDocumentStore(DocumentStore):
         check: Callable[[Doc], None] | None = None,
     ) -> Doc | None:
         expression, params = _change_expression(change)
-        conditions, condition_params = [sql.SQL("id = %s")], [escape_text(doc_id)]
+        conditions: list[sql.Composable] = [sql.SQL("id = %s")]
+        condition_params: list[Any] = [escape_text(doc_id)]
         for name, value in (expect or {}).items():
             if value is not None:
                 conditions.append(sql.SQL("{} = %s::jsonb").format(field(name)))

@@ -34,7 +34,7 @@ class PostgresMetricStore(MetricStore):
     def append(
         self, parent: str, key: str, steps: np.ndarray, wallclocks: np.ndarray, values: list[Any] | np.ndarray
     ) -> None:
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
             rows.append(("n", steps, wallclocks, values, None))
         else:

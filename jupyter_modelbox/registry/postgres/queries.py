@@ -136,6 +136,8 @@ class _Compiler:
             test = sql.SQL("strpos(lower({}), {}) > 0").format(py_text, self.param(escape_text(str(value).lower())))
             return sql.SQL("(NOT {} AND coalesce({}, false))").format(missing, test)
         when_missing = sql.SQL("true" if op == "!=" else "false")
+        as_list: sql.Composable
+        numeric: sql.Composable
         if op in ("=", "!="):
             held = sql.SQL("{} @> jsonb_build_array({}::jsonb)").format(e, self.param(json_dumps(value)))
             as_list = held if op == "=" else sql.SQL("NOT ({})").format(held)
@@ -158,7 +160,7 @@ class PostgresQueries(Queries):
     def __init__(self, connections: Connections) -> None:
         self.connections = connections
 
-    def _page(self, query: sql.Composable, count: sql.Composable, offset: int, limit: int | None) -> tuple[
+    def _page(self, query: sql.Composed, count: sql.Composed, offset: int, limit: int | None) -> tuple[
             list[Doc], int]:
         with self.connections.cursor() as cur:
             rows = cur.execute(query, [limit, offset]).fetchall()

@@ -18,16 +18,23 @@ ours is refused too (the registry wants a database of its own).
 from __future__ import annotations
 
 import getpass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import psycopg
 
-from ... import __version__
 from ..errors import StorageError
 from .connection import DatabaseAddress
 
 SCHEMA_LOCK = 0x6D6F64656C626F78  # "modelbox": one schema change at a time, across every server
 DOCUMENT_TABLES = ("models", "versions", "checkpoints", "artifacts", "series", "tag_history", "uploads", "meta")
+
+
+def package_version() -> str:
+    try:
+        return version("jupyter_modelbox")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def table(name: str) -> str:
@@ -129,7 +136,8 @@ def ensure_schema(address: DatabaseAddress, target: int = SCHEMA_VERSION, upgrad
             if current > SCHEMA_VERSION:
                 raise StorageError(
                     f"the registry database {address} has schema version {current}, newer than this "
-                    f"jupyter_modelbox {__version__} understands (version {SCHEMA_VERSION}); upgrade jupyter_modelbox "
+                    f"jupyter_modelbox {package_version()} understands (version {SCHEMA_VERSION}); upgrade "
+                    "jupyter_modelbox "
                     "on every server and job that uses this registry")
             if current < target and (upgrade or found is None):
                 _migrate(conn, current, target)
@@ -151,6 +159,6 @@ def _migrate(conn: psycopg.Connection[Any], current: int, target: int) -> None:
                          "DEFAULT now(), upgraded_by text NOT NULL)")
         for version in range(current + 1, target + 1):
             for statement in MIGRATIONS[version]:
-                conn.execute(statement)  # type: ignore[arg-type]  (our own constant DDL)
+                conn.execute(statement)  # our own constant DDL
             conn.execute("INSERT INTO modelbox_schema (version, upgraded_by) VALUES (%s, %s)",
-                         [version, f"jupyter_modelbox {__version__} ({getpass.getuser()})"])
+                         [version, f"jupyter_modelbox {package_version()} ({getpass.getuser()})"])
