@@ -25,7 +25,7 @@ setup() {
   build_labextension
   echo "== Python package and dependencies (editable)"
   # dev.sh built the labextension above; the package build must not run npm again
-  SKIP_JUPYTER_BUILDER=1 pip_install -e ".[test,dev,lab,grpc]"
+  SKIP_JUPYTER_BUILDER=1 pip_install -e ".[test,dev,lab,grpc,postgres]"
   "$VENV/bin/jupyter-builder" develop --overwrite . >/dev/null  # the installed labextension follows rebuilds
 }
 
@@ -44,20 +44,30 @@ build_labextension() {
   cd "$ROOT"
 }
 
-ensure_chromium() {
-  # browser tests drive Debian's Chromium (never a downloaded one)
-  [[ -x /usr/lib/chromium/chromium ]] && return
+apt_install() {
+  # apt_install PACKAGE WHY: Debian's package, installed as root (CI), or a hint for a developer
   if [[ $(id -u) == 0 ]]; then
-    echo "== installing chromium (apt)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "== installing $1 (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    echo "browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2
+    echo "$2 need Debian's $1: sudo apt-get install -y $1" >&2
     exit 1
   fi
 }
 
+ensure_chromium() {
+  # browser tests drive Debian's Chromium (never a downloaded one)
+  [[ -x /usr/lib/chromium/chromium ]] || apt_install chromium "browser tests"
+}
+
+ensure_postgresql() {
+  # the PostgreSQL tests start a throwaway cluster of Debian's server (never a downloaded one)
+  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || apt_install postgresql "the PostgreSQL tests"
+}
+
 run_tests() {
   ensure_chromium
+  ensure_postgresql
   echo "== ruff"
   "$VENV/bin/ruff" check jupyter_modelbox tests benchmarks scripts
   echo "== mypy (api, client, registry; see pyproject.toml)"

@@ -17,7 +17,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 _CLIENT = ("Artifact", "Checkpoint", "Model", "ModelBox", "ModelVersion")
-_REGISTRY = ("AlreadyExistsError", "ArtifactMime", "ConflictError", "IntegrityError", "InvalidArgumentError",
+_REGISTRY = ("AlreadyExistsError", "ArtifactMime", "ConflictError", "DatabaseUnavailableError", "IntegrityError",
+             "InvalidArgumentError",
              "ModelBoxError", "ModelOrderBy", "ModelSortBy", "NotFoundError", "RegistryLockedError", "StorageError")
 _HOMES = {**dict.fromkeys(_CLIENT, ".client"), **dict.fromkeys(_REGISTRY, ".registry")}
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         AlreadyExistsError,
         ArtifactMime,
         ConflictError,
+        DatabaseUnavailableError,
         IntegrityError,
         InvalidArgumentError,
         ModelBoxError,
@@ -80,6 +82,7 @@ __all__ = [
     "ArtifactMime",
     "Checkpoint",
     "ConflictError",
+    "DatabaseUnavailableError",
     "IntegrityError",
     "InvalidArgumentError",
     "Model",

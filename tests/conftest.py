@@ -2,7 +2,9 @@
 
 ``mb`` is the user-facing ``ModelBox`` over each transport; every test of the Python API takes
 it, so the same assertions run in-process and over HTTP, and, for the tests (or modules) marked
-``@pytest.mark.transports(*ALL_TRANSPORTS)``, over gRPC too.
+``@pytest.mark.transports(*ALL_TRANSPORTS)``, over gRPC too. Each transport runs twice: on a
+registry folder, and (``-pg``) on PostgreSQL, a throwaway cluster started once per session with
+each test on an emptied database.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 from jupyter_modelbox import ModelBox
 
 from .helpers.jupyter import JupyterServer, free_port
+from .helpers.postgres import PostgresCluster
 
 TRANSPORTS = ("local", "http")  # what the mb fixture runs on unless a test is marked
 ALL_TRANSPORTS = (*TRANSPORTS, "grpc")
@@ -28,7 +31,57 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "mb" in metafunc.fixturenames:
         marker = metafunc.definition.get_closest_marker("transports")
-        metafunc.parametrize("mb", marker.args if marker else TRANSPORTS, indirect=True)
+        transports = marker.args if marker else TRANSPORTS
+        metafunc.parametrize("mb", [*transports, *(f"{t}-pg" for t in transports)], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster in a temporary folder for the whole session, stopped by its PID at the end."""
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def pg_databases(postgres: PostgresCluster) -> Iterator[dict[str, str]]:
+    """One database per kind of user (in-process, each server), created on first use: name -> URL."""
+    yield _LazyDatabases(postgres)
+
+
+class _LazyDatabases(dict):
+    def __init__(self, cluster: PostgresCluster) -> None:
+        super().__init__()
+        self.cluster = cluster
+
+    def __missing__(self, name: str) -> str:
+        self[name] = self.cluster.create_database(name)
+        return self[name]
+
+
+def pg_server(tmp_path_factory: pytest.TempPathFactory, url: str, *extra: str) -> JupyterServer:
+    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
+    return JupyterServer(tmp_path_factory.mktemp("jupyter-pg"), extra_args=(roots, *extra), database_url=url).start()
+
+
+@pytest.fixture(scope="session")
+def jupyter_server_pg(tmp_path_factory: pytest.TempPathFactory, pg_databases: dict[str, str]
+                      ) -> Iterator[JupyterServer]:
+    """A real Jupyter server whose registry is on PostgreSQL (each test empties the database)."""
+    server = pg_server(tmp_path_factory, pg_databases["mb_http"])
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def grpc_server_pg(tmp_path_factory: pytest.TempPathFactory, pg_databases: dict[str, str]
+                   ) -> Iterator[tuple[JupyterServer, str]]:
+    """The gRPC service of a server whose registry is on PostgreSQL, and its target."""
+    pytest.importorskip("grpc", reason="needs the grpc extra: pip install 'jupyter_modelbox[grpc]'")
+    port = free_port()
+    server = pg_server(tmp_path_factory, pg_databases["mb_grpc"], f"--ModelboxApp.grpc_port={port}")
+    yield server, f"127.0.0.1:{port}"
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -58,15 +111,22 @@ def grpc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Jupy
 @pytest.fixture
 def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
     """The Python API in-process (``local``), through a real Jupyter server's REST API (``http``) or
-    its gRPC service (``grpc``); parametrized by ``pytest_generate_tests`` above."""
-    if request.param == "local":
+    its gRPC service (``grpc``); parametrized by ``pytest_generate_tests`` above. ``-pg``: the same on
+    PostgreSQL, artifact bytes in ``tmp_path/registry/blobs``."""
+    transport, _, backend = request.param.partition("-")
+    pg = "_pg" if backend == "pg" else ""
+    if transport == "local" and pg:
+        url = request.getfixturevalue("pg_databases")["mb_local"]
+        request.getfixturevalue("postgres").reset("mb_local")
+        box = ModelBox(database_url=url, blob_root=tmp_path / "registry" / "blobs")
+    elif transport == "local":
         box = ModelBox(root=tmp_path / "registry")
-    elif request.param == "http":
-        server: JupyterServer = request.getfixturevalue("jupyter_server")
+    elif transport == "http":
+        server: JupyterServer = request.getfixturevalue(f"jupyter_server{pg}")
         server.reset(tmp_path / "registry")
         box = ModelBox(url=server.url, token=server.token)
     else:
-        server, target = request.getfixturevalue("grpc_server")
+        server, target = request.getfixturevalue(f"grpc_server{pg}")
         server.reset(tmp_path / "registry")
         box = ModelBox(grpc=target, token=server.token)
     yield box

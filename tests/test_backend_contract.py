@@ -1,4 +1,8 @@
-"""The storage contract every backend must meet (run against each backend implementation)."""
+"""The storage contract every backend must meet (run against each backend implementation).
+
+``make_store`` and ``make_metrics`` give a store of each backend (journaled TinyDB and files, and
+PostgreSQL); ``make_store()`` called again reopens the same storage, so tests see what persisted.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,32 @@ import pytest
 from tinydb import Query
 
 from jupyter_modelbox.registry import DocumentStore, IntegrityError
-from jupyter_modelbox.registry.backend import MISSING_STEP
+from jupyter_modelbox.registry.backend import MISSING_STEP, Change, MetricStore
 from jupyter_modelbox.registry.blobs import FileBlobStore
 from jupyter_modelbox.registry.documents import TinyDocumentStore
 from jupyter_modelbox.registry.metrics import FileMetricStore
 
+from .helpers.postgres import PostgresCluster
+
 INDEXES = {"things": ("group",)}
 
 
-@pytest.fixture(params=["tinydb-journal"])
+@pytest.fixture
+def pg_connections(postgres: PostgresCluster, pg_databases: dict[str, str]) -> Iterator[object]:
+    """Connections to an empty contract database (no registry schema: stores make their tables)."""
+    from jupyter_modelbox.registry.postgres.connection import Connections, DatabaseAddress
+
+    url = pg_databases["mb_contract"]
+    postgres.execute("DROP TABLE IF EXISTS modelbox_things, modelbox_metric_batches", "mb_contract")
+    postgres.execute("CREATE TABLE modelbox_metric_batches (id bigserial PRIMARY KEY, parent text NOT NULL, "
+                     "key text NOT NULL, kind char(1) NOT NULL, steps bytea NOT NULL, wallclocks bytea NOT NULL, "
+                     "vals bytea, texts jsonb)", "mb_contract")
+    connections = Connections(DatabaseAddress(url), pool_size=4)
+    yield connections
+    connections.close()
+
+
+@pytest.fixture(params=["tinydb-journal", "postgres"])
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     opened: list[DocumentStore] = []
 
@@ -27,12 +48,26 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[objec
         for store in opened:
             store.close()
         opened.clear()
-        opened.append(TinyDocumentStore(tmp_path / "docs", INDEXES))
+        if request.param == "postgres":
+            from jupyter_modelbox.registry.postgres.documents import PostgresDocumentStore
+
+            opened.append(PostgresDocumentStore(request.getfixturevalue("pg_connections"), INDEXES))
+        else:
+            opened.append(TinyDocumentStore(tmp_path / "docs", INDEXES))
         return opened[0]
 
     yield make
     for store in opened:
         store.close()
+
+
+@pytest.fixture(params=["files", "postgres"])
+def make_metrics(request: pytest.FixtureRequest, tmp_path: Path) -> MetricStore:
+    if request.param == "postgres":
+        from jupyter_modelbox.registry.postgres.metrics import PostgresMetricStore
+
+        return PostgresMetricStore(request.getfixturevalue("pg_connections"))
+    return FileMetricStore(tmp_path / "metrics")
 
 
 def test_put_get_find_delete_persist(make_store) -> None:
@@ -70,6 +105,56 @@ def test_transaction_commits_together(make_store) -> None:
             store.put("things", {"id": str(i), "group": i % 3})
     store = make_store()
     assert store.count("things") == 100 and len(store.find("things", "group", 1)) == 33
+
+
+def test_changes_are_applied_by_the_store(make_store) -> None:
+    store = make_store()
+    store.put("things", {"id": "a", "group": "x", "n": 1, "meta": {"k": 1, "j": 2}, "tags": ["t1"], "revision": 1})
+    change = Change(set={"label": "new"}, add={"n": 2, "revision": 1}, merge={"meta": {"k": 10, "z": None}},
+                    unset={"meta": ["j"]}, append={"tags": "t2"})
+    assert store.update("things", "a", change, expect={"revision": 2}) is None  # stale: nothing written
+    updated = store.update("things", "a", change, expect={"revision": 1})
+    assert updated == {"id": "a", "group": "x", "n": 3, "meta": {"k": 10, "z": None}, "tags": ["t1", "t2"],
+                       "revision": 2, "label": "new"}
+    assert store.update("things", "a", Change(append={"tags": "t2"}, discard={"tags": "t1"}))["tags"] == ["t2"]
+    with pytest.raises(ValueError, match="refused"):
+        store.update("things", "a", Change(add={"n": 100}), check=lambda doc: (_ for _ in ()).throw(
+            ValueError("refused")))
+    assert store.update("things", "missing", Change(add={"n": 1})) is None
+    store = make_store()
+    assert store.get("things", "a")["n"] == 3 and store.lock("things", "a")["tags"] == ["t2"]
+
+
+def test_insert_refuses_a_taken_id_and_find_all_matches_lists(make_store) -> None:
+    store = make_store()
+    assert store.insert("things", {"id": "a", "group": "x", "tags": ["p"], "n": 1})
+    assert not store.insert("things", {"id": "a", "group": "y"})
+    store.put("things", {"id": "b", "group": "x", "tags": ["q"], "n": 2})
+    assert store.get("things", "a")["group"] == "x"
+    assert [d["id"] for d in store.find_all("things", {"group": "x", "tags": "q"})] == ["b"]
+    assert [d["id"] for d in store.find_all("things", {"group": "x", "n": 1})] == ["a"]
+    assert store.find_all("things", {"group": "y"}) == []
+
+
+def test_nul_characters_round_trip(make_store) -> None:
+    store = make_store()
+    store.put("things", {"id": "a\x00b", "group": "g\x00", "text": "x\x00y\ue000", "\x00key": ["\x00"]})
+    assert store.get("things", "a\x00b") == {"id": "a\x00b", "group": "g\x00", "text": "x\x00y\ue000",
+                                             "\x00key": ["\x00"]}
+    assert [d["id"] for d in store.find("things", "group", "g\x00")] == ["a\x00b"]
+
+
+def test_metric_series_round_trip(make_metrics) -> None:
+    store = make_metrics
+    store.append("p1", "loss", np.array([0, MISSING_STEP]), np.array([1.0, 2.0]), np.array([0.5, 0.25]))
+    store.append("p1", "loss", np.array([5]), np.array([3.0]), np.array([1.0]))
+    series = store.read("p1", "loss")
+    assert series.values.tolist() == [0.5, 0.25, 1.0] and series.steps.tolist() == [0, MISSING_STEP, 5]
+    store.append("p1", "note", np.array([1, 2, 3]), np.array([4.0, 5.0, 6.0]), ["text", 2.5, b"raw"])
+    assert store.read("p1", "note").values.tolist() == [2.5, "text", b"raw"]  # numbers first, then text
+    assert len(store.read("p2", "loss").values) == 0
+    store.delete("p1")
+    assert len(store.read("p1", "loss").values) == 0
 
 
 def test_tinydb_api_still_works_on_the_journaled_tables(tmp_path: Path) -> None:

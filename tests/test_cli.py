@@ -35,14 +35,19 @@ def make_runner(registry: list[str], capsys: pytest.CaptureFixture[str]) -> Run:
     return run
 
 
-@pytest.fixture(params=["local", "http"])
+@pytest.fixture(params=["local", "http", "local-pg"])
 def cli(request: pytest.FixtureRequest, root: Path, capsys: pytest.CaptureFixture[str]) -> Run:
     """``cli("list", "--json", code=0)`` -> ``(stdout, stderr)``, checking the exit status.
 
-    Runs against a registry folder (``--root``) and against a real Jupyter server (``--url``).
+    Runs against a registry folder (``--root``), a real Jupyter server (``--url``) and a PostgreSQL
+    registry opened by the CLI itself (``--database-url``).
     """
     if request.param == "local":
         return make_runner(["--root", str(root)], capsys)
+    if request.param == "local-pg":
+        url = request.getfixturevalue("pg_databases")["mb_local"]
+        request.getfixturevalue("postgres").reset("mb_local")
+        return make_runner(["--database-url", url, "--blob-root", str(root / "blobs")], capsys)
     server = request.getfixturevalue("jupyter_server")
     server.reset(root)
     return make_runner(["--url", server.url, "--token", server.token], capsys)

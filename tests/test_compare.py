@@ -161,8 +161,12 @@ def test_cli_compare(model: Model, mb: ModelBox, request: pytest.FixtureRequest,
     if mb.location.startswith("local"):
         mb.close()  # the CLI opens the folder itself
         where = ["--root", str(tmp_path / "registry")]
+    elif mb.location.startswith("registry database"):
+        where = ["--database-url", request.getfixturevalue("pg_databases")["mb_local"],
+                 "--blob-root", str(tmp_path / "registry" / "blobs")]
     else:
-        server = request.getfixturevalue("jupyter_server")
+        pg = "pg" in request.node.callspec.params["mb"]
+        server = request.getfixturevalue("jupyter_server_pg" if pg else "jupyter_server")
         where = ["--url", server.url, "--token", server.token]
     assert main([*where, "compare", "mnist", "--versions", "1", "production", "--diff-only"]) == 0
     header, *lines = capsys.readouterr().out.splitlines()

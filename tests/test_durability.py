@@ -124,7 +124,7 @@ def test_torn_last_journal_record_is_cut_and_reported(tmp_path: Path) -> None:
     root = tmp_path / "reg"
     registry = Registry(root)
     registry.create_model("kept")
-    registry._writer_lock.release()  # simulate a crash: the files stay as they are
+    registry.backend._writer_lock.release()  # simulate a crash: the files stay as they are
     journal = root / "registry.journal"
     with open(journal, "ab") as out:
         out.write(b'0badc0de {"s": 99, "o": [["models", "p"')  # a write cut short
@@ -145,7 +145,7 @@ def test_corruption_in_the_middle_of_the_journal_is_a_clear_error(tmp_path: Path
     registry = Registry(root)
     registry.create_model("a")
     registry.create_model("b")
-    registry._writer_lock.release()
+    registry.backend._writer_lock.release()
     journal = root / "registry.journal"
     data = bytearray(journal.read_bytes())
     data[20] ^= 0xFF

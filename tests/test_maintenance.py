@@ -98,7 +98,7 @@ def test_check_repair_recovers_a_journal_damaged_in_the_middle(tmp_path: Path) -
     registry = Registry(root)
     for name in ("first", "second", "third"):
         registry.create_model(name)
-    registry._writer_lock.release()  # as if the process had died
+    registry.backend._writer_lock.release()  # as if the process had died
     journal = root / "registry.journal"
     lines = journal.read_bytes().split(b"\n")
     damaged = next(i for i, line in enumerate(lines) if b'"second"' in line)

@@ -7,11 +7,12 @@ The grammar lives in ``parser``, the work in ``commands``, the output in ``rende
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from .. import ModelBox, ModelBoxError
-from .commands import check_folder_findings, run
+from .commands import check_folder_findings, database_schema, run
 from .parser import ParserExit, UsageError, build_parser, parse_args
 from .render import render
 
@@ -19,11 +20,15 @@ __all__ = ["ParserExit", "UsageError", "build_parser", "main", "open_box", "pars
 
 
 def open_box(args: argparse.Namespace) -> ModelBox:
-    """The registry chosen by ``--root``, ``--url``/``--token``, or else the default one."""
+    """The registry chosen by ``--root``, ``--url``/``--token``, ``--database-url``/``--blob-root``, or
+    else the default one."""
     if args.root:
         return ModelBox(root=args.root)
     if args.url:
         return ModelBox(url=args.url, token=args.token)
+    if args.database_url:
+        blob_root = args.blob_root or os.environ.get("MODELBOX_BLOB_ROOT")
+        return ModelBox(database_url=args.database_url, blob_root=blob_root)
     return ModelBox()
 
 
@@ -46,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.verb == "check" and args.root:
             result = check_folder_findings(args)
+        elif args.verb == "db":
+            result = database_schema(args)
         else:
             with open_box(args) as box:
                 result = run(box, args)

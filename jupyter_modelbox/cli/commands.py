@@ -7,6 +7,7 @@ them into text or JSON. Everything here goes through the public client API.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -234,6 +235,13 @@ def run_check(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
 def check_folder_findings(args: argparse.Namespace) -> pd.DataFrame:
     """``check --root``: works on the folder itself, so a registry too damaged to open can be repaired."""
     return findings_frame(ModelBox.check_folder(args.root, repair=args.repair, verify_bytes=args.verify_bytes))
+
+
+def database_schema(args: argparse.Namespace) -> dict[str, Any]:
+    """``db upgrade``: bring the PostgreSQL schema to this version's, under its lock."""
+    from ..client.database import upgrade_database
+
+    return upgrade_database(args.database_url or os.environ["MODELBOX_DATABASE_URL"])
 
 
 def run_export(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:

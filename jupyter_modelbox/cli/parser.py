@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -164,6 +165,11 @@ def _connection_options(parser: argparse.ArgumentParser, suppress: bool) -> None
     group.add_argument("--url", default=default(None), help="a Jupyter server running the modelbox extension")
     group.add_argument("--token", default=default(None), help="the Jupyter server's token (with --url)")
     group.add_argument("--root", default=default(None), help="a registry folder opened in this process")
+    group.add_argument("--database-url", metavar="URL", default=default(None),
+                       help="a PostgreSQL registry opened in this process, postgresql://user@host:5432/db "
+                       "(default with no other choice: $MODELBOX_DATABASE_URL)")
+    group.add_argument("--blob-root", metavar="DIR", default=default(None),
+                       help="with --database-url: the folder of artifact bytes (default: $MODELBOX_BLOB_ROOT)")
     group.add_argument("--namespace", metavar="NS", default=default(None),
                        help='namespace of the model names (default: "default"; list: all)')
 
@@ -277,6 +283,9 @@ def _verbs(add: Any) -> None:
     p = add("import", "restore an export (folder or .tar) into an empty registry")
     p.add_argument("path", metavar="PATH")
 
+    p = add("db", "the PostgreSQL registry's schema: upgrade it to this version's (also done on first use)")
+    p.add_argument("action", choices=("upgrade",), metavar="ACTION", help="upgrade")
+
 
 def build_parser(prog: str = "modelbox", extra_verbs: Callable[[Any], None] | None = None) -> ArgumentParser:
     """The whole grammar; ``parser.verbs`` maps each verb to its subparser.
@@ -307,8 +316,14 @@ def build_parser(prog: str = "modelbox", extra_verbs: Callable[[Any], None] | No
 
 def _check(args: argparse.Namespace) -> str | None:
     """Rules argparse cannot express; the problem, or ``None``."""
-    if args.url and args.root:
-        return "choose one registry: --url or --root, not both"
+    chosen = [name for name, value in (("--url", args.url), ("--root", args.root),
+                                       ("--database-url", args.database_url)) if value]
+    if len(chosen) > 1:
+        return f"choose one registry: {' or '.join(chosen)}, not more"
+    if args.blob_root and not args.database_url:
+        return "--blob-root is only used with --database-url"
+    if args.verb == "db" and not (args.database_url or os.environ.get("MODELBOX_DATABASE_URL")):
+        return "db works on a PostgreSQL registry: give --database-url (or set $MODELBOX_DATABASE_URL)"
     if args.token and not args.url:
         return "--token is only used with --url"
     if args.verb == "describe" and args.target.ref is not None and args.version is not None:

@@ -3,8 +3,9 @@
 1. ``$MODELBOX_URL`` (with ``$MODELBOX_TOKEN``): a Jupyter server named explicitly.
 2. The Jupyter server that started this kernel (``$JPY_PARENT_PID`` -> its ``jpserver-<pid>.json``),
    if it serves the modelbox extension: while Jupyter runs, it owns the registry.
-3. ``$MODELBOX_ROOT``: a registry folder opened in this process.
-4. ``<Jupyter data dir>/modelbox``.
+3. ``$MODELBOX_DATABASE_URL`` (with ``$MODELBOX_BLOB_ROOT``): a PostgreSQL registry opened in this process.
+4. ``$MODELBOX_ROOT``: a registry folder opened in this process.
+5. ``<Jupyter data dir>/modelbox``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class Choice:
     url: str | None = None
     token: str | None = None
     root: Path | None = None
+    database_url: str | None = None
+    blob_root: str | None = None
     why: str = ""
 
 
@@ -63,6 +66,9 @@ def choose() -> Choice:
     server = parent_server()
     if server is not None:
         return Choice(url=server[0], token=server[1], why="the Jupyter server running this kernel")
+    if os.environ.get("MODELBOX_DATABASE_URL"):
+        return Choice(database_url=os.environ["MODELBOX_DATABASE_URL"], blob_root=os.environ.get("MODELBOX_BLOB_ROOT"),
+                      why="$MODELBOX_DATABASE_URL")
     if os.environ.get("MODELBOX_ROOT"):
         return Choice(root=Path(os.environ["MODELBOX_ROOT"]), why="$MODELBOX_ROOT")
     return Choice(root=default_root(), why="the default location")

@@ -22,7 +22,9 @@ log = logging.getLogger("jupyter_modelbox")
 
 
 class ModelBox:
-    """A model registry: a folder opened in this process (``root=``) or a Jupyter server (``url=``).
+    """A model registry: a folder opened in this process (``root=``), a Jupyter server (``url=``), or a
+    PostgreSQL registry opened in this process (``database_url=`` with ``blob_root=``, the folder of
+    artifact bytes that every server sharing the database reaches).
 
     ``ModelBox()`` finds one by itself: ``$MODELBOX_URL``, else the Jupyter server running this
     kernel, else ``$MODELBOX_ROOT``, else ``<Jupyter data dir>/modelbox`` (see ``discovery``).
@@ -39,14 +41,17 @@ class ModelBox:
         token: str | None = None,
         transport: Transport | None = None,
         grpc: str | None = None,
+        database_url: str | None = None,
+        blob_root: str | os.PathLike[str] | None = None,
         lineage: bool | None = None,
     ) -> None:
         self._registry: Registry | None = None
         self.record_lineage = lineage_capture.enabled(lineage)
         why = "given"
-        if transport is None and root is None and url is None and grpc is None:
+        if transport is None and root is None and url is None and grpc is None and database_url is None:
             choice = choose()
             root, url, token, why = choice.root, choice.url, choice.token, choice.why
+            database_url, blob_root = choice.database_url, choice.blob_root
         if transport is not None:
             self._transport = transport
             self.location = repr(transport)
@@ -58,10 +63,10 @@ class ModelBox:
         elif url is not None:
             self._transport = HttpTransport(url, token)
             self.location = f"Jupyter server {url}"
-        else:
-            self._registry = open_registry(Path(root))  # type: ignore[arg-type]
+        else:  # in this process: a registry folder, or a database shared with other servers and jobs
+            self._registry = open_registry(root, database_url=database_url, blob_root=blob_root)
             self._transport = self._registry
-            self.location = f"local registry {self._registry.root}"
+            self.location = self._registry.location
         log.info("jupyter_modelbox: using the %s (%s)", self.location, why)
         self._token = token
         self._metrics = MetricBuffer(self._transport)

@@ -5,6 +5,7 @@ from .enums import ArtifactMime, ModelOrderBy, ModelSortBy
 from .errors import (
     AlreadyExistsError,
     ConflictError,
+    DatabaseUnavailableError,
     IntegrityError,
     InvalidArgumentError,
     ModelBoxError,
@@ -23,6 +24,7 @@ __all__ = [
     "BlobRef",
     "BlobStore",
     "ConflictError",
+    "DatabaseUnavailableError",
     "DocumentStore",
     "IntegrityError",
     "InvalidArgumentError",

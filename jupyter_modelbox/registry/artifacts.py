@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from .backend import BlobRef
-from .base import Doc, RegistryBase, locked, new_id, now, public
+from .base import Doc, RegistryBase, new_id, now, operation, public
 from .blobs import is_sha256, sha256_file
 from .enums import ArtifactMime, parse_enum
 from .errors import AccessDeniedError, IntegrityError, InvalidArgumentError, NotFoundError
@@ -59,7 +59,7 @@ class ArtifactOps(RegistryBase):
 
     # -- uploaded artifacts --------------------------------------------------------------------
 
-    @locked
+    @operation
     def upload_blob(self, source: str | os.PathLike[str], progress: Any = None) -> BlobRef:
         """Copy a local file into the blob store (hashing while copying). ``progress`` is unused here."""
         path = Path(source)
@@ -67,7 +67,7 @@ class ArtifactOps(RegistryBase):
             raise NotFoundError(f"file {str(source)!r} does not exist or is not a regular file")
         return self.blobs.put_file(path)
 
-    @locked
+    @operation
     def add_files(
         self, parent_id: str, files: Sequence[tuple[str | os.PathLike[str], str]], mime_type: Any = None,
         actor: str | None = None,
@@ -110,14 +110,14 @@ class ArtifactOps(RegistryBase):
             **fields,
         }
 
-    @locked
+    @operation
     def add_artifact(
         self, parent_id: str, blob: BlobRef, path: str, mime_type: Any = None, actor: str | None = None
     ) -> Doc:
         """Record uploaded bytes under ``parent_id``; the same path with the same bytes is a no-op."""
         return self._add_artifacts(parent_id, [(blob, path)], mime_type, actor)[0]
 
-    @locked
+    @operation
     def add_artifacts(
         self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any = None, actor: str | None = None
     ) -> list[Doc]:
@@ -128,6 +128,7 @@ class ArtifactOps(RegistryBase):
         self, parent_id: str, items: Sequence[tuple[BlobRef, str]], mime_type: Any, actor: str | None
     ) -> list[Doc]:
         table, _ = self._parent(parent_id)
+        self.docs.lock(table, parent_id)  # one change of a parent's artifacts at a time
         checked = []
         for blob, path in items:
             path = check_artifact_path(path)
@@ -200,7 +201,7 @@ class ArtifactOps(RegistryBase):
             docs.append(public(doc))
         return docs
 
-    @locked
+    @operation
     def track_artifacts(
         self, parent_id: str, locations: list[str], mime_type: Any = None, actor: str | None = None
     ) -> list[Doc]:
@@ -211,17 +212,17 @@ class ArtifactOps(RegistryBase):
 
     # -- reading and deleting ------------------------------------------------------------------
 
-    @locked
+    @operation
     def list_artifacts(self, parent_id: str) -> list[Doc]:
         self._parent(parent_id)
         docs = self.docs.find("artifacts", "parent", parent_id)
         return [public(d) for d in sorted(docs, key=lambda d: (d["created_at"], d["path"]))]
 
-    @locked
+    @operation
     def get_artifact(self, artifact_id: str) -> Doc:
         return public(self._get("artifacts", artifact_id, "artifact"))
 
-    @locked
+    @operation
     def open_artifact(self, artifact_id: str) -> tuple[Doc, BinaryIO]:
         """The record and a binary stream of its bytes (the caller verifies the checksum)."""
         doc = self._get("artifacts", artifact_id, "artifact")
@@ -249,7 +250,7 @@ class ArtifactOps(RegistryBase):
                 f"({', '.join(str(r) for r in self.tracked_roots) or 'none'}); download it where it lives"
             )
 
-    @locked
+    @operation
     def delete_artifact(self, artifact_id: str, actor: str | None = None) -> None:
         doc = self._get("artifacts", artifact_id, "artifact")
         table, _ = self._parent(doc["parent"])

@@ -1,15 +1,14 @@
 """Export a whole registry (documents, metric series, artifact bytes) to a folder, and import it back.
 
-An export is consistent: the documents are copied under the registry lock together with the
-sizes of the append-only metric files, which are then copied up to those sizes; blobs are
-content-addressed, so they cannot change. Importing verifies every blob against its name.
+An export is consistent: the documents are copied in one registry operation together with a
+mark of the append-only metric series (for files, their sizes), which are then copied up to
+that mark; blobs are content-addressed, so they cannot change. Importing verifies every blob
+against its name.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tarfile
 import tempfile
 from datetime import UTC, datetime
@@ -17,7 +16,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
-from .base import TABLES
 from .errors import ConflictError, InvalidArgumentError, StorageError
 from .facade import Registry
 from .journal import dumps
@@ -27,31 +25,11 @@ MANIFEST = "modelbox-export.json"
 ARCHIVE_TOP = "modelbox-export"
 
 
-def _version() -> str:
+def package_version() -> str:
     try:
         return version("jupyter_modelbox")
     except PackageNotFoundError:
         return "unknown"
-
-
-def _copy_prefix(source: Path, target: Path, size: int) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(source, "rb") as src, open(target, "wb") as out:
-        remaining = size
-        while remaining > 0:
-            block = src.read(min(remaining, 1024 * 1024))
-            if not block:
-                break
-            out.write(block)
-            remaining -= len(block)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)  # blobs never change, so sharing the inode is safe and instant
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def export_registry(registry: Registry, dest: Path) -> dict[str, Any]:
@@ -59,23 +37,23 @@ def export_registry(registry: Registry, dest: Path) -> dict[str, Any]:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise InvalidArgumentError(f"export folder {dest} is not empty")
-    with registry._lock:
-        tables = {name: json.loads(dumps(list(registry.docs.scan(name)))) for name in TABLES}
-        metric_files = {path: path.stat().st_size for path in registry.metrics.folder.glob("*/*") if path.is_file()}
+    with registry.backend.operation():  # documents and series positions from one moment
+        tables = {name: json.loads(dumps(list(registry.docs.scan(name))))
+                  for name in registry.backend.tables if name != "uploads"}  # unfinished uploads stay behind
+        mark = registry.metrics.mark()
     checksums = {doc["checksum"] for doc in tables["artifacts"] if not doc["tracked"]}
     dest.mkdir(parents=True, exist_ok=True)
     try:
         for checksum in sorted(checksums):
-            _link_or_copy(registry.blobs.path(checksum), dest / "blobs" / checksum)
-        for path, size in metric_files.items():
-            _copy_prefix(path, dest / "metrics" / path.parent.name / path.name, size)
+            registry.blobs.copy_to(checksum, dest / "blobs" / checksum)
+        metric_files = registry.metrics.export_files(dest / "metrics", mark)
         (dest / "documents.json").write_text(dumps(tables))
         manifest = {
             "format": EXPORT_FORMAT,
             "exported_at": datetime.now(UTC).isoformat(),
-            "modelbox_version": _version(),
+            "modelbox_version": package_version(),
             "counts": {name: len(docs) for name, docs in tables.items()} | {
-                "blobs": len(checksums), "metric_files": len(metric_files)},
+                "blobs": len(checksums), "metric_files": metric_files},
         }
         (dest / MANIFEST).write_text(json.dumps(manifest, indent=2))
     except OSError as exc:
@@ -94,21 +72,17 @@ def import_registry(registry: Registry, src: Path) -> dict[str, Any]:
     if manifest.get("format") != EXPORT_FORMAT:
         raise InvalidArgumentError(f"{src} has export format {manifest.get('format')!r}; this version reads "
                                    f"{EXPORT_FORMAT}")
-    with registry._lock:
+    with registry.backend.operation():
         if registry.docs.count("models") or registry.docs.count("checkpoints"):
-            raise ConflictError(f"the registry {registry.root} is not empty; import into a new registry")
+            raise ConflictError(f"the registry ({registry.location}) is not empty; import into a new registry")
         blobs = src / "blobs"
         for path in sorted(blobs.iterdir()) if blobs.exists() else []:
             registry.blobs.put_file(path, expected_checksum=path.name)
-        metrics = src / "metrics"
-        for path in sorted(metrics.glob("*/*")) if metrics.exists() else []:
-            target = registry.metrics.folder / path.parent.name / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            with open(target, "rb+") as handle:
-                os.fsync(handle.fileno())
+        registry.metrics.import_files(src / "metrics", [(d["parent"], d["key"]) for d in tables.get("series", [])])
         with registry.docs.transaction():
             for table, docs in tables.items():
+                if table not in registry.backend.tables:
+                    continue  # e.g. the events of an embedded registry, on a backend that keeps them elsewhere
                 for doc in docs:
                     registry.docs.put(table, doc)
     return manifest
@@ -150,5 +124,5 @@ def import_any(registry: Registry, src: Path) -> dict[str, Any]:
     """Import from an export folder or ``.tar`` archive."""
     if src.is_dir():
         return import_registry(registry, src)
-    with tempfile.TemporaryDirectory(dir=registry.root, prefix=".import-") as scratch:
+    with tempfile.TemporaryDirectory(dir=registry.backend.scratch_dir, prefix=".import-") as scratch:
         return import_registry(registry, extract_tar(src, Path(scratch)))

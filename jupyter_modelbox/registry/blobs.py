@@ -12,8 +12,10 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .backend import BlobRef, BlobStore
 from .errors import IntegrityError, InvalidArgumentError, NotFoundError, StorageError
@@ -39,11 +41,46 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+class _StagingWriter:
+    """Appends to an upload's staging file; each flush starts write-out, and an ``fdatasync`` runs in
+    the background every 64 MiB (``BackgroundSync``), so finishing the upload has little left to sync."""
+
+    def __init__(self, handle: BinaryIO, sync: BackgroundSync) -> None:
+        self._handle = handle
+        self._sync = sync
+        self._unflushed = 0
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def write(self, data: bytes) -> int:
+        written = self._handle.write(data)
+        self._unflushed += written
+        return written
+
+    def flush(self) -> None:
+        self._handle.flush()
+        self._sync.wrote(self._handle.fileno(), self._unflushed)
+        self._unflushed = 0
+
+    def close(self) -> None:
+        self._handle.close()
+
+
 class FileBlobStore(BlobStore):
+    """Blobs in ``folder/sha256/``; temporary files and upload sessions in ``folder/tmp/``.
+
+    An upload session is its staging file (the offset is its size), so its state in the registry's
+    documents is empty, and any server that reaches the folder can continue it.
+    """
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.location = str(folder)
         self.staging = folder / "tmp"
         self.staging.mkdir(parents=True, exist_ok=True)
+        self._syncs: dict[str, BackgroundSync] = {}  # per upload received by this process
 
     def path(self, checksum: str) -> Path:
         if not is_sha256(checksum):
@@ -68,10 +105,6 @@ class FileBlobStore(BlobStore):
             raise StorageError(f"could not store artifact bytes in {self.folder}: {exc}") from exc
         finally:
             tmp.unlink(missing_ok=True)
-
-    def put_file(self, source: Path, expected_checksum: str | None = None) -> BlobRef:
-        with open(source, "rb") as stream:
-            return self.put_stream(stream, expected_checksum)
 
     def _commit(self, tmp: Path, checksum: str, size: int, expected: str | None) -> BlobRef:
         if expected is not None and expected.lower() != checksum:
@@ -98,6 +131,21 @@ class FileBlobStore(BlobStore):
     def size(self, checksum: str) -> int:
         return self.path(checksum).stat().st_size
 
+    def checksums(self) -> Iterator[str]:
+        store = self.folder / "sha256"
+        for path in store.glob("*/*") if store.exists() else []:
+            yield path.parent.name + path.name
+
+    def remove(self, checksum: str) -> None:
+        self.path(checksum).unlink(missing_ok=True)
+
+    def copy_to(self, checksum: str, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.path(checksum), target)  # blobs never change, so sharing the inode is safe and instant
+        except OSError:
+            shutil.copyfile(self.path(checksum), target)
+
     # -- resumable uploads ---------------------------------------------------------------------
 
     def _session_path(self, upload_id: str) -> Path:
@@ -105,10 +153,11 @@ class FileBlobStore(BlobStore):
             raise InvalidArgumentError(f"{upload_id!r} is not an upload id")
         return self.staging / f"upload-{upload_id}"
 
-    def start_upload(self, upload_id: str) -> None:
+    def start_upload(self, upload_id: str) -> dict[str, Any]:
         self._session_path(upload_id).touch(exist_ok=False)
+        return {}
 
-    def upload_offset(self, upload_id: str) -> int:
+    def upload_offset(self, upload_id: str, state: dict[str, Any] | None = None) -> int:
         path = self._session_path(upload_id)
         if not path.exists():
             raise NotFoundError(f"upload {upload_id} does not exist (finished, cancelled or never started)")
@@ -131,14 +180,25 @@ class FileBlobStore(BlobStore):
             raise StorageError(f"could not write upload {upload_id}: {exc}") from exc
         return path.stat().st_size
 
-    def open_upload(self, upload_id: str) -> BinaryIO:
+    def open_upload(self, upload_id: str, state: dict[str, Any] | None = None) -> BinaryIO:
         self.upload_offset(upload_id)
-        return open(self._session_path(upload_id), "ab")
+        sync = self._syncs.setdefault(upload_id, BackgroundSync())
+        return _StagingWriter(open(self._session_path(upload_id), "ab"), sync)  # type: ignore[return-value]
 
-    def finish_upload(self, upload_id: str, expected_checksum: str, known_checksum: str | None = None) -> BlobRef:
+    def finish_upload(
+        self, upload_id: str, expected_checksum: str, known_checksum: str | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> BlobRef:
         """Verify and store an upload; ``known_checksum`` is a sha256 already computed as bytes arrived."""
         path = self._session_path(upload_id)
         size = self.upload_offset(upload_id)
+        sync = self._syncs.pop(upload_id, None)
+        try:
+            if sync is not None:
+                sync.wait()  # the background syncs of the bytes received: an error they met fails the upload
+        except OSError as exc:
+            path.unlink(missing_ok=True)
+            raise StorageError(f"could not write upload {upload_id} to disk: {exc}") from exc
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())  # the one fsync of the upload's bytes, before they become a blob
         checksum = known_checksum or sha256_file(path)[0]
@@ -147,5 +207,14 @@ class FileBlobStore(BlobStore):
         finally:
             path.unlink(missing_ok=True)
 
-    def cancel_upload(self, upload_id: str) -> None:
+    def cancel_upload(self, upload_id: str, state: dict[str, Any] | None = None) -> None:
+        self._syncs.pop(upload_id, None)
         self._session_path(upload_id).unlink(missing_ok=True)
+
+    def stale_staging(self, older_than_seconds: float) -> list[str]:
+        now = time.time()
+        return sorted(path.name for path in self.staging.iterdir()
+                      if now - path.stat().st_mtime > older_than_seconds)
+
+    def remove_staging(self, name: str) -> None:
+        (self.staging / Path(name).name).unlink(missing_ok=True)

@@ -88,6 +88,13 @@ class StorageError(ModelBoxError):
     reason = "Insufficient Storage"
 
 
+class DatabaseUnavailableError(ModelBoxError):
+    """The registry's database cannot be reached (down, restarting, unreachable); try again later."""
+
+    status = 503
+    reason = "Service Unavailable"
+
+
 class ServerUnavailableError(ModelBoxError):
     """The Jupyter server holding the registry cannot be reached (client side only)."""
 
@@ -109,6 +116,7 @@ ERRORS_BY_NAME: dict[str, type[ModelBoxError]] = {
         PayloadTooLargeError,
         RegistryLockedError,
         StorageError,
+        DatabaseUnavailableError,
         ServerUnavailableError,
     )
 }

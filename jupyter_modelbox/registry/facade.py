@@ -1,4 +1,4 @@
-"""``Registry``: the domain API over one registry folder, shared by every caller in a process."""
+"""``Registry``: the domain API over one registry (a folder, or a database), shared by every caller in a process."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .backend import Backend
 from .errors import NotFoundError
+from .factory import BackendConfig, open_backend
 from .metric_ops import MetricOps
 from .uploads import UploadOps
 from .validation import Limits
@@ -17,12 +19,22 @@ from .versions import VersionOps
 
 
 class Registry(VersionOps, MetricOps, UploadOps):
-    """Models, versions, checkpoints, tags, metadata, artifacts, metrics and events in ``root``.
+    """Models, versions, checkpoints, tags, metadata, artifacts, metrics and events.
 
     Every method validates its input before writing, writes atomically and durably, and returns
     plain JSON-shaped dicts: the in-process transport of the Python client is this class itself,
-    and the server serializes the same dicts.
+    and the server serializes the same dicts. ``Registry(root)`` opens a registry folder;
+    ``Registry(backend)`` any backend (see ``open_registry`` for the configured ways).
     """
+
+    _config_key: tuple[object, ...] | None = None  # set by open_registry
+
+    def __init__(self, where: Backend | str | os.PathLike[str], limits: Limits | None = None) -> None:
+        backend = where if isinstance(where, Backend) else open_backend(BackendConfig.of(root=where))
+        super().__init__(backend, limits)
+
+    def __repr__(self) -> str:
+        return f"Registry({self.location})"
 
     def export_to(self, dest: str | os.PathLike[str]) -> dict[str, Any]:
         """Copy everything into the empty folder (or new ``.tar``) ``dest``; returns the manifest."""
@@ -40,14 +52,15 @@ class Registry(VersionOps, MetricOps, UploadOps):
         """Load an export archive that arrived as an upload (REST ``POST import``); the archive is then dropped."""
         from .backup import extract_tar
 
-        archive = self.blobs.path(checksum)
-        if not archive.exists():
+        if not self.blobs.exists(checksum):
             raise NotFoundError(f"no uploaded archive has sha256 {checksum}; upload it first")
         try:
-            with tempfile.TemporaryDirectory(dir=self.root, prefix=".import-") as scratch:
+            with tempfile.TemporaryDirectory(dir=self.backend.scratch_dir, prefix=".import-") as scratch:
+                archive = Path(scratch) / "archive.tar"
+                self.blobs.copy_to(checksum, archive)
                 return self.import_from(extract_tar(archive, Path(scratch)))
         finally:
-            archive.unlink(missing_ok=True)  # the archive was only a vehicle
+            self.blobs.remove(checksum)  # the archive was only a vehicle
 
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[dict[str, Any]]:
         """Consistency findings (see ``maintenance``); ``repair`` fixes what is safe to fix."""
@@ -56,32 +69,43 @@ class Registry(VersionOps, MetricOps, UploadOps):
         return [f.to_dict() for f in RegistryChecker(self, repair, verify_bytes).run()]
 
 
-_open: dict[Path, tuple[Registry, int]] = {}
+_open: dict[tuple[object, ...], tuple[Registry, int]] = {}
 _open_lock = threading.Lock()
 
 
-def open_registry(root: str | os.PathLike[str], limits: Limits | None = None) -> Registry:
-    """The process's one ``Registry`` for ``root`` (opened on first use, reference counted)."""
-    key = Path(root).expanduser().resolve()
+def open_registry(
+    root: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
+    *,
+    database_url: str | None = None,
+    blob_root: str | os.PathLike[str] | None = None,
+    pool_size: int | None = None,
+    password_file: str | os.PathLike[str] | None = None,
+) -> Registry:
+    """The process's one ``Registry`` for a folder, or for a database with its blob folder
+    (opened on first use, reference counted)."""
+    config = BackendConfig.of(root, database_url, blob_root, pool_size, password_file)
     with _open_lock:
-        registry, count = _open.get(key, (None, 0))
+        registry, count = _open.get(config.key, (None, 0))
         if registry is None or registry.closed:
-            registry, count = Registry(key, limits), 0
-        _open[key] = (registry, count + 1)
+            registry, count = Registry(open_backend(config), limits), 0
+            registry._config_key = config.key
+        _open[config.key] = (registry, count + 1)
         return registry
 
 
 def release_registry(registry: Registry) -> None:
     with _open_lock:
-        entry = _open.get(registry.root)
-        if entry is None or entry[0] is not registry:
+        key = registry._config_key
+        entry = _open.get(key) if key is not None else None
+        if key is None or entry is None or entry[0] is not registry:
             registry.close()
             return
         if entry[1] <= 1:
-            del _open[registry.root]
+            del _open[key]
             registry.close()
         else:
-            _open[registry.root] = (registry, entry[1] - 1)
+            _open[key] = (registry, entry[1] - 1)
 
 
 @atexit.register

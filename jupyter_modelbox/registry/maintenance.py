@@ -7,15 +7,17 @@ that have lost what they point at are saved to ``lost+found-<time>.json`` before
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .blobs import sha256_file
+from .backend import BlobStore
+from .blobs import CHUNK
 from .facade import Registry
 from .journal import Journal, dumps
-from .metrics import RECORD
 
 STALE_STAGING_SECONDS = 24 * 3600
 
@@ -63,7 +65,7 @@ class RegistryChecker:
         self.findings.append(Finding(level, what, repaired=fix and self.repair))
 
     def run(self) -> list[Finding]:
-        with self.registry._lock:
+        with self.registry.backend.operation():
             with self.registry.docs.transaction():
                 self._references()
                 self._versions()
@@ -71,7 +73,7 @@ class RegistryChecker:
             self._metric_files()
             self._staging()
             if self.lost and self.repair:
-                path = self.registry.root / f"lost+found-{int(time.time())}.json"
+                path = self.registry.backend.scratch_dir / f"lost+found-{int(time.time())}.json"
                 path.write_text(dumps(self.lost))
                 self.note("info", f"records removed by the repair were saved to {path.name}")
         if not self.findings:
@@ -136,36 +138,42 @@ class RegistryChecker:
             if artifact["tracked"]:
                 continue
             referenced.add(artifact["checksum"])
-            path = blobs.path(artifact["checksum"])
-            if not path.exists():
+            if not blobs.exists(artifact["checksum"]):
                 self.note("error", f"artifact {artifact['path']!r} ({artifact['id']}) has lost its bytes")
-            elif self.verify_bytes and sha256_file(path)[0] != artifact["checksum"]:
+            elif self.verify_bytes and _sha256(blobs, artifact["checksum"]) != artifact["checksum"]:
                 self.note("error", f"the bytes of artifact {artifact['path']!r} ({artifact['id']}) no longer match "
                                    "their sha256: restore them from a backup (modelbox import)")
-        store = blobs.folder / "sha256"
-        for path in store.glob("*/*") if store.exists() else []:
-            checksum = path.parent.name + path.name
+        for checksum in list(blobs.checksums()):
             if checksum not in referenced:
                 self.note("info", f"blob {checksum} is referenced by no artifact", fix=True)
                 if self.repair:
-                    path.unlink()
+                    blobs.remove(checksum)
 
     def _metric_files(self) -> None:
-        for path in self.registry.metrics.folder.glob("*/*.f64"):
-            extra = path.stat().st_size % RECORD.itemsize
-            if extra:
-                self.note("warning", f"metric file {path.name} ends with {extra} bytes of a torn record", fix=True)
-                if self.repair:
-                    with open(path, "r+b") as handle:
-                        handle.truncate(path.stat().st_size - extra)
+        for problem in self.registry.metrics.check(self.repair):
+            self.note("warning", problem, fix=True)
 
     def _staging(self) -> None:
-        now = time.time()
-        for path in self.registry.blobs.staging.iterdir():
-            if now - path.stat().st_mtime > STALE_STAGING_SECONDS:
-                self.note("info", f"unfinished upload {path.name} is older than a day", fix=True)
-                if self.repair:
-                    path.unlink()
+        blobs = self.registry.blobs
+        for name in blobs.stale_staging(STALE_STAGING_SECONDS):
+            self.note("info", f"unfinished upload {name} is older than a day", fix=True)
+            if self.repair:
+                blobs.remove_staging(name)
+        if self.repair:  # and the sessions the registry kept for them
+            cutoff = datetime.fromtimestamp(time.time() - STALE_STAGING_SECONDS, UTC).isoformat()
+            with self.registry.docs.transaction():
+                for session in list(self.registry.docs.scan("uploads")):
+                    if session["created_at"] < cutoff:
+                        blobs.cancel_upload(session["id"], session["state"])
+                        self.registry.docs.delete("uploads", session["id"])
+
+
+def _sha256(blobs: BlobStore, checksum: str) -> str:
+    digest = hashlib.sha256()
+    with blobs.open(checksum) as stream:
+        while block := stream.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_folder(root: Path, repair: bool = False, verify_bytes: bool = True) -> list[Finding]:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .backend import MISSING_STEP, SeriesColumns
-from .base import RegistryBase, locked, now
+from .base import RegistryBase, now, operation
 from .downsample import DownsampleMethod, downsample
 from .enums import parse_enum
 from .errors import InvalidArgumentError, PayloadTooLargeError
@@ -96,7 +96,7 @@ class MetricOps(RegistryBase):
             raise InvalidArgumentError(f"metric key {key!r} contains control characters")
         return key
 
-    @locked
+    @operation
     def log_metrics(self, parent_id: str, series: Series, actor: str | None = None) -> int:
         """Append points given per key as ``{"step": [...], "wallclock": [...], "value": [...]}``.
 
@@ -134,24 +134,31 @@ class MetricOps(RegistryBase):
         total = sum(len(c[3]) for c in checked)
         with self.docs.transaction():
             for key, steps, wallclocks, values in checked:
-                known = self.docs.get("series", series_id(parent_id, key))
-                fresh = {"id": series_id(parent_id, key), "parent": parent_id, "key": key, "created_at": now(),
-                         "last": None}
-                doc: dict[str, Any] = dict(known) if known else fresh
-                doc["last"] = _later(doc["last"], _last_point(steps, wallclocks, values))
-                self.docs.put("series", doc)
+                self._note_last_point(parent_id, key, _last_point(steps, wallclocks, values))
             if total:
                 self._emit("metrics.logged", actor, object_id=parent_id, keys=[c[0] for c in checked], points=total,
                            model_id=model["id"] if model else None,
                            version_id=parent_id if table == "versions" else None)
         return total
 
-    @locked
+    def _note_last_point(self, parent_id: str, key: str, last: dict[str, Any] | None) -> None:
+        """Keep the series' record (its last point is what searches compare with)."""
+        sid = series_id(parent_id, key)
+        known = self.docs.lock("series", sid)
+        if known is None:
+            fresh = {"id": sid, "parent": parent_id, "key": key, "created_at": now(), "last": last}
+            if self.docs.insert("series", fresh):
+                return
+            known = self.docs.lock("series", sid)  # another process created it meanwhile
+            assert known is not None
+        self.docs.put("series", {**known, "last": _later(known["last"], last)})
+
+    @operation
     def metric_keys(self, parent_id: str) -> list[str]:
         self._parent(parent_id)
         return sorted(doc["key"] for doc in self.docs.find("series", "parent", parent_id))
 
-    @locked
+    @operation
     def read_metrics(
         self,
         parent_id: str,

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,45 @@ class FileMetricStore(MetricStore):
         folder = self.folder / parent
         if folder.exists():
             shutil.rmtree(folder)
+
+    # -- export, import, check: the export format is these files -------------------------------
+
+    def mark(self) -> dict[Path, int]:
+        """The size of every file: appends after it are left out of an export."""
+        return {path: path.stat().st_size for path in self.folder.glob("*/*") if path.is_file()}
+
+    def export_files(self, folder: Path, mark: dict[Path, int]) -> int:
+        for path, size in mark.items():
+            copy_prefix(path, folder / path.parent.name / path.name, size)
+        return len(mark)
+
+    def import_files(self, folder: Path, series: Iterable[tuple[str, str]] = ()) -> None:
+        for path in sorted(folder.glob("*/*")) if folder.exists() else []:
+            target = self.folder / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            with open(target, "rb+") as handle:
+                os.fsync(handle.fileno())
+
+    def check(self, repair: bool) -> list[str]:
+        problems = []
+        for path in self.folder.glob("*/*.f64"):
+            extra = path.stat().st_size % RECORD.itemsize
+            if extra:
+                problems.append(f"metric file {path.name} ends with {extra} bytes of a torn record")
+                if repair:
+                    with open(path, "r+b") as handle:
+                        handle.truncate(path.stat().st_size - extra)
+        return problems
+
+
+def copy_prefix(source: Path, target: Path, size: int) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(source, "rb") as src, open(target, "wb") as out:
+        remaining = size
+        while remaining > 0:
+            block = src.read(min(remaining, 1024 * 1024))
+            if not block:
+                break
+            out.write(block)
+            remaining -= len(block)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from .artifacts import ArtifactOps
-from .base import Doc, locked, new_id, now, public
+from .backend import Change, ModelFilter
+from .base import Doc, new_id, now, operation, public
 from .enums import ModelOrderBy, ModelSortBy, parse_enum
 from .errors import AlreadyExistsError, ConflictError, InvalidArgumentError, NotFoundError
-from .search import MISSING, MODEL_FIELDS, Getter, compile_query, dotted
+from .search import MODEL_FIELDS, parse
 from .validation import (
     check_int,
     check_json_value,
@@ -21,7 +22,6 @@ from .validation import (
 )
 
 DEFAULT_NAMESPACE = "default"
-MODEL_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "versions": "num_versions"}
 SORT_FIELDS = {
     ModelSortBy.NAME: "name",
     ModelSortBy.DESCRIPTION: "description",
@@ -37,7 +37,7 @@ def name_key(namespace: str, name: str) -> str:
 class ModelOps(ArtifactOps):
     # -- create and read -----------------------------------------------------------------------
 
-    @locked
+    @operation
     def create_model(
         self,
         name: str,
@@ -67,22 +67,28 @@ class ModelOps(ArtifactOps):
         }
         existing = self.docs.find("models", "_name_key", doc["_name_key"])
         if existing:
-            if exist_ok:
-                return public(existing[0])
-            raise AlreadyExistsError(f"a model named {name!r} already exists in namespace {namespace!r}")
+            return self._existing_model(existing[0], exist_ok)
         tracked = self._prepare_tracked(artifacts)  # reads files before anything is written
         doc["created_at"] = doc["updated_at"] = now()
+        doc["revision"] = 1
         with self.docs.transaction():
-            self._save("models", doc)
+            if not self.docs.insert("models", doc):  # another process created it meanwhile
+                return self._existing_model(self.docs.find("models", "_name_key", doc["_name_key"])[0], exist_ok)
             self._record_tracked(doc["id"], "models", tracked, actor)
             self._emit("model.created", actor, model_id=doc["id"], namespace=namespace, name=name)
         return public(doc)
 
-    @locked
+    @staticmethod
+    def _existing_model(model: Doc, exist_ok: bool) -> Doc:
+        if exist_ok:
+            return public(model)
+        raise AlreadyExistsError(f"a model named {model['name']!r} already exists in namespace {model['namespace']!r}")
+
+    @operation
     def get_model(self, model_id: str) -> Doc:
         return public(self._get("models", model_id, "model"))
 
-    @locked
+    @operation
     def find_model(self, name: str, namespace: str | None = None) -> Doc:
         namespace = namespace or DEFAULT_NAMESPACE
         found = self.docs.find("models", "_name_key", name_key(namespace, name)) if isinstance(name, str) else []
@@ -96,11 +102,11 @@ class ModelOps(ArtifactOps):
             known = ", ".join(repr(n) for n in self.namespaces()) or "none yet"
             raise NotFoundError(f"namespace {namespace!r} does not exist (namespaces: {known})")
 
-    @locked
+    @operation
     def namespaces(self) -> list[str]:
         return sorted({doc["namespace"] for doc in self.docs.scan("models")})
 
-    @locked
+    @operation
     def list_models(
         self,
         namespace: str | None = None,
@@ -115,46 +121,20 @@ class ModelOps(ArtifactOps):
     ) -> tuple[list[Doc], int]:
         """Models matching the filters (substring, case-insensitive) and the query ``q`` (see ``search``),
         sorted, one page; and the total."""
-        predicate = compile_query(q, MODEL_FIELDS, self._model_field)
+        node = parse(q, MODEL_FIELDS)
         sort_field = SORT_FIELDS[parse_enum(ModelSortBy, sort_by, "sort_by")]  # type: ignore[index]
         descending = parse_enum(ModelOrderBy, order_by, "order_by") is ModelOrderBy.DESC
         offset = check_int(offset, "offset")
         limit = None if limit is None else check_int(limit, "limit")
         if namespace is not None:
             self._check_namespace(namespace)
-            candidates = self.docs.find("models", "namespace", namespace)
-        else:
-            candidates = list(self.docs.scan("models"))
-        name_part = name.lower() if name else None
-        description_part = description.lower() if description else None
-        matches = [
-            doc
-            for doc in candidates
-            if (name_part is None or name_part in doc["name"].lower())
-            and (description_part is None or description_part in doc["description"].lower())
-            and (archived is None or doc["archived"] == archived)
-            and (q is None or predicate(doc))
-        ]
-        if sort_field in ("name", "description"):
-            matches.sort(key=lambda d: (d[sort_field].lower(), d[sort_field], d["created_at"]), reverse=descending)
-        else:
-            matches.sort(key=lambda d: (d[sort_field], d["name"]), reverse=descending)
-        page = matches[offset : None if limit is None else offset + limit]
-        return [public(doc) for doc in page], len(matches)
-
-    def _model_field(self, path: list[str]) -> Getter:
-        """How a query reads ``path`` from a model document (see ``search``)."""
-        head, rest = path[0], path[1:]
-        if head == "metadata":
-            return lambda doc: dotted(doc["metadata"], rest)
-        if head == "tags":  # a model has the tags its versions hold
-            return lambda doc: [t for v in self.docs.find("versions", "model_id", doc["id"]) for t in v["tags"]]
-        field = MODEL_FIELD_NAMES.get(head, head)
-        return lambda doc: doc.get(field, MISSING)
+        where = ModelFilter(namespace=namespace, name=name or None, description=description or None, archived=archived)
+        page, total = self.backend.queries.models(node, where, sort_field, descending, offset, limit)
+        return [public(doc) for doc in page], total
 
     # -- change --------------------------------------------------------------------------------
 
-    @locked
+    @operation
     def update_model(
         self,
         model_id: str,
@@ -176,43 +156,58 @@ class ModelOps(ArtifactOps):
         self._check_revision(current, if_revision, f"model {current['name']!r}")
         if archived is not None and not isinstance(archived, bool):
             raise InvalidArgumentError(f"archived must be true or false, not {archived!r}")
-        doc = dict(current)
+        fields: dict[str, Any] = {}
         events = []
+        expect = None
         if archived is False:
-            doc["archived"] = False
+            fields["archived"] = False
             events.append("model.unarchived")
         changes = {"name": name, "description": description, "task": task, "owner": owner}
         if any(value is not None for value in changes.values()):
-            self._refuse_archived(doc)
-            self._apply_model_changes(doc, name, description, task, owner)
+            if archived is not False:
+                self._refuse_archived(current)
+                expect = {"archived": False}  # checked again by the store as it writes
+            fields.update(self._model_changes(current, name, description, task, owner))
             events.append("model.updated")
         if archived is True:
-            doc["archived"] = True
+            fields["archived"] = True
             events.append("model.archived")
         if not events:
             return public(current)
-        return self._save_model(doc, events, actor)
+        try:
+            return self._change_model(current, Change(set=fields), events, actor, if_revision, expect)
+        except AlreadyExistsError:  # a shared store's unique index: renamed to a name taken meanwhile
+            raise self._name_taken(fields["name"], current["namespace"]) from None
 
-    def _apply_model_changes(
+    def _model_changes(
         self, doc: Doc, name: str | None, description: str | None, task: str | None, owner: str | None
-    ) -> None:
+    ) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
         if name is not None and name != doc["name"]:
             name = check_name(name, "model name", self.limits)
             key = name_key(doc["namespace"], name)
             if self.docs.find("models", "_name_key", key):
-                raise AlreadyExistsError(f"a model named {name!r} already exists in namespace {doc['namespace']!r}")
-            doc.update(name=name, _name_key=key)
+                raise self._name_taken(name, doc["namespace"])
+            fields.update(name=name, _name_key=key)
         if description is not None:
-            doc["description"] = check_text(description, "description", self.limits.max_description_length)
+            fields["description"] = check_text(description, "description", self.limits.max_description_length)
         if task is not None:
-            doc["task"] = check_text(task, "task", self.limits.max_name_length)
+            fields["task"] = check_text(task, "task", self.limits.max_name_length)
         if owner is not None:
-            doc["owner"] = check_name(owner, "owner", self.limits)
+            fields["owner"] = check_name(owner, "owner", self.limits)
+        return fields
 
-    def _save_model(self, doc: Doc, events: list[str], actor: str | None) -> Doc:
-        doc["updated_at"] = now()
+    @staticmethod
+    def _name_taken(name: str, namespace: str) -> AlreadyExistsError:
+        return AlreadyExistsError(f"a model named {name!r} already exists in namespace {namespace!r}")
+
+    def _change_model(
+        self, doc: Doc, change: Change, events: list[str], actor: str | None, if_revision: int | None,
+        expect: dict[str, Any] | None = None,
+    ) -> Doc:
+        change = Change(set={**change.set, "updated_at": now()})
         with self.docs.transaction():
-            self._save("models", doc)
+            doc = self._change("models", doc, change, if_revision, f"model {doc['name']!r}", expect)
             for event in events:
                 self._emit(event, actor, model_id=doc["id"], namespace=doc["namespace"], name=doc["name"])
         return public(doc)
@@ -222,11 +217,11 @@ class ModelOps(ArtifactOps):
         if model["archived"]:
             raise ConflictError(f"model {model['name']!r} is archived and cannot be changed; unarchive it first")
 
-    @locked
+    @operation
     def delete_model(
         self, model_id: str, cascade: bool = False, actor: str | None = None, if_revision: int | None = None
     ) -> None:
-        model = self._get("models", model_id, "model")
+        model = self._hold("models", model_id, "model")  # new versions wait for this call to end
         self._check_revision(model, if_revision, f"model {model['name']!r}")
         versions = self.docs.find("versions", "model_id", model_id)
         if versions and not cascade:
@@ -253,54 +248,53 @@ class ModelOps(ArtifactOps):
 
     # -- metadata of any object ----------------------------------------------------------------
 
-    def _change_metadata(self, object_id: str, change: Any, actor: str | None, if_revision: int | None) -> Doc:
+    def _change_metadata(self, object_id: str, change: Change, actor: str | None, if_revision: int | None) -> Doc:
+        """Merge into or remove from the metadata in the store itself (no read-modify-write here):
+        the limits are checked on the result before it is kept."""
         table, doc = self._parent(object_id)
-        self._check_revision(doc, if_revision, self.describe(table, doc))
+        what = self.describe(table, doc)
+        self._check_revision(doc, if_revision, what)
         model = self._model_of(table, doc)
         if table == "models" and model is not None:
             self._refuse_archived(model)
-        doc = dict(doc)
-        metadata = dict(doc["metadata"])
-        change(metadata)
-        doc["metadata"] = check_metadata(metadata, self.limits)
-        doc["updated_at"] = now()
+        change = Change(set={"updated_at": now()}, merge=change.merge, unset=change.unset)
+        expect = {"archived": False} if table == "models" else None
         with self.docs.transaction():
-            self._save(table, doc)
+            doc = self._change(table, doc, change, if_revision, what, expect,
+                               check=self._check_metadata_limits)
             self._emit(
                 "metadata.updated", actor, object_id=object_id, model_id=model["id"] if model else None,
                 version_id=object_id if table == "versions" else None,
             )
         return public(doc)
 
-    @locked
+    def _check_metadata_limits(self, doc: Doc) -> None:
+        check_metadata(doc["metadata"], self.limits)
+
+    @operation
     def merge_metadata(
         self, object_id: str, patch: dict[str, Any], actor: str | None = None, if_revision: int | None = None
     ) -> Doc:
         """Merge top-level keys (the Determined ``add_metadata`` rule), atomically."""
         patch = check_metadata(patch, self.limits)
-        return self._change_metadata(object_id, lambda m: m.update(patch), actor, if_revision)
+        return self._change_metadata(object_id, Change(merge={"metadata": patch}), actor, if_revision)
 
-    @locked
+    @operation
     def set_metadata(
         self, object_id: str, key: str, value: Any, actor: str | None = None, if_revision: int | None = None
     ) -> Doc:
         key = check_metadata_key(key, self.limits)
         value = check_json_value(value, f"metadata value for {key!r}", self.limits)
-        return self._change_metadata(object_id, lambda m: m.__setitem__(key, value), actor, if_revision)
+        return self._change_metadata(object_id, Change(merge={"metadata": {key: value}}), actor, if_revision)
 
-    @locked
+    @operation
     def remove_metadata(
         self, object_id: str, keys: list[str], actor: str | None = None, if_revision: int | None = None
     ) -> Doc:
         keys = check_keys(keys)
+        return self._change_metadata(object_id, Change(unset={"metadata": keys}), actor, if_revision)
 
-        def remove(metadata: dict[str, Any]) -> None:
-            for key in keys:
-                metadata.pop(key, None)
-
-        return self._change_metadata(object_id, remove, actor, if_revision)
-
-    @locked
+    @operation
     def object_doc(self, object_id: str) -> Doc:
         """The model, version or checkpoint with this id (metadata reads address any of them)."""
         return public(self._parent(object_id)[1])

@@ -1,4 +1,4 @@
-"""One small query language for models and versions, parsed safely (never ``eval``).
+"""One small query language for models and versions, parsed safely (never ``eval``) into data.
 
     name ~ mnist and (metadata.dataset.name = "v3" or tag:production) and metrics.val_loss < 0.1
     framework in [torch, onnx] and not archived = true and created >= 2026-01-01
@@ -16,6 +16,34 @@ Grammar (keywords are case-insensitive)::
 A bare WORD matches names and descriptions (``mnist`` is ``name ~ mnist or description ~ mnist``).
 Dates (``2026-01-31``, ``2026-01-31T12:00``) compare with ``created`` and ``updated`` in UTC.
 A comparison with a missing field is false, except ``!=`` and ``= null``.
+
+The abstract syntax tree (``parse`` returns it; every backend reads the same tree)
+----------------------------------------------------------------------------------
+Frozen dataclasses, so a tree can be hashed, cached, compared and walked by a planner:
+
+- ``MatchAll()``: the empty query.
+- ``Compare(path, op, value)``: ``path`` is the field as a tuple (``("metadata", "dataset", "name")``),
+  ``op`` one of ``= != < <= > >= ~``, ``value`` the literal: ``str``, ``int``, ``float``, ``bool``,
+  ``None`` (``null``), or a date already normalized to an ISO string in UTC with microseconds
+  (so it compares as a string with ``created_at``/``updated_at``).
+- ``In(path, values)``: ``path in [v1, v2]``, true when ``path = v`` for one of them.
+- ``HasTag(tag)``: ``tag:NAME`` (a version holds it; a model: one of its versions holds it).
+- ``Text(text)``: a bare word or quoted string: ``name ~ text or description ~ text``.
+- ``Not(operand)``, ``And(operands)``, ``Or(operands)`` (tuples of two or more operands).
+
+Field paths: the first element is a field name of ``MODEL_FIELDS`` or ``VERSION_FIELDS``; only
+``metadata`` and ``metrics`` take more elements. For versions, ``model``/``namespace`` are the
+model's name and namespace, ``checkpoint`` the checkpoint uuid, and ``metrics.<key>`` the last
+logged value of the series ``<key>`` (highest step, then latest wallclock), else the value at
+``<key>`` (dotted) in the checkpoint's reported metrics. For models, ``versions`` is the number of
+versions and ``tags`` the tags its versions hold.
+
+Semantics of ``Compare`` (``compare`` below is the reference; every backend gives the same answers):
+``= null`` is true when the field is missing or null; otherwise a missing or null field is false
+(``!=`` true). ``~`` is a case-insensitive substring test on the texts of both sides. A list field
+(tags) under ``=``/``!=`` tests membership, other operators are false. Two numbers (booleans count
+as 0/1) compare as numbers; anything else compares as the texts of both sides (Python ``str``), so
+a type mismatch is simply false for ``=`` and ordered by text for ``<``.
 """
 
 from __future__ import annotations
@@ -115,7 +143,7 @@ def _date(text: str) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _compare(op: str, actual: Any, expected: Any) -> bool:
+def compare(op: str, actual: Any, expected: Any) -> bool:
     if op == "=" and expected is None:
         return actual is MISSING or actual is None
     if actual is MISSING or actual is None:
@@ -138,37 +166,89 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
         return False
 
 
-def _any(parts: list[Predicate]) -> Predicate:
-    if len(parts) == 1:
-        return parts[0]
-    first, rest = parts[0], _any(parts[1:])
-    return lambda doc: first(doc) or rest(doc)
-
-
-def _all(parts: list[Predicate]) -> Predicate:
-    if len(parts) == 1:
-        return parts[0]
-    first, rest = parts[0], _all(parts[1:])
-    return lambda doc: first(doc) and rest(doc)
-
-
 def _comparator(op: str, expected: Any) -> Callable[[Any], bool]:
-    """``_compare`` with a fast path for the usual case: a value of the literal's own type."""
+    """``compare`` with a fast path for the usual case: a value of the literal's own type."""
     kind = type(expected)
     if kind is str and op in ("=", "!="):
         equal = op == "="
-        return lambda actual: (actual == expected) == equal if type(actual) is str else _compare(op, actual, expected)
+        return lambda actual: (actual == expected) == equal if type(actual) is str else compare(op, actual, expected)
     if kind in (int, float) and op in ("<", "<=", ">", ">="):
         fast = {"<": lambda a: a < expected, "<=": lambda a: a <= expected, ">": lambda a: a > expected,
                 ">=": lambda a: a >= expected}[op]
-        return lambda actual: fast(actual) if type(actual) in (int, float) else _compare(op, actual, expected)
-    return lambda actual: _compare(op, actual, expected)
+        return lambda actual: fast(actual) if type(actual) in (int, float) else compare(op, actual, expected)
+    return lambda actual: compare(op, actual, expected)
+
+
+# -- the tree -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    pass
+
+
+@dataclass(frozen=True)
+class Compare:
+    path: tuple[str, ...]
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class In:
+    path: tuple[str, ...]
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class HasTag:
+    tag: Any
+
+
+@dataclass(frozen=True)
+class Text:
+    text: Any
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Node, ...]
+
+
+Node = MatchAll | Compare | In | HasTag | Text | Not | And | Or
+
+
+def fields_of(node: Node) -> set[tuple[str, ...]]:
+    """Every field path a tree reads (``HasTag`` reads ``("tags",)``, ``Text`` name and description)."""
+    if isinstance(node, (Compare, In)):
+        return {node.path}
+    if isinstance(node, HasTag):
+        return {("tags",)}
+    if isinstance(node, Text):
+        return {("name",), ("description",)}
+    if isinstance(node, Not):
+        return fields_of(node.operand)
+    if isinstance(node, (And, Or)):
+        return set().union(*(fields_of(operand) for operand in node.operands))
+    return set()
+
+
+# -- parsing ----------------------------------------------------------------------------------
 
 
 class _Parser:
-    def __init__(self, query: str, fields: frozenset[str], accessor: Accessor) -> None:
+    def __init__(self, query: str, fields: frozenset[str]) -> None:
         self.fields = fields
-        self.accessor = accessor
         self.query = query
         self.tokens = tokenize(query)
         self.index = 0
@@ -185,34 +265,33 @@ class _Parser:
         self.index += 1
         return token
 
-    def parse(self) -> Predicate:
+    def parse(self) -> Node:
         if self.token.kind == "end":
-            return lambda doc: True
-        predicate = self.or_()
+            return MatchAll()
+        node = self.or_()
         if self.token.kind != "end":
             raise _fail(self.query, self.token.position, f"unexpected {self.token.text!r}")
-        return predicate
+        return node
 
-    def or_(self) -> Predicate:
+    def or_(self) -> Node:
         parts = [self.and_()]
         while self.token.kind == "or":
             self.index += 1
             parts.append(self.and_())
-        return _any(parts)
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
-    def and_(self) -> Predicate:
+    def and_(self) -> Node:
         parts = [self.unary()]
         while self.token.kind == "and":
             self.index += 1
             parts.append(self.unary())
-        return _all(parts)
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
 
-    def unary(self) -> Predicate:
+    def unary(self) -> Node:
         token = self.token
         if token.kind == "not":
             self.index += 1
-            inner = self.unary()
-            return lambda doc: not inner(doc)
+            return Not(self.unary())
         if token.kind == "punct" and token.text == "(":
             self.index += 1
             inner = self.or_()
@@ -222,24 +301,20 @@ class _Parser:
             return inner
         if token.kind == "tag":
             self.index += 1
-            tag = self.value("a tag name after 'tag:'")
-            tags = self.accessor(["tags"])
-            return lambda doc: tag in tags(doc)
+            return HasTag(self.value("a tag name after 'tag:'"))
         if token.kind in ("word", "string"):
             return self.comparison()
         found = repr(token.text) if token.kind != "end" else "the end of the query"
         raise _fail(self.query, token.position, f"expected a condition, found {found}")
 
-    def comparison(self) -> Predicate:
+    def comparison(self) -> Node:
         first = self.token
         self.index += 1
         if self.token.kind not in ("op", "in"):
-            text = _literal(first) if first.kind == "string" else first.text
-            name, description = self.accessor(["name"]), self.accessor(["description"])
-            return lambda doc: _compare("~", name(doc), text) or _compare("~", description(doc), text)
+            return Text(_literal(first) if first.kind == "string" else first.text)
         if first.kind == "string":
             raise _fail(self.query, first.position, "a field name cannot be quoted")
-        path = first.text.split(".")
+        path = tuple(first.text.split("."))
         if not all(path):
             raise _fail(self.query, first.position, f"{first.text!r} is not a field name")
         if path[0] not in self.fields or (len(path) > 1 and path[0] not in OPEN_FIELDS):
@@ -257,13 +332,9 @@ class _Parser:
             if not (self.token.kind == "punct" and self.token.text == "]"):
                 raise _fail(self.query, self.token.position, "expected ']' to close the list")
             self.index += 1
-            get = self.accessor(path)
-            return lambda doc: any(_compare("=", get(doc), v) for v in values)
+            return In(path, tuple(values))
         op = self.take("op", "a comparison").text
-        expected = self.value(f"a value after {op!r}")
-        get = self.accessor(path)
-        test = _comparator(op, expected)
-        return lambda doc: test(get(doc))
+        return Compare(path, op, self.value(f"a value after {op!r}"))
 
     def value(self, what: str) -> Any:
         token = self.token
@@ -274,17 +345,63 @@ class _Parser:
         return _literal(token)
 
 
-def compile_query(query: str | None, fields: frozenset[str], accessor: Accessor) -> Predicate:
-    """A predicate over documents; raises ``QueryError`` (an InvalidArgumentError) with the position.
+def parse(query: str | None, fields: frozenset[str]) -> Node:
+    """The tree of ``query``; raises ``QueryError`` (an InvalidArgumentError) with the position.
 
-    ``fields`` are the names a query may use (``metadata`` and ``metrics`` take dotted paths);
-    ``accessor`` turns a field path into a getter once, so evaluating a document does no parsing.
+    ``fields`` are the names a query may use (``metadata`` and ``metrics`` take dotted paths).
     """
     if query is None:
-        return lambda doc: True
+        return MatchAll()
     if not isinstance(query, str):
         raise InvalidArgumentError(f"a query must be a string, not {type(query).__name__}")
-    return _Parser(query, fields, accessor).parse()
+    return _Parser(query, fields).parse()
+
+
+# -- evaluating in Python ---------------------------------------------------------------------
+
+
+def _any(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    first, rest = parts[0], _any(parts[1:])
+    return lambda doc: first(doc) or rest(doc)
+
+
+def _all(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    first, rest = parts[0], _all(parts[1:])
+    return lambda doc: first(doc) and rest(doc)
+
+
+def predicate(node: Node, accessor: Accessor) -> Predicate:
+    """A function document -> bool for the tree; ``accessor`` turns a field path into a getter once,
+    so evaluating a document does no parsing."""
+    if isinstance(node, MatchAll):
+        return lambda doc: True
+    if isinstance(node, Compare):
+        get, test = accessor(list(node.path)), _comparator(node.op, node.value)
+        return lambda doc: test(get(doc))
+    if isinstance(node, In):
+        get, values = accessor(list(node.path)), node.values
+        return lambda doc: any(compare("=", get(doc), v) for v in values)
+    if isinstance(node, HasTag):
+        tags, tag = accessor(["tags"]), node.tag
+        return lambda doc: tag in tags(doc)
+    if isinstance(node, Text):
+        name, description, text = accessor(["name"]), accessor(["description"]), node.text
+        return lambda doc: compare("~", name(doc), text) or compare("~", description(doc), text)
+    if isinstance(node, Not):
+        inner = predicate(node.operand, accessor)
+        return lambda doc: not inner(doc)
+    if isinstance(node, And):
+        return _all([predicate(operand, accessor) for operand in node.operands])
+    return _any([predicate(operand, accessor) for operand in node.operands])
+
+
+def compile_query(query: str | None, fields: frozenset[str], accessor: Accessor) -> Predicate:
+    """``parse`` then ``predicate``."""
+    return predicate(parse(query, fields), accessor)
 
 
 def dotted(value: Any, path: list[str]) -> Any:

@@ -5,41 +5,41 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
-from .backend import BlobRef
-from .base import RegistryBase
-from .errors import ConflictError, StorageError
+from .backend import BlobRef, Change
+from .base import RegistryBase, now
+from .errors import ConflictError, NotFoundError, StorageError
 from .hashing import write_hashing
-from .writeback import BackgroundSync
 
 
 class _UploadState:
     """What the server keeps of an upload while it runs.
 
     ``digest`` is the sha256 of the first ``size`` bytes, so finishing needs no re-read; None once
-    unknown (bytes from before a restart, a failed write), and then finish re-reads the file.
-    ``disk`` moves the bytes to stable storage as they arrive.
+    unknown (bytes from before a restart, a failed write), and then finish re-reads the bytes.
     """
 
     def __init__(self, hashing: bool) -> None:
         self.digest = hashlib.sha256() if hashing else None
         self.size = 0
-        self.disk = BackgroundSync()
 
 
 class UploadStream:
-    """Appends to an upload's staging file, hashing as it goes; ``close()`` frees the upload.
-
-    Bytes are synced in the background and fsynced once more when the upload is finished: a crash
+    """Appends to an upload through the blob store's stream, hashing as it goes; ``close()`` frees
+    the upload. The store makes the bytes durable by the time the upload is finished: a crash
     before that loses at most the tail, and the offset the server then reports tells the client
     where to resume.
     """
 
-    def __init__(self, handle: BinaryIO, lock: threading.Lock, state: _UploadState) -> None:
+    def __init__(
+        self, handle: BinaryIO, lock: threading.Lock, state: _UploadState, keep: Callable[[Any], None]
+    ) -> None:
         self._handle = handle
         self._lock = lock
         self._state = state
+        self._keep = keep
 
     def write(self, data: bytes) -> None:
         self.write_all([data])
@@ -53,7 +53,6 @@ class UploadStream:
             raise StorageError(f"could not write upload bytes: {exc}") from exc
         if state.digest is not None:
             state.size += count
-        state.disk.wrote(self._handle.fileno(), count)
 
     def close(self) -> None:
         if self._handle.closed:
@@ -61,8 +60,13 @@ class UploadStream:
         try:
             self._handle.flush()
         finally:
-            self._handle.close()
-            self._lock.release()
+            try:
+                self._handle.close()
+                session = getattr(self._handle, "state", None)  # a store that tracks parts in the session
+                if session is not None:
+                    self._keep(session)
+            finally:
+                self._lock.release()
 
 
 class UploadOps(RegistryBase):
@@ -71,19 +75,39 @@ class UploadOps(RegistryBase):
     _upload_locks: dict[str, threading.Lock]
     _upload_states: dict[str, _UploadState]
 
+    _sessions_lock = threading.Lock()  # guards the two tables below (class-wide: cheap and rarely contended)
+
     def _upload_lock(self, upload_id: str) -> threading.Lock:
-        with self._lock:
+        with self._sessions_lock:
             if not hasattr(self, "_upload_locks"):
                 self._upload_locks, self._upload_states = {}, {}
             return self._upload_locks.setdefault(upload_id, threading.Lock())
 
     def start_upload(self) -> dict[str, object]:
         upload_id = uuid.uuid4().hex
-        self.blobs.start_upload(upload_id)
+        state = self.blobs.start_upload(upload_id)
+        with self.backend.operation(), self.docs.transaction():
+            self.docs.put("uploads", {"id": upload_id, "state": state, "created_at": now()})
         return {"upload_id": upload_id, "offset": 0}
 
+    def _session(self, upload_id: str) -> dict[str, Any]:
+        """The upload's state, as kept in the registry's documents (any server sharing them may resume it)."""
+        with self.backend.operation():
+            doc = self.docs.get("uploads", upload_id) if isinstance(upload_id, str) else None
+        if doc is None:
+            raise NotFoundError(f"upload {upload_id} does not exist (finished, cancelled or never started)")
+        return doc["state"]
+
+    def _keep_session(self, upload_id: str, state: dict[str, Any]) -> None:
+        with self.backend.operation(), self.docs.transaction():
+            self.docs.update("uploads", upload_id, Change(set={"state": state}))
+
+    def _end_session(self, upload_id: str) -> None:
+        with self.backend.operation(), self.docs.transaction():
+            self.docs.delete("uploads", upload_id)
+
     def upload_offset(self, upload_id: str) -> dict[str, object]:
-        return {"upload_id": upload_id, "offset": self.blobs.upload_offset(upload_id)}
+        return {"upload_id": upload_id, "offset": self.blobs.upload_offset(upload_id, self._session(upload_id))}
 
     def open_upload_stream(self, upload_id: str, offset: int | None = None) -> UploadStream:
         """A stream appending to the upload (for a server that receives a chunk piece by piece).
@@ -95,7 +119,8 @@ class UploadOps(RegistryBase):
         if not lock.acquire(blocking=False):
             raise ConflictError(f"a chunk of upload {upload_id} is still being received; ask its offset and resume")
         try:
-            size = self.blobs.upload_offset(upload_id)
+            session = self._session(upload_id)
+            size = self.blobs.upload_offset(upload_id, session)
             if offset is not None and offset != size:
                 raise ConflictError(f"upload {upload_id} has {size} bytes; send the chunk from offset {size}")
             state = self._upload_states.get(upload_id)
@@ -103,7 +128,8 @@ class UploadOps(RegistryBase):
                 state = self._upload_states[upload_id] = _UploadState(hashing=size == 0)
             elif state.size != size:
                 state.digest = None
-            return UploadStream(self.blobs.open_upload(upload_id), lock, state)
+            return UploadStream(self.blobs.open_upload(upload_id, session), lock, state,
+                                lambda new: self._keep_session(upload_id, new))
         except BaseException:
             lock.release()
             raise
@@ -113,22 +139,24 @@ class UploadOps(RegistryBase):
         with self._upload_lock(upload_id):
             state = self._upload_states.pop(upload_id, None)
             try:
+                session = self._session(upload_id)
                 known = None
                 if state is not None:
-                    try:
-                        state.disk.wait()
-                    except OSError as exc:
-                        raise StorageError(f"could not write upload {upload_id} to disk: {exc}") from exc
-                    size = self.blobs.upload_offset(upload_id)
+                    size = self.blobs.upload_offset(upload_id, session)
                     known = state.digest.hexdigest() if state.digest is not None and state.size == size else None
-                return self.blobs.finish_upload(upload_id, checksum, known)
+                try:
+                    return self.blobs.finish_upload(upload_id, checksum, known, session)
+                finally:  # verified or not, the session's bytes are gone
+                    self._end_session(upload_id)
             finally:
-                with self._lock:
+                with self._sessions_lock:
                     self._upload_locks.pop(upload_id, None)
 
     def cancel_upload(self, upload_id: str) -> None:
+        session = self._session(upload_id)
         self._upload_lock(upload_id)  # makes sure the session tables exist
-        with self._lock:
+        with self._sessions_lock:
             self._upload_states.pop(upload_id, None)
             self._upload_locks.pop(upload_id, None)
-        self.blobs.cancel_upload(upload_id)
+        self.blobs.cancel_upload(upload_id, session)
+        self._end_session(upload_id)

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import heapq
 from datetime import datetime
 from typing import Any
 
 from .artifacts import check_artifact_path
-from .backend import BlobRef
-from .base import Doc, locked, new_id, now, public
+from .backend import BlobRef, Change
+from .base import Doc, new_id, now, operation, public
 from .errors import ConflictError, InvalidArgumentError, NotFoundError
-from .metric_ops import series_id
 from .models import ModelOps
-from .search import MISSING, VERSION_FIELDS, Getter, compile_query, dotted
+from .search import VERSION_FIELDS, MatchAll, parse
 from .validation import check_json_value, check_metadata, check_optional_text, check_tag, check_tags, check_text
-
-VERSION_FIELD_NAMES = {"created": "created_at", "updated": "updated_at"}
-
-
-def _newest(version: Doc) -> tuple[str, int]:
-    return version["created_at"], version["number"]
 
 
 class VersionOps(ModelOps):
     # -- versions ------------------------------------------------------------------------------
 
-    @locked
+    @operation
     def create_version(
         self,
         model_id: str,
@@ -41,22 +33,20 @@ class VersionOps(ModelOps):
         actor: str | None = None,
     ) -> Doc:
         """The model's next version; ``lineage`` records where it came from (notebook, environment)."""
-        model = dict(self._get("models", model_id, "model"))
+        model = self._hold("models", model_id, "model")  # one version (and tag change) of a model at a time
         if model["archived"]:
             raise ConflictError(f"model {model['name']!r} is archived; unarchive it before adding versions")
         tags = check_tags(unique_tags, self.limits)
-        siblings = self.docs.find("versions", "model_id", model_id)
         for tag in tags:
-            self._refuse_held_tag(model, siblings, tag)
+            self._refuse_held_tag(model, self._holders(model_id, tag), tag)
         checkpoint = None
         if checkpoint_uuid is not None:
             checkpoint = self._get("checkpoints", checkpoint_uuid, "checkpoint")
-        number = model["_next_number"]
         doc: Doc = {
             "id": new_id(),
             "model_id": model_id,
-            "number": number,
-            "version": check_optional_text(version, "version", self.limits) or str(number),
+            "number": 0,
+            "version": check_optional_text(version, "version", self.limits),
             "name": check_optional_text(name, "version name", self.limits) or model["name"],
             "description": check_text(description, "description", self.limits.max_description_length),
             "metadata": check_metadata(metadata, self.limits),
@@ -69,99 +59,66 @@ class VersionOps(ModelOps):
         }
         tracked = self._prepare_tracked(artifacts)
         doc["created_at"] = doc["updated_at"] = now()
-        model.update(_next_number=number + 1, num_versions=model["num_versions"] + 1, updated_at=doc["created_at"])
         with self.docs.transaction():
+            # the number comes from the model's counter, changed in this same transaction
+            model = self._change("models", model, Change(add={"_next_number": 1, "num_versions": 1},
+                                                         set={"updated_at": doc["created_at"]}),
+                                 None, f"model {model['name']!r}", {"archived": False})
+            number = model["_next_number"] - 1
+            doc.update(number=number, version=doc["version"] or str(number))
             self._save("versions", doc)
-            self._save("models", model)
             for tag in tags:
                 self._record_tag(model_id, tag, doc, None, "set", actor)
             self._record_tracked(doc["id"], "versions", tracked, actor)
             self._emit("version.created", actor, model_id=model_id, version_id=doc["id"], number=number)
         return public(doc)
 
-    @locked
+    def _holders(self, model_id: str, tag: str) -> list[Doc]:
+        return self.docs.find_all("versions", {"model_id": model_id, "tags": tag})
+
+    @operation
     def get_version(self, model_id: str, ref: int | str | None = None, *, must_exist: bool = False) -> Doc | None:
         """By number, by tag, or the newest (``None``/``"latest"``; ``None`` if there is none, or with
         ``must_exist`` a ``NotFoundError``)."""
         model = self._get("models", model_id, "model")
-        versions = self.docs.find("versions", "model_id", model_id)
         if ref is None or ref == "latest":
-            if not versions and must_exist:
+            newest, _ = self.backend.queries.versions(MatchAll(), model_id, 0, 1)
+            if not newest and must_exist:
                 raise NotFoundError(f"model {model['name']!r} has no versions yet")
-            return public(max(versions, key=lambda v: v["number"])) if versions else None
+            return public(newest[0]) if newest else None
         if isinstance(ref, bool) or not isinstance(ref, (int, str)):
             raise InvalidArgumentError(f"a version is chosen by number or tag, not {ref!r}")
         if isinstance(ref, int) or ref.isdigit():
             number = int(ref)
-            found = [v for v in versions if v["number"] == number]
+            found = self.docs.find_all("versions", {"model_id": model_id, "number": number})
             if not found:
                 raise NotFoundError(f"model {model['name']!r} has no version {number}")
             return public(found[0])
-        found = [v for v in versions if ref in v["tags"]]
+        found = self._holders(model_id, ref)
         if not found:
             raise NotFoundError(f"no version of model {model['name']!r} has the tag {ref!r}")
         return public(found[0])
 
-    @locked
+    @operation
     def get_version_by_id(self, version_id: str) -> Doc:
         return public(self._get("versions", version_id, "version"))
 
-    @locked
+    @operation
     def list_versions(
         self, model_id: str, offset: int = 0, limit: int | None = None, q: str | None = None
     ) -> tuple[list[Doc], int]:
         """Newest first; ``q`` filters with the query language (see ``search``)."""
-        model = self._get("models", model_id, "model")
-        versions = self._matching_versions(self.docs.find("versions", "model_id", model_id), q, {model_id: model})
-        versions.sort(key=lambda v: -v["number"])
-        page = versions[offset : None if limit is None else offset + limit]
-        return [public(v) for v in page], len(versions)
+        self._get("models", model_id, "model")
+        page, total = self.backend.queries.versions(parse(q, VERSION_FIELDS), model_id, offset, limit)
+        return [public(v) for v in page], total
 
-    @locked
+    @operation
     def search_versions(self, q: str | None = None, offset: int = 0, limit: int | None = None) -> tuple[list[Doc], int]:
         """Versions of every model matching the query, newest first."""
-        versions = self._matching_versions(list(self.docs.scan("versions")), q, {})
-        if limit is None:
-            versions.sort(key=_newest, reverse=True)
-            page = versions[offset:]
-        else:  # a page of the newest: no need to sort every match
-            page = heapq.nlargest(offset + limit, versions, key=_newest)[offset:]
-        return [public(v) for v in page], len(versions)
+        page, total = self.backend.queries.versions(parse(q, VERSION_FIELDS), None, offset, limit)
+        return [public(v) for v in page], total
 
-    def _matching_versions(self, versions: list[Doc], q: str | None, models: dict[str, Doc]) -> list[Doc]:
-        if q is None:
-            return versions
-        predicate = compile_query(q, VERSION_FIELDS, lambda path: self._version_field(path, models))
-        return [v for v in versions if predicate(v)]
-
-    def _version_field(self, path: list[str], models: dict[str, Doc]) -> Getter:
-        """How a query reads ``path`` from a version document (see ``search``)."""
-        head, rest = path[0], path[1:]
-        if head == "metadata":
-            return lambda doc: dotted(doc["metadata"], rest)
-        if head == "metrics":
-            return lambda doc: self._final_metric(doc, rest)
-        if head in ("model", "namespace"):
-            field = "name" if head == "model" else "namespace"
-
-            def model_field(doc: Doc) -> Any:
-                if doc["model_id"] not in models:
-                    models[doc["model_id"]] = self.docs.get("models", doc["model_id"]) or {}
-                return models[doc["model_id"]].get(field, MISSING)
-
-            return model_field
-        field = {"checkpoint": "checkpoint_uuid", **VERSION_FIELD_NAMES}.get(head, head)
-        return lambda doc: doc.get(field, MISSING)
-
-    def _final_metric(self, doc: Doc, path: list[str]) -> Any:
-        """The last logged value of a metric; else the checkpoint's reported value."""
-        series = self.docs.get("series", series_id(doc["id"], ".".join(path)))
-        if series is not None and series.get("last"):
-            return series["last"]["value"]
-        checkpoint = self.docs.get("checkpoints", doc["checkpoint_uuid"]) if doc["checkpoint_uuid"] else None
-        return dotted(checkpoint["metrics"], path) if checkpoint else MISSING
-
-    @locked
+    @operation
     def update_version(
         self,
         version_id: str,
@@ -172,8 +129,10 @@ class VersionOps(ModelOps):
         actor: str | None = None,
         if_revision: int | None = None,
     ) -> Doc:
-        doc = dict(self._get("versions", version_id, "version"))
-        self._check_revision(doc, if_revision, self.describe("versions", doc))
+        doc = self._get("versions", version_id, "version")
+        what = self.describe("versions", doc)
+        self._check_revision(doc, if_revision, what)
+        fields: dict[str, Any] = {"updated_at": now()}
         for field, value, limit in (
             ("version", version, self.limits.max_name_length),
             ("name", name, self.limits.max_name_length),
@@ -181,25 +140,25 @@ class VersionOps(ModelOps):
             ("framework", framework, self.limits.max_name_length),
         ):
             if value is not None:
-                doc[field] = check_text(value, field, limit)
-        doc["updated_at"] = now()
+                fields[field] = check_text(value, field, limit)
         with self.docs.transaction():
-            self._save("versions", doc)
+            doc = self._change("versions", doc, Change(set=fields), if_revision, what)
             self._emit("version.updated", actor, model_id=doc["model_id"], version_id=version_id)
         return public(doc)
 
-    @locked
+    @operation
     def delete_version(self, version_id: str, actor: str | None = None, if_revision: int | None = None) -> None:
         doc = self._get("versions", version_id, "version")
+        model = self._hold("models", doc["model_id"], "model")
+        doc = self._get("versions", version_id, "version")  # as it is now that its model is held
         self._check_revision(doc, if_revision, self.describe("versions", doc))
-        model = dict(self._get("models", doc["model_id"], "model"))
-        model.update(num_versions=model["num_versions"] - 1, updated_at=now())
         with self.docs.transaction():
             for tag in doc["tags"]:
                 self._record_tag(model["id"], tag, None, doc, "removed", actor)
             self._forget_children(version_id)
             self.docs.delete("versions", version_id)
-            self._save("models", model)
+            self._change("models", model, Change(add={"num_versions": -1}, set={"updated_at": now()}), None,
+                         f"model {model['name']!r}")
             self._emit("version.deleted", actor, model_id=model["id"], version_id=version_id, number=doc["number"])
         self.metrics.delete(version_id)
 
@@ -225,47 +184,48 @@ class VersionOps(ModelOps):
         })
         self._emit(f"tag.{action}", actor, model_id=model_id, tag=tag, version_id=to["id"] if to else None)
 
-    @locked
+    @operation
     def add_tag(self, version_id: str, tag: str, move: bool = False, actor: str | None = None) -> Doc:
         tag = check_tag(tag, self.limits)
-        doc = dict(self._get("versions", version_id, "version"))
-        model = self._get("models", doc["model_id"], "model")
+        doc = self._get("versions", version_id, "version")
+        model = self._hold("models", doc["model_id"], "model")  # tag changes of a model happen one at a time
+        doc = self._get("versions", version_id, "version")
         if tag in doc["tags"]:
             return public(doc)
-        siblings = self.docs.find("versions", "model_id", doc["model_id"])
-        holder = next((v for v in siblings if tag in v["tags"]), None)
+        holder = next(iter(self._holders(model["id"], tag)), None)
         if holder is not None and not move:
             self._refuse_held_tag(model, [holder], tag)
-        doc["tags"] = doc["tags"] + [tag]
-        doc["updated_at"] = now()
+        at = now()
         with self.docs.transaction():
             if holder is not None:
-                self._save("versions", {**holder, "tags": [t for t in holder["tags"] if t != tag],
-                                           "updated_at": doc["updated_at"]})
-            self._save("versions", doc)
+                self._change("versions", holder, Change(discard={"tags": tag}, set={"updated_at": at}), None,
+                             self.describe("versions", holder))
+            doc = self._change("versions", doc, Change(append={"tags": tag}, set={"updated_at": at}), None,
+                               self.describe("versions", doc))
             self._record_tag(model["id"], tag, doc, holder, "moved" if holder else "set", actor)
         return public(doc)
 
-    @locked
+    @operation
     def remove_tag(self, version_id: str, tag: str, actor: str | None = None) -> Doc:
-        doc = dict(self._get("versions", version_id, "version"))
+        doc = self._get("versions", version_id, "version")
+        self._hold("models", doc["model_id"], "model")
+        doc = self._get("versions", version_id, "version")
         if tag not in doc["tags"]:
             raise NotFoundError(f"version {doc['number']} does not have the tag {tag!r}")
-        doc["tags"] = [t for t in doc["tags"] if t != tag]
-        doc["updated_at"] = now()
         with self.docs.transaction():
-            self._save("versions", doc)
+            doc = self._change("versions", doc, Change(discard={"tags": tag}, set={"updated_at": now()}), None,
+                               self.describe("versions", doc))
             self._record_tag(doc["model_id"], tag, None, doc, "removed", actor)
         return public(doc)
 
-    @locked
+    @operation
     def tag_history(self, model_id: str, tag: str | None = None) -> list[Doc]:
         """Every set, move and removal of a model's tags, oldest first."""
         self._get("models", model_id, "model")
         records = [r for r in self.docs.find("tag_history", "model_id", model_id) if tag is None or r["tag"] == tag]
         return [public(r) for r in sorted(records, key=lambda r: r["at"])]
 
-    @locked
+    @operation
     def tag_holder(self, model_id: str, tag: str, at: datetime | str | None = None) -> Doc | None:
         """The version that held ``tag`` at time ``at`` (now by default), or ``None``."""
         moment = at.isoformat() if isinstance(at, datetime) else at
@@ -281,7 +241,7 @@ class VersionOps(ModelOps):
 
     # -- checkpoints ---------------------------------------------------------------------------
 
-    @locked
+    @operation
     def create_checkpoint(
         self,
         files: list[dict[str, Any]] | None = None,
@@ -321,7 +281,7 @@ class VersionOps(ModelOps):
             self._emit("checkpoint.created", actor, object_id=doc["id"])
         return public(doc)
 
-    @locked
+    @operation
     def get_checkpoint(self, uuid: str) -> Doc:
         return public(self._get("checkpoints", uuid, "checkpoint"))
 

@@ -42,7 +42,7 @@ class _QueueSink(io.RawIOBase):
 async def export(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
     """The whole registry as a tar stream (documents, metric series, artifact bytes)."""
     loop = asyncio.get_running_loop()
-    scratch = Path(tempfile.mkdtemp(dir=handler.registry.root, prefix=".export-"))  # same disk: blobs hard-link
+    scratch = Path(tempfile.mkdtemp(dir=handler.registry.backend.scratch_dir, prefix=".export-"))  # blobs hard-link
     try:
         await handler.call(handler.registry.export_to, scratch / "export")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -13,7 +14,7 @@ from traitlets import Int, List, Unicode, default
 
 from .. import __version__
 from ..paths import default_root
-from ..registry import Limits, Registry, open_registry, release_registry
+from ..registry import Limits, ModelBoxError, Registry, open_registry, release_registry
 from .routes import ROUTES, url_pattern
 
 
@@ -23,6 +24,21 @@ class ModelboxApp(ExtensionApp):
 
     root = Unicode(
         help="Folder of the registry this server owns. Default: $MODELBOX_ROOT, else <Jupyter data dir>/modelbox.",
+    ).tag(config=True)
+    database_url = Unicode(
+        help="PostgreSQL registry shared by many servers and jobs, postgresql://user@host:5432/dbname "
+        "(default: $MODELBOX_DATABASE_URL; empty: the embedded registry in root). The password comes from "
+        "the URL, $PGPASSWORD, ~/.pgpass or database_password_file; it is never logged or shown.",
+    ).tag(config=True)
+    blob_root = Unicode(
+        help="With database_url: the folder of artifact bytes, one that every server sharing the database "
+        "reaches (default: $MODELBOX_BLOB_ROOT).",
+    ).tag(config=True)
+    database_pool_size = Int(10, help="With database_url: most database connections this server holds.").tag(
+        config=True
+    )
+    database_password_file = Unicode(
+        help="With database_url: a file holding the database password (instead of the URL or $PGPASSWORD).",
     ).tag(config=True)
     max_chunk_bytes = Int(
         512 * 1024 * 1024, help="Largest single upload request (PUT of one chunk), in bytes.",
@@ -69,6 +85,14 @@ class ModelboxApp(ExtensionApp):
     def _default_root(self) -> str:
         return os.environ.get("MODELBOX_ROOT") or str(default_root())
 
+    @default("database_url")
+    def _default_database_url(self) -> str:
+        return os.environ.get("MODELBOX_DATABASE_URL", "")
+
+    @default("blob_root")
+    def _default_blob_root(self) -> str:
+        return os.environ.get("MODELBOX_BLOB_ROOT", "")
+
     @default("tracked_download_roots")
     def _default_tracked_roots(self) -> list[str]:
         return [self.serverapp.root_dir] if self.serverapp is not None else []
@@ -81,12 +105,32 @@ class ModelboxApp(ExtensionApp):
         return {**asdict(self.limits()), "max_chunk_bytes": self.max_chunk_bytes,
                 "max_json_body_bytes": self.max_json_body_bytes}
 
+    def open_registry(self) -> Registry:
+        """The registry this server's configuration names (a folder, or a database and a blob folder)."""
+        try:
+            return open_registry(self.root, self.limits(), database_url=self.database_url or None,
+                                 blob_root=self.blob_root or None, pool_size=self.database_pool_size,
+                                 password_file=self.database_password_file or None)
+        except ModelBoxError as error:  # a wrong password, an unreachable host, tables that are not ours
+            self.log.error("jupyter_modelbox: cannot open the registry: %s", error.message)
+            raise
+
+    def _share_log(self) -> None:
+        """The registry's own log lines (a lost database connection, a reconnect) go to Jupyter's log."""
+        registry_log = logging.getLogger("jupyter_modelbox.registry")
+        for handler in getattr(self.serverapp, "log", self.log).handlers:
+            if handler not in registry_log.handlers:
+                registry_log.addHandler(handler)
+        registry_log.setLevel(logging.INFO)
+        registry_log.propagate = False
+
     def initialize_settings(self) -> None:
-        self.registry = open_registry(self.root, self.limits())
+        self._share_log()
+        self.registry = self.open_registry()
         self.registry.tracked_roots = [Path(root) for root in self.tracked_download_roots]
         for message in self.registry.recovered:
             self.log.warning("jupyter_modelbox: %s", message)
-        self.log.info("jupyter_modelbox: serving the registry in %s", self.registry.root)
+        self.log.info("jupyter_modelbox: serving the %s", self.registry.location)
         self.settings.update(
             modelbox_registry=self.registry,
             modelbox_executor=ThreadPoolExecutor(self.worker_threads, thread_name_prefix="modelbox"),

@@ -78,7 +78,7 @@ async def events(handler: ModelboxHandler, operation: Operation, args: Arguments
 async def info(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
     app = handler.settings["jupyter_modelbox"]
     handler.reply_to(operation, {
-        "root": str(handler.registry.root),
+        "root": str(handler.registry.backend.scratch_dir),  # the folder (for a database: of its blobs)
         "version": app.version_string,
         "last_event_seq": await handler.call(lambda: handler.registry.last_event_seq),
         "limits": app.limits_document(),

@@ -29,7 +29,8 @@ class JupyterServer:
     """``jupyter server`` on 127.0.0.1 with a fresh token, owning the registry in ``root``."""
 
     def __init__(self, workdir: Path, root: Path | None = None, extra_args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None, lab: bool = False, python: str = sys.executable) -> None:
+                 env: dict[str, str] | None = None, lab: bool = False, python: str = sys.executable,
+                 database_url: str | None = None) -> None:
         self.workdir = workdir
         self.root = root or workdir / "registry"
         self.port = free_port()
@@ -40,9 +41,11 @@ class JupyterServer:
         self.env = env or {}
         self.extensions = {**EXTENSIONS, "jupyterlab": lab}
         self.python = python
+        self.database_url = database_url  # the registry's database (else the folder ``root``)
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> JupyterServer:
+    def launch(self) -> None:
+        """Start the process without waiting for it."""
         (self.workdir / "notebooks").mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.workdir / "runtime"), **self.env}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
@@ -51,12 +54,19 @@ class JupyterServer:
             self.python, "-m", "jupyter_server", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.workdir / 'notebooks'}", f"--ModelboxApp.root={self.root}",
+            *([f"--ModelboxApp.database_url={self.database_url}", f"--ModelboxApp.blob_root={self.root / 'blobs'}"]
+              if self.database_url else []),
             f"--ServerApp.jpserver_extensions={self.extensions}", *self.extra_args,
         ]
         if os.geteuid() == 0:
             args.append("--allow-root")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    def start(self, timeout: float = 60.0) -> JupyterServer:
+        """Start the process and wait until it serves the modelbox API."""
+        self.launch()
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -88,10 +98,23 @@ class JupyterServer:
             self.process.wait(20)
 
     def reset(self, root: Path) -> None:
-        """Serve a fresh registry in ``root`` (see helpers/registry_reset.py)."""
-        answer = requests.post(self.url + "modelbox-test/reset", json={"root": str(root)}, timeout=30,
+        """Serve a fresh registry in ``root`` (see helpers/registry_reset.py); a server on a database
+        empties it and keeps artifact bytes in ``root/blobs``."""
+        body = {"root": str(root)}
+        if self.database_url:
+            body = {"database_url": self.database_url, "blob_root": str(root / "blobs")}
+        answer = requests.post(self.url + "modelbox-test/reset", json=body, timeout=30,
                                headers={"Authorization": f"token {self.token}"})
         answer.raise_for_status()
+
+    def wait_for_log(self, text: str, timeout: float = 60.0) -> bool:
+        """Whether ``text`` shows up in the log within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log():
+                return True
+            time.sleep(0.1)
+        return False
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""

@@ -1,4 +1,5 @@
-"""Test-only server extension: point the running modelbox extension at a fresh registry folder.
+"""Test-only server extension: point the running modelbox extension at a fresh registry (a new
+folder, or its PostgreSQL database emptied with a new blob folder).
 
 Starting a Jupyter server takes seconds; the HTTP half of the API suite instead starts one
 server per session and gives each test an empty registry through this endpoint.
@@ -18,16 +19,24 @@ from jupyter_modelbox.registry import open_registry, release_registry
 class ResetHandler(APIHandler):
     @web.authenticated
     def post(self) -> None:
-        root = json.loads(self.request.body)["root"]
+        body = json.loads(self.request.body)
         settings = self.application.settings
         old = settings["modelbox_registry"]
-        new = open_registry(root, old.limits)
+        if body.get("database_url"):  # a PostgreSQL registry: the same database, emptied
+            from .postgres import empty_registry
+
+            release_registry(old)
+            empty_registry(body["database_url"])
+            new = open_registry(database_url=body["database_url"], blob_root=body["blob_root"], limits=old.limits)
+        else:
+            new = open_registry(body["root"], old.limits)
         new.tracked_roots = old.tracked_roots
         settings["modelbox_registry"] = new
         app = settings["jupyter_modelbox"]
         app.registry = new
-        release_registry(old)
-        self.finish({"root": str(new.root)})
+        if not body.get("database_url"):
+            release_registry(old)
+        self.finish({"location": new.location})
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

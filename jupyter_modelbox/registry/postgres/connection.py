@@ -1,0 +1,213 @@
+"""Connections to the registry database: the address (never showing a password), the pool, and the
+one transaction per registry call.
+
+A registry call runs in one transaction on a pooled connection bound to its thread; every store
+method of that thread uses it, and the events of the call are written last, under a lock, just
+before COMMIT (see ``events``). A call is acknowledged only after COMMIT. Losing the database
+turns into ``DatabaseUnavailableError`` (HTTP 503) naming it, within ``POOL_TIMEOUT`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.types.json import set_json_loads
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ..errors import (
+    AlreadyExistsError,
+    ConflictError,
+    DatabaseUnavailableError,
+    InvalidArgumentError,
+    ModelBoxError,
+    StorageError,
+)
+from .escape import json_loads
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 5  # seconds to reach the server
+POOL_TIMEOUT = 5.0  # seconds a call waits for a connection before it gets a 503
+
+
+class DatabaseAddress:
+    """Where the database is; ``str``/``repr`` show ``postgresql://user@host:port/dbname`` only.
+
+    The password comes from the URL, ``database_password_file``, or libpq's own ``$PGPASSWORD``
+    and ``~/.pgpass``; it is kept out of every string this object makes.
+    """
+
+    def __init__(self, url: str, password_file: Path | None = None) -> None:
+        try:
+            params = conninfo_to_dict(url)
+        except psycopg.ProgrammingError as exc:
+            raise InvalidArgumentError(f"database_url is not a PostgreSQL URL or connection string ({exc})") from None
+        password = params.pop("password", None)
+        self._password: str | None = str(password) if password is not None else None
+        if self._password is None and password_file is not None:
+            try:
+                self._password = Path(password_file).read_text().strip("\r\n")
+            except OSError as exc:
+                raise InvalidArgumentError(
+                    f"cannot read database_password_file {password_file}: {exc.strerror}") from None
+        self.params = params
+        self.host = str(params.get("host") or params.get("hostaddr") or "localhost")
+        self.port = str(params.get("port") or "5432")
+        self.dbname = str(params.get("dbname") or params.get("user") or "")
+        self.user = str(params.get("user") or "")
+
+    @property
+    def conninfo(self) -> str:
+        """The connection string without the password (given to libpq separately)."""
+        return make_conninfo("", **self.params)
+
+    @property
+    def connect_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "jupyter_modelbox"}
+        if self._password is not None:
+            kwargs["password"] = self._password
+        return kwargs
+
+    def redact(self, text: str) -> str:
+        """``text`` with the password (if this address knows it) replaced."""
+        return text.replace(self._password, "***") if self._password else text
+
+    def __str__(self) -> str:
+        user = f"{self.user}@" if self.user else ""
+        host = self.host if "/" not in self.host else f"[{self.host}]"
+        return f"postgresql://{user}{host}:{self.port}/{self.dbname}"
+
+    def __repr__(self) -> str:
+        return f"DatabaseAddress({str(self)!r})"
+
+    def connect(self, autocommit: bool = False) -> psycopg.Connection[Any]:
+        """One new connection (``DatabaseUnavailableError`` naming the database if that fails)."""
+        try:
+            conn = psycopg.connect(self.conninfo, autocommit=autocommit, **self.connect_kwargs)
+        except psycopg.Error as exc:
+            raise DatabaseUnavailableError(f"cannot connect to the registry database {self}: {self.reason(exc)}") \
+                from None
+        configure(conn)
+        return conn
+
+    def reason(self, exc: BaseException) -> str:
+        text = str(exc).strip().splitlines()
+        return self.redact(" ".join(line.strip() for line in text) or type(exc).__name__)
+
+
+def configure(conn: psycopg.Connection[Any]) -> None:
+    set_json_loads(json_loads, conn)
+
+
+class _Local(threading.local):
+    """The registry call running on this thread: its connection, nesting depth and pending events."""
+
+    conn: psycopg.Connection[Any] | None = None
+    depth = 0
+    events: list[dict[str, Any]]
+
+
+class Connections:
+    """The pool, and the transaction of the registry call running on each thread."""
+
+    def __init__(self, address: DatabaseAddress, pool_size: int) -> None:
+        self.address = address
+        self.pool = ConnectionPool(
+            address.conninfo, kwargs=address.connect_kwargs, min_size=1, max_size=max(1, pool_size),
+            open=False, timeout=POOL_TIMEOUT, configure=configure, check=ConnectionPool.check_connection,
+            reconnect_timeout=24 * 3600, name="jupyter_modelbox",
+        )
+        self.pool.open(wait=False)
+        self._local = _Local()
+        self.before_commit: Callable[[psycopg.Connection[Any], list[dict[str, Any]]], Callable[[], None] | None] | None
+        self.before_commit = None  # writes the call's events; returns what to do once committed
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The thread's transaction: begun by the outermost call, committed when it ends."""
+        local = self._local
+        if local.depth:
+            local.depth += 1
+            try:
+                yield
+            finally:
+                local.depth -= 1
+            return
+        conn = self._checkout()
+        local.conn, local.depth, local.events = conn, 1, []
+        try:
+            try:
+                yield
+                then = self.before_commit(conn, local.events) if (self.before_commit and local.events) else None
+                conn.commit()
+            except BaseException:
+                if not conn.closed:
+                    with suppress(psycopg.Error):
+                        conn.rollback()
+                raise
+        except psycopg.Error as exc:
+            raise self.error(exc) from None
+        finally:
+            local.conn, local.depth, local.events = None, 0, []
+            self.pool.putconn(conn)
+        if then is not None:
+            then()
+
+    def _checkout(self) -> psycopg.Connection[Any]:
+        try:
+            return self.pool.getconn()
+        except PoolTimeout:
+            raise DatabaseUnavailableError(
+                f"the registry database {self.address} is unavailable: no connection within {POOL_TIMEOUT:g} s "
+                "(is it running and reachable?); try again when it is back") from None
+
+    @contextmanager
+    def cursor(self) -> Iterator[psycopg.Cursor[Any]]:
+        """A cursor in the thread's transaction (opening a short one if there is none)."""
+        if not self._local.depth:
+            with self.transaction(), self.cursor() as cur:
+                yield cur
+            return
+        conn = self._local.conn
+        assert conn is not None
+        try:
+            with conn.cursor() as cur:
+                yield cur
+        except psycopg.Error as exc:
+            raise self.error(exc) from None
+
+    def add_event(self, event: dict[str, Any]) -> None:
+        if not self._local.depth:
+            raise StorageError("an event can only be written inside a registry operation")
+        self._local.events.append(event)
+
+    def error(self, exc: psycopg.Error) -> ModelBoxError:
+        """The registry error for a database error (messages name the database, never the password)."""
+        reason = self.address.reason(exc)
+        if isinstance(exc, pg_errors.UniqueViolation):
+            constraint = getattr(exc.diag, "constraint_name", "") or ""
+            if "tags" in constraint:
+                return ConflictError(f"the tag is held by another version of the model ({reason})")
+            return AlreadyExistsError(f"that already exists ({reason})")
+        if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.DeadlockDetected | pg_errors.SerializationFailure):
+            return ConflictError(f"the registry database was busy with a conflicting change; try again ({reason})")
+        if isinstance(exc, psycopg.OperationalError | pg_errors.AdminShutdown | pg_errors.CannotConnectNow):
+            return DatabaseUnavailableError(
+                f"the registry database {self.address} is unavailable: {reason}; try again when it is back")
+        if isinstance(exc, psycopg.DataError):
+            return InvalidArgumentError(f"the registry database refused a value: {reason}")
+        return StorageError(f"the registry database {self.address} failed: {reason}")
+
+    def stats(self) -> dict[str, int]:
+        return dict(self.pool.get_stats())
+
+    def close(self) -> None:
+        self.pool.close(timeout=5)

@@ -1,0 +1,132 @@
+"""Events on PostgreSQL: numbered in commit order, announced with NOTIFY, followed with LISTEN.
+
+A plain ``bigserial`` would not do: a transaction that takes number 7 may commit after one that
+took 8, and a reader that saw 8 would never see 7. So the events of a registry call are written
+last, just before COMMIT, under a transaction-level advisory lock: numbers are taken in the order
+transactions commit. ``pg_notify`` in the same transaction is delivered at COMMIT.
+
+Each process keeps one LISTEN connection (autocommit, used for nothing else: psycopg blocks other
+statements on a connection while it waits for notifications). It wakes the long-polls and calls
+``listeners``; after a reconnect it reads the newest sequence number, so nothing is missed
+(notifications are not replayed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from ..backend import Doc, EventLog
+from .connection import Connections
+from .escape import json_dumps
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "modelbox_events"
+EVENT_LOCK = 0x6D62657674  # "mbevt": taken by every writing transaction just before its COMMIT
+MAX_EVENTS = 100_000
+RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+class PostgresEventLog(EventLog):
+    def __init__(self, connections: Connections) -> None:
+        self.connections = connections
+        self.listeners: list[Callable[[int], None]] = []
+        self._changed = threading.Condition()
+        self._known = self._newest()
+        self._closed = threading.Event()
+        connections.before_commit = self._write_events
+        self._listener = threading.Thread(target=self._listen, name="modelbox-listen", daemon=True)
+        self._listener.start()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def append(self, event: Doc) -> None:
+        self.connections.add_event(event)
+
+    def _write_events(self, conn: psycopg.Connection[Any], events: list[Doc]) -> Callable[[], None]:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_LOCK])
+            rows = ", ".join(["(nextval('modelbox_event_seq'), %s::jsonb)"] * len(events))
+            cur.execute(f"WITH added AS (INSERT INTO modelbox_events (seq, doc) VALUES {rows} RETURNING seq) "
+                        "SELECT max(seq), pg_notify(%s, max(seq)::text) FROM added",
+                        [*(json_dumps(e) for e in events), CHANNEL])
+            row = cur.fetchone()
+            last = int(row[0]) if row else 0
+            if last and last // 1000 != (last - len(events)) // 1000:  # now and then, forget the oldest
+                cur.execute("DELETE FROM modelbox_events WHERE seq <= %s", [last - MAX_EVENTS])
+        return lambda: self._saw(last)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read(self, since: int, limit: int) -> list[Doc]:
+        with self.connections.cursor() as cur:
+            rows = cur.execute("SELECT seq, doc FROM modelbox_events WHERE seq > %s ORDER BY seq LIMIT %s",
+                               [since, limit]).fetchall()
+        return [{"id": str(seq), "seq": seq, **doc} for seq, doc in rows]
+
+    def last_seq(self) -> int:
+        with self.connections.cursor() as cur:
+            row = cur.execute("SELECT coalesce(max(seq), 0) FROM modelbox_events").fetchone()
+        return int(row[0]) if row else 0
+
+    def _newest(self) -> int:
+        with self.connections.transaction():
+            return self.last_seq()
+
+    def wait(self, since: int, timeout: float) -> None:
+        deadline = time.monotonic() + max(0.0, min(timeout, 300.0))
+        with self._changed:
+            while self._known <= since and not self._closed.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._changed.wait(remaining)
+
+    def _saw(self, seq: int) -> None:
+        """A newer event exists (committed here, or announced by another process)."""
+        with self._changed:
+            if seq <= self._known:
+                return
+            self._known = seq
+            self._changed.notify_all()
+        for listener in list(self.listeners):
+            listener(seq)
+
+    # -- the LISTEN connection -----------------------------------------------------------------
+
+    def _listen(self) -> None:
+        failures = 0
+        while not self._closed.is_set():
+            try:
+                with self.connections.address.connect(autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    with conn.transaction(), conn.cursor() as cur:  # catch up with what a reconnect missed
+                        row = cur.execute("SELECT coalesce(max(seq), 0) FROM modelbox_events").fetchone()
+                    self._saw(int(row[0]) if row else 0)
+                    if failures:
+                        log.info("jupyter_modelbox: listening to %s again", self.connections.address)
+                    failures = 0
+                    while not self._closed.is_set():
+                        for notify in conn.notifies(timeout=1.0):
+                            if notify.payload.isdigit():
+                                self._saw(int(notify.payload))
+            except Exception as exc:  # a lost connection: retry with backoff, forever
+                if self._closed.is_set():
+                    return
+                if failures == 0:
+                    log.warning("jupyter_modelbox: lost the event feed of %s (%s); reconnecting",
+                                self.connections.address, self.connections.address.reason(exc))
+                self._closed.wait(RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)])
+                failures += 1
+
+    def close(self) -> None:
+        """Stop listening: the listener thread notices within a second and closes its connection."""
+        self._closed.set()
+        with self._changed:
+            self._changed.notify_all()

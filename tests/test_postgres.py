@@ -1,0 +1,293 @@
+"""What only a shared PostgreSQL registry has: many writing processes, the schema's versions, one
+search over both backends, the pool, the password, and a database that goes away and comes back.
+(The API suites themselves run on PostgreSQL through the ``mb`` fixture.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from jupyter_modelbox import ModelBox, ModelBoxError
+from jupyter_modelbox.cli import main
+from jupyter_modelbox.registry.postgres.connection import DatabaseAddress
+from jupyter_modelbox.registry.postgres.schema import SCHEMA_VERSION, ensure_schema
+
+from .helpers.jupyter import JupyterServer
+from .helpers.postgres import PostgresCluster
+from .test_search import fill_catalog
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture
+def db(postgres: PostgresCluster) -> str:
+    """A new, empty database of its own."""
+    return postgres.create_database(f"t{os.getpid()}_{time.monotonic_ns()}")
+
+
+def box(url: str, tmp_path: Path) -> ModelBox:
+    return ModelBox(database_url=url, blob_root=tmp_path / "blobs", lineage=False)
+
+
+# -- many processes, one database ---------------------------------------------------------------
+
+
+def test_several_processes_write_one_model_and_every_rule_holds(db: str, tmp_path: Path) -> None:
+    with box(db, tmp_path) as mb:
+        mb.new_model("shared")
+    writers, rounds = 4, 15
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
+    processes = [subprocess.Popen([sys.executable, "-m", "helpers.pg_writer", db, str(tmp_path / "blobs"), f"w{i}",
+                                   str(rounds)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                 for i in range(writers)]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=240)
+        assert process.returncode == 0, err.decode()[-2000:]
+        results.append(json.loads(out.decode().splitlines()[-1]))
+    with box(db, tmp_path) as mb:
+        model = mb.get_model("shared")
+        acknowledged = sorted(n for r in results for n in r["numbers"])
+        assert acknowledged == list(range(1, writers * rounds + 1))  # unique and gap-free
+        assert sorted(v.number for v in model.get_versions()) == acknowledged
+        assert {key for r in results for key in r["merged"]} <= set(model.metadata)  # no merge lost
+        holders = [v.number for v in model.get_versions() if "production" in v.tags]
+        assert len(holders) == 1 and model.get_version("production").number == holders[0]
+        history = model.tag_history("production")
+        assert len(history) == writers * rounds and history[-1]["number"] == holders[0]
+        events = mb._registry.events(0, limit=100_000)
+        assert [e["seq"] for e in events] == sorted({e["seq"] for e in events})  # rising, none twice
+        created = [e["number"] for e in events if e["kind"] == "version.created"]
+        assert sorted(created) == acknowledged
+        model.get_version(writers * rounds).delete()
+        assert model.new_model_version().number == writers * rounds + 1  # a deleted number is never reused
+
+
+def test_a_long_poll_wakes_when_another_process_commits(db: str, tmp_path: Path) -> None:
+    with box(db, tmp_path) as mb:
+        registry = mb._registry
+        since = registry.last_event_seq
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(registry.events, since, 100, 60.0)
+            time.sleep(0.5)  # the long-poll is waiting now
+            started = time.monotonic()
+            code = (f"from jupyter_modelbox import ModelBox; ModelBox(database_url={db!r}, "
+                    f"blob_root={str(tmp_path / 'blobs')!r}).new_model('from-elsewhere')")
+            subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+            events = waiting.result(timeout=60)
+        assert [e["name"] for e in events if e["kind"] == "model.created"] == ["from-elsewhere"]
+        assert time.monotonic() - started < 30  # woken by NOTIFY, not by the timeout
+
+
+def test_concurrent_creates_in_one_process_share_the_pool_without_leaks(db: str, tmp_path: Path) -> None:
+    with box(db, tmp_path) as mb:
+        model = mb.new_model("busy")
+        with ThreadPoolExecutor(16) as pool:  # more threads than connections: they wait their turn
+            numbers = list(pool.map(lambda _: model.new_model_version().number, range(200)))
+        assert sorted(numbers) == list(range(1, 201))
+        stats = mb._registry.backend.pool_stats()
+        assert stats["pool_max"] == 10 and stats.get("requests_waiting", 0) == 0
+        assert stats["pool_available"] == stats["pool_size"] <= 10  # every connection came back
+        with pytest.raises(ModelBoxError, match="already exists"):
+            mb.new_model("busy")  # a failed call gives its connection back too
+        assert mb._registry.backend.pool_stats()["pool_available"] == mb._registry.backend.pool_stats()["pool_size"]
+
+
+def test_the_unique_constraints_hold_even_past_the_checks(db: str, tmp_path: Path) -> None:
+    with box(db, tmp_path) as mb:
+        model = mb.new_model("m")
+        first, second = model.new_model_version(unique_tags=["prod"]), model.new_model_version()
+        registry = mb._registry
+        with pytest.raises(ModelBoxError, match="already exists"), registry.backend.operation():
+            # the unique index, not the registry's check
+            registry.docs.put("models", {**registry.docs.get("models", model.id), "id": "other"})
+        with pytest.raises(ModelBoxError, match="held by another version"), registry.backend.operation():
+            registry.docs.put("versions", {**registry.docs.get("versions", second.id), "tags": ["prod"]})
+        assert [v.tags for v in (first.reload(), second.reload())] == [["prod"], []]
+
+
+# -- the schema ---------------------------------------------------------------------------------
+
+
+def test_schema_is_created_versioned_upgraded_and_guarded(postgres: PostgresCluster, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    db = postgres.create_database("versions_of_the_schema")
+    address = DatabaseAddress(db)
+    assert ensure_schema(address, target=1) == (0, 1)  # as an older release left it
+    assert main(["--json", "--database-url", db, "db", "upgrade"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["schema_version_found"], report["schema_version"]) == (1, SCHEMA_VERSION)
+    with box(db, tmp_path) as mb:
+        mb.new_model("kept")
+    postgres.execute(f"INSERT INTO modelbox_schema (version, upgraded_by) VALUES ({SCHEMA_VERSION + 1}, 'future')",
+                     "versions_of_the_schema")
+    with pytest.raises(ModelBoxError) as refused:
+        box(db, tmp_path)
+    assert f"schema version {SCHEMA_VERSION + 1}, newer than" in refused.value.message
+    assert f"(version {SCHEMA_VERSION})" in refused.value.message
+
+
+def test_a_database_with_other_tables_is_refused(postgres: PostgresCluster, tmp_path: Path) -> None:
+    url = postgres.create_database("someone_elses")
+    postgres.execute("CREATE TABLE invoices (id int)", "someone_elses")
+    with pytest.raises(ModelBoxError, match=r"holds tables that are not jupyter_modelbox's \(public.invoices\)"):
+        box(url, tmp_path)
+
+
+# -- one search, two backends -------------------------------------------------------------------
+
+MODEL_QUERIES = [
+    "", "mnist", '"OCR"', "metadata.dataset.name = v3", "metadata.dataset.rows >= 60000", "metadata.dataset.rows > '6'",
+    "tag:production", "tags = production", "tags != production", "tags ~ prod", "task in [nlp, vision]",
+    "name ~ CNN or name = bert", "not metadata.dataset.name = v3", "namespace != default", "metadata.team = null",
+    "metadata.team != null", "metadata.dataset = v3", "metadata.flag = true", "metadata.flag = 1",
+    "metadata.flag ~ tru",
+    "metadata.score < 0.5", "metadata.score > 1e-2", "metadata.mixed < b", "metadata.mixed = 10", "metadata.list ~ 64",
+    "metadata.list = 64", "created >= 2020-01-01 and created < 2999-12-31T23:59", "versions > 1", "versions = 2.0",
+    "archived = false", "name > m", "name <= bert", "description ~ ''", "owner = nobody", "metadata.deep.er.x = 1",
+    "(name = bert or name ~ mnist) and task = vision", "not (tag:production or metadata.team = ocr)",
+]
+VERSION_QUERIES = [
+    "", "metrics.val_loss < 0.1", "metrics.val_loss >= 0.1", "metrics.acc = 0.9", "metrics.val_loss = null",
+    "framework = onnx or tag:production", "metadata.lr < 0.05", "model = mnist_cnn and not tag:production",
+    "model ~ MNIST", "namespace = default", "number > 1", "number in [1, 3]", "framework = null", "framework != torch",
+    "checkpoint != null", "tags ~ prod", "version = '2'", "name ~ cnn", "created > 2020-01-01", "mnist",
+    "metrics.nested.x > 1", "metrics.text = hello", "metadata.lr = '0.1'",
+]
+
+
+def fill_corner_cases(mb: ModelBox) -> None:
+    fill_catalog(mb)
+    mb.new_model("odd", metadata={"flag": True, "score": 0.25, "mixed": "a", "list": [64, 32], "deep": {"er": {"x": 1}},
+                                  "dataset": "v3"})
+    mb.new_model("odder", metadata={"flag": False, "score": 3, "mixed": 10, "list": "64"})
+    checkpoint = mb.new_checkpoint([], metrics={"acc": 0.9, "nested": {"x": 2}, "val_loss": 0.05})
+    version = mb.get_model("bert").register_version(checkpoint.uuid)
+    version.log_metrics({"text": "hello"})
+    mb.flush()
+
+
+@pytest.mark.parametrize("kind", ["models", "versions"])
+def test_one_corpus_of_queries_gives_the_same_answers_on_both_backends(postgres: PostgresCluster,
+                                                                        pg_databases: dict[str, str],
+                                                                        tmp_path: Path, kind: str) -> None:
+    url = pg_databases["mb_local"]
+    postgres.reset("mb_local")
+    with ModelBox(root=tmp_path / "embedded", lineage=False) as embedded, box(url, tmp_path) as shared:
+        answers = []
+        for mb in (embedded, shared):
+            fill_corner_cases(mb)
+            found = {}
+            for query in MODEL_QUERIES if kind == "models" else VERSION_QUERIES:
+                if kind == "models":
+                    page = mb.search(query)
+                    first_two = [m.name for m in mb.search(query, limit=2)]
+                    found[query] = (sorted(m.name for m in page), page.total, first_two)
+                else:
+                    page = mb.search_versions(query)
+                    found[query] = (sorted((v.model.name, v.number) for v in page), page.total)
+            answers.append(found)
+        embedded_answers, shared_answers = answers
+        for query in embedded_answers:
+            assert shared_answers[query] == embedded_answers[query], query
+        assert any(len(names) for names, *_ in embedded_answers.values())  # the corpus finds things
+
+
+# -- faults and secrets -------------------------------------------------------------------------
+
+
+def _api(server: JupyterServer, method: str, path: str, **kwargs: object) -> requests.Response:
+    return requests.request(method, server.url + "modelbox/api" + path, timeout=60,
+                            headers={"Authorization": f"token {server.token}"}, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_database_restart_gives_503_naming_it_then_the_server_recovers(tmp_path: Path) -> None:
+    cluster = PostgresCluster().start()  # a cluster of its own: this test stops it
+    server = None
+    try:
+        url = cluster.create_database("restarted")
+        server = JupyterServer(tmp_path / "server", database_url=url).start()
+        assert _api(server, "POST", "/models", json={"name": "before"}).status_code == 201
+        since = _api(server, "GET", "/info").json()["last_event_seq"]
+        cluster.stop()
+        for method, path, body in (("POST", "/models", {"name": "during"}), ("GET", "/models", None)):
+            started = time.monotonic()
+            answer = _api(server, method, path, json=body)
+            assert answer.status_code == 503, answer.text
+            assert time.monotonic() - started < 30  # bounded: never a hang
+            message = answer.json()["message"]
+            assert answer.json()["reason"] == "DatabaseUnavailableError"
+            assert f"postgresql://postgres@[{cluster.folder}]:{cluster.port}/restarted" in message, message
+        cluster.start()
+        deadline, created = time.monotonic() + 60, None
+        while time.monotonic() < deadline:  # recovers by itself, no restart of Jupyter
+            created = _api(server, "POST", "/models", json={"name": "after"})
+            if created.status_code != 503:
+                break
+            time.sleep(0.5)
+        assert created is not None and created.status_code == 201, created.text if created else None
+        assert [m["name"] for m in _api(server, "GET", "/models").json()["models"]] == ["after", "before"]
+        feed = _api(server, "GET", f"/events?since={since}&timeout=10").json()["events"]
+        assert [e["name"] for e in feed if e["kind"] == "model.created"] == ["after"]
+        assert "lost the event feed" in server.log() and "listening to" in server.log()
+    finally:
+        if server is not None:
+            server.stop()
+        cluster.remove()
+
+
+def test_the_password_is_in_no_log_line_repr_error_or_info(postgres: PostgresCluster, tmp_path: Path) -> None:
+    secret, wrong = "pw-" + os.urandom(8).hex(), "wrong-" + os.urandom(8).hex()
+    role = f"alice_{os.getpid()}"
+    postgres.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
+    postgres.create_database(f"{role}_db")
+    postgres.execute(f"ALTER DATABASE {role}_db OWNER TO {role}")
+    postgres.execute(f"ALTER SCHEMA public OWNER TO {role}", f"{role}_db")
+    with_password = postgres.url(f"{role}_db", user=role, password=secret, tcp=True)
+    with box(with_password, tmp_path) as mb:  # the password in the URL
+        model = mb.new_model("m")
+        with pytest.raises(ModelBoxError) as missing:
+            mb.get_model("nope")
+        backend = mb._registry.backend
+        shown = [repr(mb), mb.location, repr(mb._registry), repr(backend), str(backend.info()), repr(backend.address),
+                 missing.value.message, repr(model)]
+        assert all(secret not in text for text in shown) and f"{role}@127.0.0.1:{postgres.port}" in mb.location
+    password_file = tmp_path / "password"
+    password_file.write_text(secret + "\n")
+    from jupyter_modelbox.registry import open_registry, release_registry
+
+    registry = open_registry(database_url=postgres.url(f"{role}_db", user=role, tcp=True), blob_root=tmp_path / "b",
+                             password_file=password_file)  # the password from database_password_file
+    assert [m["name"] for m in registry.list_models()[0]] == ["m"]
+    release_registry(registry)
+    with pytest.raises(ModelBoxError) as refused:  # a wrong password: a clear error at start, never the secret
+        box(postgres.url(f"{role}_db", user=role, password=wrong, tcp=True), tmp_path)
+    assert "password authentication failed" in refused.value.message and wrong not in refused.value.message
+    with pytest.raises(ModelBoxError, match=r"cannot connect to the registry database postgresql://x@127\.0\.0\.1:1/db"):
+        box("postgresql://x:pw@127.0.0.1:1/db", tmp_path)  # nothing listens there
+    server = JupyterServer(tmp_path / "server", database_url=with_password).start()
+    try:
+        info = _api(server, "GET", "/info")
+        assert info.status_code == 200 and secret not in info.text
+        assert info.json()["root"] == str(tmp_path / "server" / "registry" / "blobs")
+        assert _api(server, "POST", "/models", json={"name": "m"}).status_code == 409
+    finally:
+        server.stop()
+    log = server.log()
+    assert "serving the registry database" in log and secret not in log
+    broken = JupyterServer(tmp_path / "broken", database_url=postgres.url(f"{role}_db", user=role, password=wrong,
+                                                                          tcp=True))
+    broken.launch()
+    try:  # the extension does not load, and the log says why
+        assert broken.wait_for_log("cannot open the registry", timeout=60)
+    finally:
+        broken.stop()
+    assert "password authentication failed" in broken.log() and wrong not in broken.log()
