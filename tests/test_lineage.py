@@ -257,6 +257,9 @@ def test_without_jpy_session_name_the_notebook_comes_from_the_servers_sessions(t
         kernel_id = session.json()["kernel"]["id"]
         client = BlockingKernelClient(connection_file=str(tmp_path / "runtime" / f"kernel-{kernel_id}.json"))
         client.load_connection_file()
+        # a kernel still importing on a loaded machine can miss the default 1 s heartbeat, which
+        # wait_for_ready takes for death ("Kernel died before replying to kernel_info")
+        client.hb_channel.time_to_dead = 10.0
         client.start_channels()
         try:
             client.wait_for_ready(timeout=60)

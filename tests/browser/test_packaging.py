@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from playwright.sync_api import Browser
 
@@ -29,6 +30,8 @@ def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, 
     return done.stdout + done.stderr
 
 
+# npm ci, two builds, a wheel and a fresh venv: minutes of honest work, more on a loaded machine
+@pytest.mark.timeout(900)
 def test_wheel_installs_without_node_and_the_panel_loads(tmp_path: Path, browser: Browser) -> None:
     clone = tmp_path / "clone"
     run("git", "clone", "-q", str(REPO), str(clone))  # what is committed, nothing built
