@@ -16,14 +16,14 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-_CLIENT = ("Artifact", "Checkpoint", "Model", "ModelBox", "ModelVersion")
+_CLIENT = ("Artifact", "Checkpoint", "Experiment", "Model", "ModelBox", "ModelVersion")
 _REGISTRY = ("AlreadyExistsError", "ArtifactMime", "ConflictError", "DatabaseUnavailableError", "IntegrityError",
              "InvalidArgumentError",
              "ModelBoxError", "ModelOrderBy", "ModelSortBy", "NotFoundError", "RegistryLockedError", "StorageError")
 _HOMES = {**dict.fromkeys(_CLIENT, ".client"), **dict.fromkeys(_REGISTRY, ".registry")}
 
 if TYPE_CHECKING:
-    from .client import Artifact, Checkpoint, Model, ModelBox, ModelVersion
+    from .client import Artifact, Checkpoint, Experiment, Model, ModelBox, ModelVersion
     from .registry import (
         AlreadyExistsError,
         ArtifactMime,
@@ -83,6 +83,7 @@ __all__ = [
     "Checkpoint",
     "ConflictError",
     "DatabaseUnavailableError",
+    "Experiment",
     "IntegrityError",
     "InvalidArgumentError",
     "Model",

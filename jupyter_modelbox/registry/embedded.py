@@ -35,9 +35,11 @@ from .scan_queries import ScanQueries
 TABLES: dict[str, tuple[str, ...]] = {
     "models": ("_name_key", "namespace"),
     "versions": ("model_id",),
-    "checkpoints": (),
+    "checkpoints": ("experiment_id",),
+    "experiments": ("_name_key", "namespace"),
     "artifacts": ("parent",),
     "series": ("parent",),
+    "logged_events": ("parent",),
     "tag_history": ("model_id",),
     "uploads": (),
     "events": (),

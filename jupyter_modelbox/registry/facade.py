@@ -11,15 +11,17 @@ from typing import Any
 
 from .backend import Backend
 from .errors import NotFoundError
+from .experiments import ExperimentOps
 from .factory import BackendConfig, open_backend
+from .logged_events import LoggedEventOps
 from .metric_ops import MetricOps
 from .uploads import UploadOps
 from .validation import Limits
 from .versions import VersionOps
 
 
-class Registry(VersionOps, MetricOps, UploadOps):
-    """Models, versions, checkpoints, tags, metadata, artifacts, metrics and events.
+class Registry(VersionOps, ExperimentOps, LoggedEventOps, MetricOps, UploadOps):
+    """Models, versions, experiments, checkpoints, tags, metadata, artifacts, metrics and events.
 
     Every method validates its input before writing, writes atomically and durably, and returns
     plain JSON-shaped dicts: the in-process transport of the Python client is this class itself,
