@@ -115,11 +115,10 @@ class FileRpcs(ServiceBase):
     async def DownloadFile(self, request: Any, context: Context) -> AsyncIterator[Any]:
         doc, stream = await self.call(self.registry.open_artifact, request.file_id)
         try:
-            size = os.fstat(stream.fileno()).st_size
+            size = await self.call(stream.seek, 0, os.SEEK_END)  # a file or an S3 object
             if not 0 <= request.offset <= size:
                 raise InvalidArgumentError(f"offset {request.offset} is outside the file's {size} bytes")
-            if request.offset:
-                await self.call(stream.seek, request.offset)
+            await self.call(stream.seek, request.offset)
             yield pb.DownloadFileResponse(metadata=file_message(doc))
             while block := await self.call(stream.read, DOWNLOAD_BLOCK):
                 yield pb.DownloadFileResponse(chunks=block)
