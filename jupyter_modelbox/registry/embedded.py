@@ -2,7 +2,7 @@
 
     <root>/registry.json, registry.journal   documents (``TinyDocumentStore``)
     <root>/registry.lock, owner.json          the one writer (``filelock``) and who it is
-    <root>/blobs/                             artifact bytes (``FileBlobStore``)
+    <root>/blobs/                             artifact bytes (``FileBlobStore``; or in S3: ``S3BlobStore``)
     <root>/metrics/                           metric series (``FileMetricStore``)
 
 In the process, every registry call holds one reentrant lock: TinyDB and the series files are
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import filelock
 
-from .backend import Backend, Doc, EventLog
+from .backend import Backend, BlobStore, Doc, EventLog
 from .blobs import FileBlobStore
 from .documents import TinyDocumentStore
 from .errors import RegistryLockedError
@@ -112,7 +112,7 @@ class EmbeddedBackend(Backend):
     docs: TinyDocumentStore
     events: DocumentEventLog
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], blobs: BlobStore | None = None) -> None:
         self.folder = Path(root).expanduser().resolve()
         self.root = self.folder
         self.scratch_dir = self.folder
@@ -122,7 +122,7 @@ class EmbeddedBackend(Backend):
         self._writer_lock = self._acquire_writer_lock()
         try:
             self.docs = TinyDocumentStore(self.folder, TABLES)
-            self.blobs = FileBlobStore(self.folder / "blobs")
+            self.blobs = blobs or FileBlobStore(self.folder / "blobs")
             self.metrics = FileMetricStore(self.folder / "metrics")
         except BaseException:
             self._writer_lock.release()
@@ -139,7 +139,8 @@ class EmbeddedBackend(Backend):
         return self._lock  # type: ignore[return-value]
 
     def describe(self) -> str:
-        return f"local registry {self.root}"
+        elsewhere = "" if isinstance(self.blobs, FileBlobStore) else f" (artifact bytes in {self.blobs.location})"
+        return f"local registry {self.root}{elsewhere}"
 
     # -- the one-writer rule -------------------------------------------------------------------
 
