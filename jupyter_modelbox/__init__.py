@@ -19,7 +19,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 _CLIENT = ("Artifact", "Checkpoint", "Experiment", "Model", "ModelBox", "ModelVersion")
 _REGISTRY = ("AlreadyExistsError", "ArtifactMime", "ConflictError", "DatabaseUnavailableError", "IntegrityError",
              "InvalidArgumentError",
-             "ModelBoxError", "ModelOrderBy", "ModelSortBy", "NotFoundError", "RegistryLockedError", "StorageError")
+             "ModelBoxError", "ModelOrderBy", "ModelSortBy", "NotFoundError", "ObjectStoreUnavailableError",
+             "RegistryLockedError", "StorageError")
 _HOMES = {**dict.fromkeys(_CLIENT, ".client"), **dict.fromkeys(_REGISTRY, ".registry")}
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         ModelOrderBy,
         ModelSortBy,
         NotFoundError,
+        ObjectStoreUnavailableError,
         RegistryLockedError,
         StorageError,
     )
@@ -93,6 +95,7 @@ __all__ = [
     "ModelSortBy",
     "ModelVersion",
     "NotFoundError",
+    "ObjectStoreUnavailableError",
     "RegistryLockedError",
     "StorageError",
     "__version__",

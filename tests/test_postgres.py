@@ -331,3 +331,37 @@ def test_the_password_is_in_no_log_line_repr_error_or_info(postgres: PostgresClu
     finally:
         broken.stop()
     assert "password authentication failed" in broken.log() and wrong not in broken.log()
+
+
+# -- metric series read back through the per-process cache ----------------------------------
+
+
+def test_a_cached_series_follows_appends_and_deletes_made_by_another_process(db: str, tmp_path: Path) -> None:
+    import numpy as np
+
+    from jupyter_modelbox.registry.postgres.connection import Connections
+    from jupyter_modelbox.registry.postgres.metrics import PostgresMetricStore
+
+    box(db, tmp_path).close()  # the schema
+    here, there = (Connections(DatabaseAddress(db), pool_size=2) for _ in range(2))
+    try:
+        reader, writer = PostgresMetricStore(here), PostgresMetricStore(there)  # two caches, as two servers
+        writer.append("p", "loss", np.arange(3), np.zeros(3), np.array([0.5, 0.4, 0.3]))
+        first = reader.read("p", "loss")
+        assert first.values.tolist() == [0.5, 0.4, 0.3] and reader.read("p", "loss") is first  # a hit
+        with pytest.raises(ValueError, match="read-only"):
+            first.values[0] = 9.0  # a cached series is shared: nobody may change it
+        writer.append("p", "loss", np.arange(3, 5), np.ones(2), np.array([0.2, 0.1]))
+        grown = reader.read("p", "loss")  # only the new batch is fetched
+        assert grown.values.tolist() == [0.5, 0.4, 0.3, 0.2, 0.1] and grown.steps.tolist() == [0, 1, 2, 3, 4]
+        assert grown.wallclocks.tolist() == [0, 0, 0, 1, 1]
+        writer.append("p", "loss", np.array([5]), np.array([2.0]), ["text"])
+        writer.append("p", "loss", np.array([6]), np.array([3.0]), np.array([0.05]))
+        assert reader.read("p", "loss").values.tolist() == [0.5, 0.4, 0.3, 0.2, 0.1, 0.05, "text"]
+        writer.delete("p")
+        assert len(reader.read("p", "loss").values) == 0  # gone for the reader too
+        writer.append("p", "loss", np.arange(2), np.zeros(2), np.array([1.0, 2.0]))
+        assert reader.read("p", "loss").values.tolist() == [1.0, 2.0]
+    finally:
+        here.close()
+        there.close()

@@ -10,6 +10,7 @@ from typing import Any
 from ..registry import check_folder, open_registry, release_registry
 from ..registry.enums import ModelOrderBy, ModelSortBy
 from ..registry.facade import Registry
+from ..registry.s3 import S3Options
 from . import lineage as lineage_capture
 from .discovery import choose
 from .experiments import Experiment
@@ -25,7 +26,9 @@ log = logging.getLogger("jupyter_modelbox")
 class ModelBox:
     """A model registry: a folder opened in this process (``root=``), a Jupyter server (``url=``), or a
     PostgreSQL registry opened in this process (``database_url=`` with ``blob_root=``, the folder of
-    artifact bytes that every server sharing the database reaches).
+    artifact bytes that every server sharing the database reaches). In process, ``blob_url=s3://bucket/prefix``
+    (or ``$MODELBOX_BLOB_URL``) keeps artifact bytes in S3 instead, with ``s3_endpoint_url``, ``s3_region`` and
+    ``s3_addressing_style`` for an S3-compatible store; credentials come from the standard AWS chain.
 
     ``ModelBox()`` finds one by itself: ``$MODELBOX_URL``, else the Jupyter server running this
     kernel, else ``$MODELBOX_ROOT``, else ``<Jupyter data dir>/modelbox`` (see ``discovery``).
@@ -44,6 +47,10 @@ class ModelBox:
         grpc: str | None = None,
         database_url: str | None = None,
         blob_root: str | os.PathLike[str] | None = None,
+        blob_url: str | None = None,
+        s3_endpoint_url: str | None = None,
+        s3_region: str | None = None,
+        s3_addressing_style: str | None = None,
         lineage: bool | None = None,
     ) -> None:
         self._registry: Registry | None = None
@@ -65,7 +72,10 @@ class ModelBox:
             self._transport = HttpTransport(url, token)
             self.location = f"Jupyter server {url}"
         else:  # in this process: a registry folder, or a database shared with other servers and jobs
-            self._registry = open_registry(root, database_url=database_url, blob_root=blob_root)
+            blob_url = blob_url or os.environ.get("MODELBOX_BLOB_URL") or None  # as the server's default
+            s3 = S3Options.from_env(s3_endpoint_url, s3_region, s3_addressing_style)
+            self._registry = open_registry(root, database_url=database_url, blob_root=blob_root, blob_url=blob_url,
+                                           s3=s3)
             self._transport = self._registry
             self.location = self._registry.location
         log.info("jupyter_modelbox: using the %s (%s)", self.location, why)

@@ -221,16 +221,24 @@ class VersionOps(ModelOps):
     def tag_history(self, model_id: str, tag: str | None = None) -> list[Doc]:
         """Every set, move and removal of a model's tags, oldest first."""
         self._get("models", model_id, "model")
-        records = [r for r in self.docs.find("tag_history", "model_id", model_id) if tag is None or r["tag"] == tag]
+        return self._tag_records(model_id, tag)
+
+    def _tag_records(self, model_id: str, tag: str | None) -> list[Doc]:
+        records = (self.docs.find("tag_history", "model_id", model_id) if tag is None
+                   else self.docs.find_all("tag_history", {"model_id": model_id, "tag": tag}))
         return [public(r) for r in sorted(records, key=lambda r: r["at"])]
 
     @operation
     def tag_holder(self, model_id: str, tag: str, at: datetime | str | None = None) -> Doc | None:
         """The version that held ``tag`` at time ``at`` (now by default), or ``None``."""
         moment = at.isoformat() if isinstance(at, datetime) else at
+        self._get("models", model_id, "model")
+        if moment is None:  # now: the version holding it (one index lookup, however long its history)
+            holders = self._holders(model_id, tag) if isinstance(tag, str) else []
+            return public(holders[0]) if holders else None
         holder_id = None
-        for record in self.tag_history(model_id, tag):
-            if moment is not None and record["at"] > moment:
+        for record in self._tag_records(model_id, tag):
+            if record["at"] > moment:
                 break
             holder_id = record["version_id"]
         if holder_id is None:
