@@ -141,7 +141,19 @@ def test_experiment_metrics_metadata_artifacts_and_events(mb: ModelBox, files: d
         ("started", None, 50.0), ("checkpoint_write_start", "trainer", 100.0)]
     with pytest.raises(InvalidArgumentError, match=r"wallclock must be (seconds|null or a number)"):
         exp.log_event("x", wallclock="soon")  # type: ignore[arg-type]
-    assert {"experiment.created", "event.logged", "metadata.updated"} <= {e["kind"] for e in mb.events()}
+    changes = {(e["kind"], e.get("experiment_id")) for e in mb.events()}
+    assert {("experiment.created", exp.id), ("event.logged", exp.id), ("metadata.updated", exp.id)} <= changes
+
+
+def test_events_are_logged_on_every_kind_of_object(mb: ModelBox) -> None:
+    model = mb.new_model("m")
+    objects = [model, model.new_model_version(), mb.new_checkpoint([]), mb.new_experiment("run")]
+    for number, obj in enumerate(objects):
+        obj.log_event("evaluated", source="ci", wallclock=float(number), metadata={"n": number})
+    assert [[(e["name"], e["parent"], e["metadata"]) for e in obj.events()] for obj in objects] == [
+        [("evaluated", obj.id, {"n": number})] for number, obj in enumerate(objects)]
+    with pytest.raises(NotFoundError, match="no model, version, checkpoint or experiment has id 'nope'"):
+        mb._transport.log_event("nope", "x")  # type: ignore[attr-defined]
 
 
 @pytest.mark.transports("grpc")

@@ -265,6 +265,7 @@ class ModelOps(ArtifactOps):
             self._emit(
                 "metadata.updated", actor, object_id=object_id, model_id=model["id"] if model else None,
                 version_id=object_id if table == "versions" else None,
+                experiment_id=object_id if table == "experiments" else None,
             )
         return public(doc)
 
