@@ -1,4 +1,4 @@
-"""Models, namespaces and metadata (metadata belongs to models, versions and checkpoints)."""
+"""Models, namespaces and metadata (metadata belongs to models, versions, checkpoints and experiments)."""
 
 from __future__ import annotations
 
@@ -297,5 +297,5 @@ class ModelOps(ArtifactOps):
 
     @operation
     def object_doc(self, object_id: str) -> Doc:
-        """The model, version or checkpoint with this id (metadata reads address any of them)."""
+        """The model, version, checkpoint or experiment with this id (metadata reads address any of them)."""
         return public(self._parent(object_id)[1])
