@@ -14,11 +14,12 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from . import Checkpoint, Model, ModelBox, ModelVersion
+from . import Checkpoint, Experiment, Model, ModelBox, ModelVersion
 from .cli import ParserExit, build_parser, parse_args, run
 from .cli import UsageError as CliUsageError
 from .cli.commands import get_version
@@ -104,7 +105,7 @@ def parse_cell_body(body: str) -> dict[str, Any]:
     return found
 
 
-def object_html(obj: Model | ModelVersion | Checkpoint) -> str:
+def object_html(obj: Model | ModelVersion | Checkpoint | Experiment) -> str:
     rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
                    f"<td style='text-align:left'>{html.escape(cell(v, k, limit=None))}</td></tr>"
                    for k, v in object_fields(obj).items())
@@ -112,11 +113,12 @@ def object_html(obj: Model | ModelVersion | Checkpoint) -> str:
 
 
 class Description(dict):
-    """``describe``'s result: ``{"model", "version", "checkpoint"}``, shown as three field tables."""
+    """``describe``'s result (``{"model", "version", "checkpoint", "experiment"}``) or ``experiment
+    describe``'s (``{"experiment", "checkpoints"}``), shown as field tables."""
 
     def _repr_html_(self) -> str:
-        parts = [object_html(v) for v in self.values() if v is not None]
-        if self.get("version") is None:
+        parts = [v.to_html() if isinstance(v, pd.DataFrame) else object_html(v) for v in self.values() if v is not None]
+        if "model" in self and self.get("version") is None:
             parts.append("<i>no versions yet</i>")
         return "".join(parts)
 
@@ -195,7 +197,8 @@ class ModelboxMagics(Magics):
         if args.verb == "register-object":
             return self._register_object(box, args)
         result = run(box, args)
-        return Description(result) if args.verb == "describe" else result
+        described = args.verb == "describe" or (args.verb == "experiment" and args.action == "describe")
+        return Description(result) if described else result
 
     def _register_object(self, box: ModelBox, args: argparse.Namespace) -> ModelVersion:
         namespace = self.shell.user_ns if self.shell is not None else {}
@@ -210,7 +213,7 @@ class ModelboxMagics(Magics):
         self.boxes.clear()
 
 
-RICH_TYPES = (Model, ModelVersion, Checkpoint)
+RICH_TYPES = (Model, ModelVersion, Checkpoint, Experiment)
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:

@@ -127,6 +127,48 @@ def test_checkpoint_register_version_list_versions_and_describe(cli: Run, weight
     assert "Model mnist" in out and "Version mnist:1" in out and f"Checkpoint {uuid}" in out
 
 
+def test_experiment_create_list_describe_checkpoints_and_register_the_top(cli: Run, weights: Path) -> None:
+    created = as_json(cli, "experiment", "create", "run-7", "--owner", "ana", "--external-id", "det-7",
+                      "--framework", "torch", "--hparams", '{"lr": 0.01}', "--metric", "accuracy",
+                      "--larger-is-better")
+    assert (created["name"], created["metric"], created["smaller_is_better"]) == ("run-7", "accuracy", False)
+    assert created["hparams"] == {"lr": 0.01} and created["external_id"] == "det-7"
+    cli("experiment", "create", "run-7", code=1)
+    assert as_json(cli, "experiment", "create", "run-7", "--exist-ok")["id"] == created["id"]
+    cli("--namespace", "nlp", "experiment", "create", "run-8")
+    for epoch, accuracy in ((1, 0.7), (2, 0.9), (3, 0.8)):
+        uuid = cli("new-checkpoint", str(weights), "--experiment", "run-7", "--epoch", str(epoch), "--batch-number",
+                   str(epoch * 100), "--trial-id", "4", "--metrics", json.dumps({"accuracy": accuracy}))[0].strip()
+        assert len(uuid) == 36
+    listed = as_json(cli, "experiment", "list")
+    assert [e["name"] for e in listed] == ["run-8", "run-7"] and listed[1]["checkpoints"] == 3
+    assert [e["name"] for e in as_json(cli, "experiment", "list", "--query", "hparams.lr < 0.1")] == ["run-7"]
+    assert [e["name"] for e in as_json(cli, "--namespace", "nlp", "experiment", "list")] == ["run-8"]
+    out, _ = cli("experiment", "list")
+    assert out.splitlines()[0].split()[:2] == ["name", "namespace"]
+    checkpoints = as_json(cli, "checkpoints", "run-7")
+    assert [(c["epoch"], c["batch_number"], c["trial_id"]) for c in checkpoints] == [(1, 100, 4), (2, 200, 4),
+                                                                                        (3, 300, 4)]
+    assert [c["epoch"] for c in as_json(cli, "checkpoints", "run-7", "--epoch", "3")] == [3]
+    top = cli("checkpoints", "run-7", "--top")[0].strip()
+    assert top == checkpoints[1]["uuid"]
+    assert cli("checkpoints", "run-7", "--top", "--metric", "accuracy")[0].strip() == top  # its declared order
+    described = as_json(cli, "experiment", "describe", "run-7")
+    assert described["experiment"]["num_checkpoints"] == 3 and len(described["checkpoints"]) == 3
+    out, _ = cli("experiment", "describe", created["id"])
+    assert "Experiment run-7" in out and "Checkpoints" in out and "epoch" in out
+
+    cli("create", "mnist")
+    assert as_json(cli, "register-version", "mnist", top)["checkpoint_uuid"] == top
+    version = as_json(cli, "describe", "mnist")
+    assert version["checkpoint"]["epoch"] == 2 and version["experiment"]["name"] == "run-7"
+    out, _ = cli("describe", "mnist")
+    assert f"Checkpoint {top}" in out and "Experiment run-7" in out
+    cli("checkpoints", "nope", code=1)
+    _, err = cli("--namespace", "nlp", "checkpoints", "run-8", "--top", code=1)
+    assert "experiment 'run-8' has no top checkpoint by 'val_loss': it has no checkpoints yet" in err
+
+
 # -- ModelBox verbs ----------------------------------------------------------------------------
 
 
@@ -240,7 +282,8 @@ def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     for verb in ("create", "list", "describe", "register-version", "list-versions", "new-checkpoint", "new-version",
-                 "upload", "track", "artifacts", "download", "log", "metrics", "tag", "metadata"):
+                 "upload", "track", "artifacts", "download", "log", "metrics", "tag", "metadata", "experiment",
+                 "checkpoints"):
         assert f"    {verb}" in out
     assert main(["register-version", "--help"]) == 0
     assert "CHECKPOINT_UUID" in capsys.readouterr().out
@@ -266,6 +309,13 @@ def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     (["tag", "m:1", "--history"], "--history"),
     (["--url", "http://localhost:8888", "--root", "x", "list"], "--url or --root"),
     (["--token", "abc", "list"], "--token is only used with --url"),
+    (["experiment", "create"], "experiment create needs NAME"),
+    (["experiment", "list", "x"], "takes no NAME"),
+    (["experiment", "delete", "x"], "invalid choice: 'delete'"),
+    (["experiment", "create", "x", "--larger-is-better"], "give --metric too"),
+    (["checkpoints", "run", "--metric", "acc"], "give --top too"),
+    (["new-checkpoint"], "FILES are required"),
+    (["new-checkpoint", "w.pt", "--epoch", "3"], "--epoch belongs to a checkpoint of an experiment"),
 ])
 def test_usage_errors_exit_2_with_one_line(local_cli: Run, argv: list[str], needle: str) -> None:
     _, err = local_cli(*argv, code=2)

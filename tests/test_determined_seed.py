@@ -107,6 +107,32 @@ def test_checkpoint_register_and_access_versions(mb: ModelBox, files: dict[str, 
         model.get_version(7)
 
 
+@pytest.mark.transports("local", "http")  # gRPC: issue 17's second half wires the experiment RPCs
+def test_experiment_top_checkpoint_then_register_version_as_the_seed_writes_it(
+    mb: ModelBox, files: dict[str, Path]
+) -> None:
+    experiment = mb.new_experiment("mnist-search", framework="tensorflow-1.14.0", hparams={"lr": 0.01})
+    for batches, loss in ((100, 0.4), (200, 0.12), (300, 0.2)):
+        experiment.new_checkpoint([str(files["weights"])], batch_number=batches, trial_id=11, format="h5",
+                                  metrics={"val_loss": loss}, metadata={"steps_completed": batches})
+    exp_id = experiment.id
+    d = mb
+
+    checkpoint = d.get_experiment(exp_id).top_checkpoint()
+    model = d.create_model("mnist_cnn")
+    version = model.register_version(checkpoint.uuid)
+
+    registered = version.checkpoint
+    assert registered is not None and registered.uuid == checkpoint.uuid
+    assert (registered.experiment_id, registered.trial_id, registered.batch_number) == (exp_id, 11, 200)
+    assert registered.hparams == {"lr": 0.01} and registered.summary_metrics == {"val_loss": 0.12}
+    assert registered.resources == {"weights.pt": files["weights"].stat().st_size}
+    assert registered.metadata == {"steps_completed": 200}
+    assert (registered.framework, registered.format) == ("tensorflow-1.14.0", "h5")
+    assert registered.experiment == experiment and version.framework == "tensorflow-1.14.0"
+    assert model.get_version().checkpoint.experiment.name == "mnist-search"  # type: ignore[union-attr]
+
+
 def test_register_unknown_checkpoint_is_not_found(mb: ModelBox) -> None:
     model = mb.create_model("m")
     with pytest.raises(NotFoundError, match="checkpoint 'nope' does not exist"):

@@ -86,6 +86,27 @@ def test_register_the_top_checkpoint_links_the_version_back(mb: ModelBox, files:
     assert mb.new_checkpoint([str(files["notes"])]).experiment is None  # checkpoints without experiments still work
 
 
+def test_compare_and_describe_show_the_run_each_version_came_from(mb: ModelBox, files: dict[str, Path]) -> None:
+    exp = train(mb, files)
+    model = mb.new_model("mnist")
+    model.register_version(exp.top_checkpoint().uuid)
+    model.register_version(mb.new_checkpoint([str(files["notes"])], metrics={"val_loss": 0.7}).uuid)
+    model.new_model_version()
+    frame = model.compare()
+    rows = list(frame.index)
+    assert rows[:9] == ["label", "framework", "tags", "created", "checkpoint.uuid", "experiment",
+                        "checkpoint.trial_id", "checkpoint.epoch", "checkpoint.batch_number"]
+    assert frame.loc["experiment"].tolist() == [None, None, "mnist-run"]
+    assert frame.loc["checkpoint.epoch", "v1"] == 2 and frame.loc["checkpoint.hparams.lr", "v1"] == 0.01
+    assert rows.index("checkpoint.hparams.lr") < rows.index("checkpoint.metrics.val_loss")
+
+    from jupyter_modelbox.widgets.browser import lineage_html
+
+    assert "trained in</th><td style='text-align:left'>experiment mnist-run (default) · trial 7 · epoch 2 · " \
+           "batch 200" in lineage_html(model.get_version(1))  # type: ignore[arg-type]
+    assert "not recorded" in lineage_html(model.get_version(2))  # type: ignore[arg-type]
+
+
 def test_experiments_page_and_search(mb: ModelBox) -> None:
     for number in range(5):
         mb.new_experiment(f"run-{number}", namespace="nlp" if number % 2 else "default", framework="torch",
@@ -120,7 +141,19 @@ def test_experiment_metrics_metadata_artifacts_and_events(mb: ModelBox, files: d
         ("started", None, 50.0), ("checkpoint_write_start", "trainer", 100.0)]
     with pytest.raises(InvalidArgumentError, match=r"wallclock must be (seconds|null or a number)"):
         exp.log_event("x", wallclock="soon")  # type: ignore[arg-type]
-    assert {"experiment.created", "event.logged", "metadata.updated"} <= {e["kind"] for e in mb.events()}
+    changes = {(e["kind"], e.get("experiment_id")) for e in mb.events()}
+    assert {("experiment.created", exp.id), ("event.logged", exp.id), ("metadata.updated", exp.id)} <= changes
+
+
+def test_events_are_logged_on_every_kind_of_object(mb: ModelBox) -> None:
+    model = mb.new_model("m")
+    objects = [model, model.new_model_version(), mb.new_checkpoint([]), mb.new_experiment("run")]
+    for number, obj in enumerate(objects):
+        obj.log_event("evaluated", source="ci", wallclock=float(number), metadata={"n": number})
+    assert [[(e["name"], e["parent"], e["metadata"]) for e in obj.events()] for obj in objects] == [
+        [("evaluated", obj.id, {"n": number})] for number, obj in enumerate(objects)]
+    with pytest.raises(NotFoundError, match="no model, version, checkpoint or experiment has id 'nope'"):
+        mb._transport.log_event("nope", "x")  # type: ignore[attr-defined]
 
 
 @pytest.mark.transports("grpc")

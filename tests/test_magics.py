@@ -12,7 +12,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from jupyter_modelbox import Checkpoint, Model, ModelBox, ModelBoxError, ModelVersion, NotFoundError
+from jupyter_modelbox import Checkpoint, Experiment, Model, ModelBox, ModelBoxError, ModelVersion, NotFoundError
 from jupyter_modelbox.widgets import MetricsPlot, ModelPanel, feed_for
 
 from .helpers.jupyter import JupyterServer
@@ -78,6 +78,22 @@ def test_checkpoints_versions_and_tags(shell: InteractiveShell, box: ModelBox, f
     assert list(history["action"]) == ["set", "moved"]
     with pytest.raises(NotFoundError):
         magic(shell, "describe nobody")
+
+
+def test_experiments_share_the_cli_grammar(shell: InteractiveShell, box: ModelBox) -> None:
+    created = magic(shell, "experiment create run --hparams '{\"lr\": 0.1}'")
+    assert isinstance(created, Experiment) and box.get_experiment("run").hparams == {"lr": 0.1}
+    formatted, _ = shell.display_formatter.format(created)
+    assert "Experiment run" in formatted["text/html"]
+    checkpoint = magic(shell, "new-checkpoint --experiment run --epoch 1 --metrics '{\"val_loss\": 0.2}'")
+    assert isinstance(checkpoint, Checkpoint) and checkpoint.experiment == created
+    assert list(magic(shell, "experiment list")["name"]) == ["run"]
+    assert list(magic(shell, "checkpoints run")["epoch"]) == [1]
+    assert magic(shell, "checkpoints run --top") == checkpoint
+    described = magic(shell, "experiment describe run")
+    assert described["experiment"] == created and "<table" in described._repr_html_()
+    with pytest.raises(UsageError, match="experiment create needs NAME"):
+        magic(shell, "experiment create")
 
 
 def test_artifacts_upload_track_download(shell: InteractiveShell, box: ModelBox, files: dict[str, Path],

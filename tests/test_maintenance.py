@@ -31,6 +31,12 @@ def fill(mb: ModelBox, files_dir: Path) -> None:
     first.upload_artifact([weights])
     checkpoint = mb.new_checkpoint([weights], metadata={"epoch": 3}, framework="torch")
     mb.new_model("asr", namespace="speech").register_version(checkpoint.uuid)
+    run = mb.new_experiment("run", namespace="speech", hparams={"lr": 0.1}, metric="acc", smaller_is_better=False)
+    best = run.new_checkpoint([weights], epoch=2, batch_number=20, trial_id=1, metrics={"acc": 0.9})
+    run.new_checkpoint(epoch=1, metrics={"acc": 0.5})
+    run.log_metrics({"acc": 0.9}, step=2)
+    run.log_event("checkpoint_write_start", source="trainer", wallclock=5.0)
+    mb.get_model("mnist").register_version(best.uuid)
     mb.flush()
 
 
@@ -47,6 +53,13 @@ def snapshot(mb: ModelBox, tmp: Path) -> dict[str, object]:
                 sorted((a.path, a.checksum, a.download(tmp / "dl" / a.id).read_bytes()) for a in version.artifacts()),
             )
         seen[f"{model.name}-history"] = [(h["action"], h["number"]) for h in model.tag_history()]
+    for run in mb.experiments():
+        checkpoints = [(c.uuid, c.epoch, c.batch_number, c.trial_id, c.hparams, c.summary_metrics, c.resources,
+                        sorted(a.path for a in c.artifacts())) for c in run.checkpoints()]
+        seen[f"experiment {run.namespace}/{run.name}"] = (
+            run.id, run.hparams, run.metric, run.smaller_is_better, run.num_checkpoints, checkpoints,
+            run.top_checkpoint().uuid, run.metrics().to_dict("list"),
+            [(e["name"], e["source"], e["wallclock"]) for e in run.events()])
     return seen
 
 
@@ -56,11 +69,15 @@ def test_export_import_round_trip(mb: ModelBox, tmp_path: Path, archive: bool) -
     target = tmp_path / ("backup.tar" if archive else "backup")
     manifest = mb.export_registry(target)
     assert manifest["counts"]["models"] == 2 and manifest["counts"]["blobs"] == 1
+    assert manifest["counts"]["experiments"] == 1 and manifest["counts"]["logged_events"] == 1
     before = snapshot(mb, tmp_path / "a")
     with ModelBox(root=tmp_path / "restored") as restored:
         restored.import_registry(target)
         assert snapshot(restored, tmp_path / "b") == before
-        assert restored.get_model("mnist").new_model_version().number == 3  # numbering carries over
+        assert restored.get_model("mnist").new_model_version().number == 4  # numbering carries over
+        run = restored.get_experiment("run", "speech")
+        run.new_checkpoint(epoch=3)
+        assert run.num_checkpoints == 3 and [c.epoch for c in run.checkpoints()] == [1, 2, 3]
         with pytest.raises(ConflictError, match="not empty"):
             restored.import_registry(target)
 
@@ -76,7 +93,7 @@ def test_damaged_artifact_bytes_are_reported_not_hidden(mb: ModelBox, tmp_path: 
     blob = registry_root / "blobs" / "sha256" / artifact.checksum[:2] / artifact.checksum[2:]
     blob.write_bytes(b"bit rot")
     findings = mb.check(repair=True)
-    assert len(findings) == 2  # the version's artifact and the checkpoint's share those bytes
+    assert len(findings) == 3  # the version's artifact and the two checkpoints' share those bytes
     for finding in findings:
         assert finding["level"] == "error" and not finding["repaired"]
         assert "no longer match their sha256" in finding["what"]
@@ -125,6 +142,10 @@ def test_check_repair_fixes_counts_dangling_records_and_torn_metrics(tmp_path: P
         registry.docs.put("models", {**model, "num_versions": 7})
         registry.docs.put("versions", {**registry.docs.find("versions", "model_id", model["id"])[0],
                                        "id": "orphan", "model_id": "gone"})
+        run = registry.docs.find("experiments", "_name_key", "speech\x00run")[0]
+        registry.docs.put("experiments", {**run, "num_checkpoints": 5})
+        registry.docs.put("checkpoints", {**registry.docs.find("checkpoints", "experiment_id", run["id"])[0],
+                                          "id": "stray", "experiment_id": "gone"})
     series = next((root / "metrics").glob("*/*.f64"))
     with open(series, "ab") as out:
         out.write(b"\x00" * 5)
@@ -132,12 +153,15 @@ def test_check_repair_fixes_counts_dangling_records_and_torn_metrics(tmp_path: P
     findings = json.loads(out)
     assert status == 0
     whats = " | ".join(f["what"] for f in findings)
-    assert "counts 7 versions but has 2" in whats and "belongs to model gone" in whats and "torn record" in whats
+    assert "counts 7 versions but has 3" in whats and "belongs to model gone" in whats and "torn record" in whats
+    assert "experiment 'run' counts 5 checkpoints but has 2" in whats
+    assert "checkpoint stray belongs to experiment gone, which does not exist" in whats
     assert list(root.glob("lost+found-*.json"))
     status, out = run_cli("--root", str(root), "--json", "check")
     assert json.loads(out) == [{"level": "info", "what": "no problems found", "repaired": False}]
     with ModelBox(root=root) as mb:
-        assert mb.get_model("mnist").num_versions == 2
+        assert mb.get_checkpoint("stray").experiment is None  # kept, outside any experiment
+        assert mb.get_model("mnist").num_versions == 3 and mb.get_experiment("run", "speech").num_checkpoints == 2
         assert len(mb.get_model("mnist").get_version(1).metrics("loss")) == 1000
 
 

@@ -257,3 +257,26 @@ def test_metrics_frame_types(mb: ModelBox) -> None:
     frame = model.metrics()
     assert str(frame["step"].dtype) == "Int64" and frame["wallclock"].dtype == np.float64
     assert isinstance(frame, pd.DataFrame)
+
+
+@pytest.mark.transports("local", "http")  # gRPC: issue 17's second half wires the experiment RPCs
+def test_experiments_as_the_seeds_sdk_calls_them(mb: ModelBox, files: dict[str, Path]) -> None:
+    experiment = mb.new_experiment("exp-langid", "owner@example.com", "langtech", "wandb-1x2", "pytorch")
+    assert (experiment.owner, experiment.namespace, experiment.external_id, experiment.framework) == (
+        "owner@example.com", "langtech", "wandb-1x2", "pytorch")
+    assert mb.experiment(experiment.id) == experiment and [e.id for e in mb.experiments("langtech")] == [experiment.id]
+    assert mb.new_experiment("exp-langid", namespace="langtech", exist_ok=True) == experiment  # idempotent on request
+    for epoch in (1, 2):
+        checkpoint = experiment.new_checkpoint(epoch=epoch, metrics={"loss": 1.0 / epoch, "accuracy": 0.4 * epoch})
+        assert checkpoint.epoch == epoch and checkpoint.summary_metrics["loss"] == 1.0 / epoch
+    listed = experiment.checkpoints()
+    assert [c.epoch for c in listed] == [1, 2] and listed[1].summary_metrics == {"loss": 0.5, "accuracy": 0.8}
+    experiment.log_metrics({"loss": 0.3}, step=1)
+    experiment.update_metadata("dataset", {"name": "voxlingua", "hours": 6628})
+    uploaded = experiment.upload_artifact([str(files["notes"])])
+    experiment.track_artifacts(["s3://bucket/exp-langid/config.yaml"])
+    assert {a.path for a in experiment.artifacts()} == {uploaded[0].path, "s3://bucket/exp-langid/config.yaml"}
+    experiment.log_event("checkpoint_write_start", source="trainer", metadata={"epoch": 2})
+    assert [(e["name"], e["source"]) for e in experiment.events()] == [("checkpoint_write_start", "trainer")]
+    assert experiment.metrics()["value"].tolist() == [0.3]
+    assert mb.get_experiment(experiment.id).metadata == {"dataset": {"name": "voxlingua", "hours": 6628}}

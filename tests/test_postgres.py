@@ -112,6 +112,10 @@ def test_the_unique_constraints_hold_even_past_the_checks(db: str, tmp_path: Pat
         with pytest.raises(ModelBoxError, match="held by another version"), registry.backend.operation():
             registry.docs.put("versions", {**registry.docs.get("versions", second.id), "tags": ["prod"]})
         assert [v.tags for v in (first.reload(), second.reload())] == [["prod"], []]
+        run = mb.new_experiment("run")
+        with pytest.raises(ModelBoxError, match="already exists"), registry.backend.operation():
+            registry.docs.put("experiments", {**registry.docs.get("experiments", run.id), "id": "other"})
+        assert [e.id for e in mb.experiments()] == [run.id]
 
 
 # -- the schema ---------------------------------------------------------------------------------

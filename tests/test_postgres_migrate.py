@@ -40,22 +40,23 @@ def test_migrate_copies_a_populated_registry_and_verifies_every_record(db: str, 
     status, out = run_cli("--json", "migrate", "--from", str(root), "--to", db, "--blob-root", str(blobs))
     assert status == 0, out
     report = json.loads(out)
-    assert report["verified"]["models"] == 2 and report["verified"]["versions"] == 3
-    assert report["verified"]["blobs"] == 1 and report["verified"]["series_points"] == 1001
+    assert report["verified"]["models"] == 2 and report["verified"]["versions"] == 4
+    assert report["verified"]["experiments"] == 1 and report["verified"]["logged_events"] == 1
+    assert report["verified"]["blobs"] == 1 and report["verified"]["series_points"] == 1002
     assert report["verified"]["tag_history"] == report["counts"]["tag_history"] >= 2
     assert "postgresql://" in report["to"] and str(root) in report["from"]
     with ModelBox(database_url=db, blob_root=blobs, lineage=False) as shared:
         assert snapshot(shared, tmp_path / "after") == before  # what a user sees, bytes included
-        assert shared.get_model("mnist").new_model_version().number == 4  # numbering carries over
+        assert shared.get_model("mnist").new_model_version().number == 5  # numbering carries over
         assert [m.name for m in shared.search("metadata.dataset = mnist")] == ["mnist"]
         assert shared.check() == [{"level": "info", "what": "no problems found", "repaired": False}]
         # and back out: an export of the database registry restores into a new folder as it was
-        shared.get_model("mnist").get_version(4).delete()
+        shared.get_model("mnist").get_version(5).delete()
         shared.export_registry(tmp_path / "back.tar")
     with ModelBox(root=tmp_path / "restored", lineage=False) as restored:
         restored.import_registry(tmp_path / "back.tar")
         assert snapshot(restored, tmp_path / "restored-seen") == before
-        assert restored.get_model("mnist").new_model_version().number == 5
+        assert restored.get_model("mnist").new_model_version().number == 6
     with ModelBox(root=root, lineage=False) as original:  # the folder is left as it was
         assert snapshot(original, tmp_path / "original-seen") == before
 

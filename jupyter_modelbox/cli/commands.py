@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import Artifact, Checkpoint, ConflictError, Model, ModelBox, ModelVersion, NotFoundError
+from .. import Artifact, Checkpoint, ConflictError, Experiment, Model, ModelBox, ModelVersion, NotFoundError
 from .parser import Target
 from .render import export_text
 
@@ -24,6 +24,9 @@ MODEL_COLUMNS = ["name", "namespace", "description", "versions", "creation_time"
 VERSION_COLUMNS = ["number", "label", "tags", "framework", "checkpoint_uuid", "description", "creation_time"]
 ARTIFACT_COLUMNS = ["path", "attached_to", "mime_type", "size", "tracked", "checksum", "location", "created_at"]
 TAG_COLUMNS = ["at", "tag", "action", "number", "previous_number", "actor"]
+EXPERIMENT_COLUMNS = ["name", "namespace", "owner", "framework", "external_id", "checkpoints", "metric",
+                      "creation_time"]
+CHECKPOINT_COLUMNS = ["uuid", "trial_id", "epoch", "batch_number", "metrics", "framework", "format", "creation_time"]
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -70,6 +73,20 @@ def version_rows(versions: Iterable[ModelVersion]) -> Iterable[dict[str, Any]]:
                "checkpoint_uuid": v.checkpoint_uuid, "description": v.description, "creation_time": v.created_at}
 
 
+def experiment_rows(experiments: Iterable[Experiment]) -> Iterable[dict[str, Any]]:
+    for e in experiments:
+        yield {"name": e.name, "namespace": e.namespace, "owner": e.owner, "framework": e.framework,
+               "external_id": e.external_id, "checkpoints": e.num_checkpoints, "metric": e.metric,
+               "creation_time": e.created_at}
+
+
+def checkpoint_rows(checkpoints: Iterable[Checkpoint]) -> Iterable[dict[str, Any]]:
+    for c in checkpoints:
+        yield {"uuid": c.uuid, "trial_id": c.trial_id, "epoch": c.epoch, "batch_number": c.batch_number,
+               "metrics": c.summary_metrics, "framework": c.framework, "format": c.format,
+               "creation_time": c.created_at}
+
+
 def artifact_rows(artifacts: Iterable[Artifact], attached_to: str) -> Iterable[dict[str, Any]]:
     for a in artifacts:
         yield {"path": a.path, "attached_to": attached_to, "mime_type": a.mime_type.value, "size": a.size,
@@ -101,11 +118,13 @@ def run_list(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
 
 
 def run_describe(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
-    """``{"model", "version", "checkpoint"}``; the version is the latest unless one is named."""
+    """``{"model", "version", "checkpoint", "experiment"}``; the version is the latest unless one is named."""
     model = box.get_model(args.target.name, args.namespace)
     ref = args.target.ref or args.version
     version = get_version(model, ref) if ref is not None else model.get_version()
-    return {"model": model, "version": version, "checkpoint": version.checkpoint if version else None}
+    checkpoint = version.checkpoint if version else None
+    return {"model": model, "version": version, "checkpoint": checkpoint,
+            "experiment": checkpoint.experiment if checkpoint else None}
 
 
 def run_register_version(box: ModelBox, args: argparse.Namespace) -> ModelVersion:
@@ -117,7 +136,36 @@ def run_list_versions(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
 
 
 def run_new_checkpoint(box: ModelBox, args: argparse.Namespace) -> Checkpoint:
-    return box.new_checkpoint(args.files, metadata=args.metadata, framework=args.framework, format=args.format)
+    if args.experiment is not None:
+        return box.get_experiment(args.experiment, args.namespace).new_checkpoint(
+            args.files or None, epoch=args.epoch, batch_number=args.batch_number, trial_id=args.trial_id,
+            metrics=args.metrics, hparams=args.hparams, framework=args.framework, format=args.format,
+            metadata=args.metadata)
+    return box.new_checkpoint(args.files, metadata=args.metadata, metrics=args.metrics, framework=args.framework,
+                              format=args.format)
+
+
+def run_experiment(box: ModelBox, args: argparse.Namespace) -> Any:
+    """``create``: the new experiment; ``list``: a table; ``describe``: ``{"experiment", "checkpoints"}``."""
+    if args.action == "create":
+        return box.new_experiment(args.name, owner=args.owner, namespace=args.namespace, external_id=args.external_id,
+                                  framework=args.framework, metadata=args.metadata, hparams=args.hparams,
+                                  exist_ok=args.exist_ok, metric=args.metric,
+                                  smaller_is_better=False if args.larger_is_better else None)
+    if args.action == "list":
+        page = box.experiments(args.namespace, args.query, args.offset, args.limit)
+        return frame(experiment_rows(page), EXPERIMENT_COLUMNS)
+    experiment = box.get_experiment(args.name, args.namespace)
+    return {"experiment": experiment, "checkpoints": frame(checkpoint_rows(experiment.checkpoints()),
+                                                           CHECKPOINT_COLUMNS)}
+
+
+def run_checkpoints(box: ModelBox, args: argparse.Namespace) -> Any:
+    """The experiment's checkpoints as a table; with ``--top`` the best one."""
+    experiment = box.get_experiment(args.experiment, args.namespace)
+    if args.top:
+        return experiment.top_checkpoint(args.metric, False if args.larger_is_better else None)
+    return frame(checkpoint_rows(experiment.checkpoints(epoch=args.epoch)), CHECKPOINT_COLUMNS)
 
 
 def run_new_version(box: ModelBox, args: argparse.Namespace) -> ModelVersion:
@@ -270,6 +318,8 @@ COMMANDS: dict[str, Command] = {
     "register-version": run_register_version,
     "list-versions": run_list_versions,
     "new-checkpoint": run_new_checkpoint,
+    "experiment": run_experiment,
+    "checkpoints": run_checkpoints,
     "new-version": run_new_version,
     "upload": run_upload,
     "track": run_track,

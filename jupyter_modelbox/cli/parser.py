@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from .. import __version__
 
 SORT_FIELDS = ("name", "description", "creation_time", "last_updated_time")
+EXPERIMENT_ACTIONS = ("create", "list", "describe")
 REF_PATTERN = re.compile(r"^[\w.\-]+$")
 ALL_TAGS = ""  # the value of a bare ``--history``
 
@@ -35,6 +36,8 @@ examples:
   modelbox log mnist:latest loss=0.12 note=warmup --step 3
   modelbox --json describe mnist --version production
   modelbox compare mnist --versions 3 production --diff-only
+  modelbox experiment create run-7 --hparams '{"lr": 0.01}' --metric accuracy --larger-is-better
+  modelbox register-version mnist $(modelbox checkpoints run-7 --top)
 """
 
 
@@ -200,10 +203,38 @@ def _verbs(add: Any) -> None:
     p.add_argument("name", metavar="NAME")
 
     p = add("new-checkpoint", "upload files or folders as a checkpoint and print its uuid")
-    p.add_argument("files", nargs="+", metavar="FILES")
+    p.add_argument("files", nargs="*", metavar="FILES")
     p.add_argument("--metadata", type=json_object, metavar="JSON", help="a JSON object")
     p.add_argument("--framework", metavar="F")
     p.add_argument("--format", metavar="F", help="e.g. h5, pt, onnx")
+    p.add_argument("--metrics", type=json_object, metavar="JSON", help='what the run reported: {"val_loss": 0.1}')
+    p.add_argument("--experiment", metavar="EXPERIMENT", help="the experiment (name or id) it belongs to")
+    p.add_argument("--epoch", type=non_negative_int, metavar="N")
+    p.add_argument("--batch-number", type=non_negative_int, metavar="N")
+    p.add_argument("--trial-id", type=non_negative_int, metavar="N")
+    p.add_argument("--hparams", type=json_object, metavar="JSON", help="default: the experiment's")
+
+    p = add("experiment", "create, list or describe experiments (training runs and their checkpoints)")
+    p.add_argument("action", choices=EXPERIMENT_ACTIONS, metavar="ACTION", help=", ".join(EXPERIMENT_ACTIONS))
+    p.add_argument("name", nargs="?", metavar="NAME", help="create: its name; describe: its name or id")
+    p.add_argument("--owner", metavar="O")
+    p.add_argument("--external-id", metavar="ID", help="the run's id in the tool that trained it")
+    p.add_argument("--framework", metavar="F")
+    p.add_argument("--metadata", type=json_object, metavar="JSON", help="a JSON object")
+    p.add_argument("--hparams", type=json_object, metavar="JSON", help="hyperparameters, a JSON object")
+    p.add_argument("--metric", metavar="M", help="what its top checkpoint is chosen by (default: val_loss)")
+    p.add_argument("--larger-is-better", action="store_true", help="for --metric: the largest value wins")
+    p.add_argument("--exist-ok", action="store_true", help="create: show the existing experiment of that name")
+    p.add_argument("--query", metavar="QUERY", help='list: the search language, e.g. "hparams.lr < 0.01"')
+    p.add_argument("--offset", type=non_negative_int, default=0, metavar="N")
+    p.add_argument("--limit", type=non_negative_int, metavar="N")
+
+    p = add("checkpoints", "list an experiment's checkpoints by epoch (or print its top checkpoint's uuid)")
+    p.add_argument("experiment", metavar="EXPERIMENT", help="its name or id")
+    p.add_argument("--epoch", type=non_negative_int, metavar="N")
+    p.add_argument("--top", action="store_true", help="print the uuid of the best checkpoint only")
+    p.add_argument("--metric", metavar="M", help="with --top: rank by this (default: the experiment's, else val_loss)")
+    p.add_argument("--larger-is-better", action="store_true", help="with --top: the largest value wins")
 
     p = add("new-version", "create the model's next version (without a checkpoint)")
     p.add_argument("name", metavar="NAME")
@@ -353,6 +384,22 @@ def _check(args: argparse.Namespace) -> str | None:
         bad = [ref for ref in args.versions or [] if not REF_PATTERN.match(ref)]
         if bad:
             return f"--versions {bad[0]!r} is not a version number, a unique tag or 'latest'"
+    if args.verb == "experiment":
+        if args.action != "list" and args.name is None:
+            return f"experiment {args.action} needs NAME"
+        if args.action == "list" and args.name is not None:
+            return "experiment list takes no NAME (use --query)"
+        if args.larger_is_better and not args.metric and args.action == "create":
+            return "--larger-is-better says how --metric ranks: give --metric too"
+    if args.verb == "checkpoints" and not args.top and (args.metric or args.larger_is_better):
+        return "--metric and --larger-is-better choose the --top checkpoint: give --top too"
+    if args.verb == "new-checkpoint" and args.experiment is None and not args.files:
+        return "FILES are required (only a checkpoint of an --experiment may have none)"
+    if args.verb == "new-checkpoint" and args.experiment is None:
+        given = [o for o, v in (("--epoch", args.epoch), ("--batch-number", args.batch_number),
+                                ("--trial-id", args.trial_id), ("--hparams", args.hparams)) if v is not None]
+        if given:
+            return f"{given[0]} belongs to a checkpoint of an experiment: give --experiment too"
     if args.verb == "log":
         keys = [key for key, _ in args.metrics]
         duplicates = sorted({key for key in keys if keys.count(key) > 1})

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import Artifact, Checkpoint, Model, ModelVersion
+from .. import Artifact, Checkpoint, Experiment, Model, ModelVersion
 from ..client import lineage as lineage_text
 
 MAX_CELL = 60
@@ -34,17 +34,22 @@ def render(result: Any, args: argparse.Namespace) -> str:
         return _metrics_text(result, args)
     if args.as_json or args.verb == "metadata":
         return json.dumps(to_jsonable(result), indent=2)
-    if args.verb == "new-checkpoint":
+    if args.verb == "new-checkpoint" or (args.verb == "checkpoints" and args.top):
         return result.uuid  # alone on its line, for $(modelbox new-checkpoint ...)
     if args.verb == "describe":
         return describe_text(result)
+    if args.verb == "experiment" and args.action == "describe":
+        experiment = result["experiment"]
+        checkpoints = result["checkpoints"]
+        listed = table_text(checkpoints) if len(checkpoints) else "  none yet"
+        return f"{block_text(object_fields(experiment), title(experiment))}\n\nCheckpoints\n{listed}"
     return human_text(result)
 
 
 def human_text(result: Any) -> str:
     if isinstance(result, pd.DataFrame):
         return table_text(result)
-    if isinstance(result, (Model, ModelVersion, Checkpoint)):
+    if isinstance(result, (Model, ModelVersion, Checkpoint, Experiment)):
         return block_text(object_fields(result), title(result))
     return block_text(result)
 
@@ -53,8 +58,9 @@ def describe_text(result: Mapping[str, Any]) -> str:
     version = result["version"]
     parts = [block_text(object_fields(result["model"]), title(result["model"]))]
     parts.append(block_text(object_fields(version), title(version)) if version else "Version: none yet")
-    if result["checkpoint"] is not None:
-        parts.append(block_text(object_fields(result["checkpoint"]), title(result["checkpoint"])))
+    for part in ("checkpoint", "experiment"):
+        if result.get(part) is not None:
+            parts.append(block_text(object_fields(result[part]), title(result[part])))
     shown: list[Any] = []
     for obj in (version, result["checkpoint"]):
         origin = _origin(obj.lineage) if obj is not None and obj.lineage else None
@@ -101,9 +107,11 @@ def _metrics_text(frame: pd.DataFrame, args: argparse.Namespace) -> str:
 # -- plain data --------------------------------------------------------------------------------
 
 
-def title(obj: Model | ModelVersion | Checkpoint) -> str:
+def title(obj: Model | ModelVersion | Checkpoint | Experiment) -> str:
     if isinstance(obj, Model):
         return f"Model {obj.name}"
+    if isinstance(obj, Experiment):
+        return f"Experiment {obj.name}"
     if isinstance(obj, ModelVersion):
         return f"Version {obj.name}:{obj.number}"
     return f"Checkpoint {obj.uuid}"
@@ -120,7 +128,7 @@ def to_jsonable(value: Any) -> Any:
     """Plain JSON data: times as ISO strings, NaN/NA as null, bytes as base64 text."""
     if isinstance(value, pd.DataFrame):
         return [to_jsonable(record) for record in value.to_dict("records")]
-    if isinstance(value, (Model, ModelVersion, Checkpoint, Artifact)):
+    if isinstance(value, (Model, ModelVersion, Checkpoint, Experiment, Artifact)):
         return to_jsonable(object_fields(value))
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}

@@ -25,6 +25,8 @@ VersionRef = int | str | ModelVersion
 # min/max come from a min/max-downsampled read, which keeps every extreme: exact at any length
 STATS_MAX_POINTS = 50_000
 FIELD_ROWS = ("label", "framework", "tags", "created", "checkpoint.uuid")
+RUN_ROWS = ("experiment", "checkpoint.trial_id", "checkpoint.epoch", "checkpoint.batch_number")  # when known
+GROUPS = ("metadata.", "checkpoint.hparams.", "checkpoint.metrics.", "metrics.")
 STATS = ("last", "min", "max")
 
 
@@ -123,19 +125,24 @@ def version_rows(version: ModelVersion) -> dict[str, Any]:
     }
     if version.metadata:
         rows.update(flatten(version.metadata, "metadata"))
-    if checkpoint is not None and checkpoint.summary_metrics:
-        rows.update(flatten(checkpoint.summary_metrics, "checkpoint.metrics"))
+    if checkpoint is not None:
+        experiment = checkpoint.experiment
+        run = {"experiment": experiment.name if experiment else None, "checkpoint.trial_id": checkpoint.trial_id,
+               "checkpoint.epoch": checkpoint.epoch, "checkpoint.batch_number": checkpoint.batch_number}
+        rows.update({name: value for name, value in run.items() if value is not None})
+        rows.update(flatten(checkpoint.hparams, "checkpoint.hparams") if checkpoint.hparams else {})
+        rows.update(flatten(checkpoint.summary_metrics, "checkpoint.metrics") if checkpoint.summary_metrics else {})
     for key, stats in sorted(metric_stats(version).items()):
         rows.update({f"metrics.{key}.{name}": stats[name] for name in STATS})
     return rows
 
 
 def _row_order(name: str) -> tuple[int, str]:
-    if name in FIELD_ROWS:
-        return (FIELD_ROWS.index(name), "")
-    group = next(i for i, p in enumerate(("metadata.", "checkpoint.metrics.", "metrics."), len(FIELD_ROWS))
-                 if name.startswith(p))
-    if group == len(FIELD_ROWS) + 2:  # keep last/min/max of one key together, in that order
+    fixed = (*FIELD_ROWS, *RUN_ROWS)
+    if name in fixed:
+        return (fixed.index(name), "")
+    group = next(i for i, p in enumerate(GROUPS, len(fixed)) if name.startswith(p))
+    if group == len(fixed) + GROUPS.index("metrics."):  # keep last/min/max of one key together, in that order
         key, _, stat = name.rpartition(".")
         return (group, f"{key}\0{STATS.index(stat)}")
     return (group, name)

@@ -90,3 +90,15 @@ class Experiment(RegistryObject):
     def __repr__(self) -> str:
         return (f"Experiment(name={self.name!r}, namespace={self.namespace!r}, checkpoints={self.num_checkpoints}, "
                 f"framework={self.framework!r})")
+
+
+def run_summary(checkpoint: Checkpoint | None) -> str | None:
+    """``experiment mnist-run (vision) · trial 7 · epoch 2 · batch 200``: the training run a checkpoint
+    came from, for lineage views; ``None`` for a checkpoint outside any experiment."""
+    experiment = checkpoint.experiment if checkpoint is not None else None
+    if checkpoint is None or experiment is None:
+        return None
+    parts = [f"experiment {experiment.name} ({experiment.namespace})"]
+    parts += [f"{what} {value}" for what, value in (("trial", checkpoint.trial_id), ("epoch", checkpoint.epoch),
+                                                    ("batch", checkpoint.batch_number)) if value is not None]
+    return " · ".join(parts)

@@ -160,6 +160,10 @@ class ModelBox:
         """An experiment by id, else by name in ``namespace`` (default ``"default"``)."""
         return Experiment(self, experiment_transport(self._transport).get_experiment(id_or_name, namespace))
 
+    def experiment(self, experiment_id: str) -> Experiment:
+        """ModelBox's spelling of ``get_experiment`` (by id)."""
+        return self.get_experiment(experiment_id)
+
     def experiments(self, namespace: str | None = None, query: str | None = None, offset: int = 0,
                     limit: int | None = None) -> Page[Experiment]:
         """Experiments, newest first, one page (its ``total`` counts every match).

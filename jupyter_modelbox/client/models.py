@@ -308,8 +308,10 @@ class Model(RegistryObject):
         """Versions side by side: one column per version (``v3 (label)``), one row per field.
 
         ``versions``: numbers, tags, ``"latest"`` or ``ModelVersion`` objects (default: all, newest
-        first). Rows: label, framework, tags, created, checkpoint.uuid, ``metadata.<dotted.path>``,
-        ``checkpoint.metrics.<key>`` and ``metrics.<key>.last|min|max`` of the logged series.
+        first). Rows: label, framework, tags, created, checkpoint.uuid, the run it came from (experiment,
+        checkpoint.trial_id/epoch/batch_number, when known), ``metadata.<dotted.path>``,
+        ``checkpoint.hparams.<key>``, ``checkpoint.metrics.<key>`` and ``metrics.<key>.last|min|max`` of the
+        logged series.
         ``diff_only=True`` keeps the rows whose values differ.
         """
         from .compare import compare

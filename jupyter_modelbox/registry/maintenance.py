@@ -97,8 +97,10 @@ class RegistryChecker:
         for checkpoint in list(docs.scan("checkpoints")):
             experiment_id = checkpoint.get("experiment_id")
             if experiment_id and docs.get("experiments", experiment_id) is None:
-                self.note("error", f"checkpoint {checkpoint['id']} belongs to experiment {experiment_id}, "
-                                   "which does not exist")
+                self.note("warning", f"checkpoint {checkpoint['id']} belongs to experiment {experiment_id}, which "
+                                     "does not exist; the repair keeps the checkpoint outside any experiment", fix=True)
+                if self.repair:
+                    docs.put("checkpoints", {**checkpoint, "experiment_id": None})
         for table in ("artifacts", "series", "logged_events"):
             for doc in list(docs.scan(table)):
                 if doc["parent"] not in parents:

@@ -1,4 +1,4 @@
-"""Models, namespaces and metadata (metadata belongs to models, versions and checkpoints)."""
+"""Models, namespaces and metadata (metadata belongs to models, versions, checkpoints and experiments)."""
 
 from __future__ import annotations
 
@@ -265,6 +265,7 @@ class ModelOps(ArtifactOps):
             self._emit(
                 "metadata.updated", actor, object_id=object_id, model_id=model["id"] if model else None,
                 version_id=object_id if table == "versions" else None,
+                experiment_id=object_id if table == "experiments" else None,
             )
         return public(doc)
 
@@ -296,5 +297,5 @@ class ModelOps(ArtifactOps):
 
     @operation
     def object_doc(self, object_id: str) -> Doc:
-        """The model, version or checkpoint with this id (metadata reads address any of them)."""
+        """The model, version, checkpoint or experiment with this id (metadata reads address any of them)."""
         return public(self._parent(object_id)[1])

@@ -97,7 +97,7 @@ class ModelboxHandler(APIHandler):
         return int(match.group(1))
 
     def reply(self, data: dict[str, Any], status: int = 200) -> None:
-        """Write JSON; a model, version or checkpoint also gets its revision as ETag (for If-Match)."""
+        """Write JSON; a model, version, checkpoint or experiment also gets its revision as ETag (for If-Match)."""
         self.set_status(status)
         if isinstance(data.get("revision"), int) and "id" in data:
             self.set_header("ETag", f'"{data["revision"]}"')

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import Model, ModelBox, ModelBoxError, ModelVersion, NotFoundError
 from ..client import lineage as lineage_text
+from ..client.experiments import run_summary
 from .common import box_of, error_text, esc, json_html, message_html, table_html, when
 from .events import Event, FollowsFeed
 
@@ -30,10 +31,13 @@ def artifact_frame(model: Model, versions: list[Any]) -> pd.DataFrame:
 def lineage_html(version: ModelVersion) -> str:
     """Where ``version`` came from, with its recorded cells folded away (all text escaped)."""
     lineage = version.lineage
-    if not lineage:
+    run = run_summary(version.checkpoint)
+    trained = [("trained in", run)] if run else []
+    if not lineage and not trained:
         return f"<b>Lineage of v{version.number}</b><div><i>not recorded</i></div>"
     rows = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>"
-                   for k, v in lineage_text.fields(lineage))
+                   for k, v in [*trained, *lineage_text.fields(lineage)])
+    lineage = lineage or {}
     sources = (lineage.get("cells") or {}).get("sources") or []
     cells = "".join(f"<div style='color:#555'>[{esc(c.get('execution_count'))}]</div>"
                     f"<pre style='margin:0 0 4px 0'>{esc(c.get('source'))}</pre>" for c in sources)
