@@ -28,8 +28,29 @@ from .convert import Doc, fill, mime_of
 
 DOWNLOAD_BLOCK = 1024 * 1024
 MAX_DOWNLOAD_BLOCK = 16 * 1024 * 1024
+READ_AHEAD = 4 * 1024 * 1024  # bytes read per trip to the worker pool
+CHUNKS_TAG = b"\x12"  # DownloadFileResponse.chunks: field 2, length-delimited
 MD5_HEX = re.compile(r"[0-9a-f]{32}")
 SERVER_FIELDS = ("id", "tracked", "location", "content_type", "owner", "created_at", "updated_at")
+
+
+def varint(number: int) -> bytes:
+    out = bytearray()
+    while number > 0x7F:
+        out.append(number & 0x7F | 0x80)
+        number >>= 7
+    out.append(number)
+    return bytes(out)
+
+
+def chunk_frame(data: bytes | memoryview) -> bytes:
+    """A ``DownloadFileResponse`` holding ``chunks=data``, encoded (one copy of the bytes, no message object)."""
+    return b"".join((CHUNKS_TAG, varint(len(data)), data))
+
+
+def serialize_download_frame(frame: Any) -> bytes:
+    """DownloadFile's reply serializer: chunk frames come encoded (``chunk_frame``), the metadata frame as a message."""
+    return frame if isinstance(frame, bytes) else frame.SerializeToString()
 
 
 def file_message(doc: Doc) -> Any:
@@ -167,9 +188,11 @@ class FileRpcs(ServiceBase):
             if not request.no_metadata:
                 yield pb.DownloadFileResponse(metadata=file_message(doc))
             left = min(request.length, size - request.offset) if request.length else size - request.offset
-            while left > 0 and (chunk := await self.call(stream.read, min(block, left))):
-                left -= len(chunk)
-                yield pb.DownloadFileResponse(chunks=chunk)
+            while left > 0 and (data := await self.call(stream.read, min(max(block, READ_AHEAD), left))):
+                left -= len(data)
+                view = memoryview(data)
+                for start in range(0, len(view), block):
+                    yield chunk_frame(view[start:start + block])
         finally:
             stream.close()
 
