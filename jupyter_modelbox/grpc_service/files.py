@@ -180,11 +180,10 @@ class FileRpcs(ServiceBase):
             raise InvalidArgumentError(f"length must be >= 0, not {request.length}")
         doc, stream = await self.call(self.registry.open_artifact, request.file_id)
         try:
-            size = os.fstat(stream.fileno()).st_size
+            size = await self.call(stream.seek, 0, os.SEEK_END)  # a file or an S3 object
             if not 0 <= request.offset <= size:
                 raise InvalidArgumentError(f"offset {request.offset} is outside the file's {size} bytes")
-            if request.offset:
-                await self.call(stream.seek, request.offset)
+            await self.call(stream.seek, request.offset)
             if not request.no_metadata:
                 yield pb.DownloadFileResponse(metadata=file_message(doc))
             left = min(request.length, size - request.offset) if request.length else size - request.offset
