@@ -9,6 +9,10 @@ import pytest
 
 from jupyter_modelbox import AlreadyExistsError, Experiment, InvalidArgumentError, ModelBox, NotFoundError
 
+from .conftest import ALL_TRANSPORTS
+
+pytestmark = pytest.mark.transports(*ALL_TRANSPORTS)  # gRPC too
+
 
 def train(mb: ModelBox, files: dict[str, Path], **experiment: Any) -> Experiment:
     exp = mb.new_experiment("mnist-run", owner="ana", external_id="det-17", framework="torch",
@@ -121,9 +125,3 @@ def test_experiment_metrics_metadata_artifacts_and_events(mb: ModelBox, files: d
     with pytest.raises(InvalidArgumentError, match=r"wallclock must be (seconds|null or a number)"):
         exp.log_event("x", wallclock="soon")  # type: ignore[arg-type]
     assert {"experiment.created", "event.logged", "metadata.updated"} <= {e["kind"] for e in mb.events()}
-
-
-@pytest.mark.transports("grpc")
-def test_grpc_says_experiments_are_not_there_yet(mb: ModelBox) -> None:
-    with pytest.raises(Exception, match="experiments and logged events are not available over"):
-        mb.new_experiment("run")

@@ -330,3 +330,25 @@ def test_stubs_generated_by_protoc_work_in_a_fresh_process(grpc_server: tuple[Ju
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=out, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "from-protoc"
+
+
+def test_an_md5_checksum_is_verified_as_md5_and_the_sha256_is_stored(rpc: Rpc) -> None:
+    """What ModelBox's SDK sends: the MD5 of the file and the client's own (absolute) path."""
+    model = rpc("CreateModel", pb.CreateModelRequest(name="m")).model
+    data = os.urandom(2 * CHUNK + 5)
+    wrong = hashlib.md5(b"other", usedforsecurity=False).hexdigest()
+    code, details, _ = status_of(lambda: rpc("UploadFile", upload_frames(
+        data, parent_id=model.id, path="/home/ana/w.pt", checksum=wrong)))
+    assert code == grpc.StatusCode.DATA_LOSS and f"not the announced {wrong}" in details
+    assert rpc("ListArtifacts", pb.ListArtifactsRequest(parent_id=model.id)).files == []
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    uploaded = rpc("UploadFile", upload_frames(data, parent_id=model.id, path="/home/ana/w.pt", checksum=md5))
+    assert (uploaded.file.path, uploaded.checksum) == ("w.pt", hashlib.sha256(data).hexdigest())
+    [artifact] = rpc.rest("GET", f"/objects/{model.id}/artifacts").json()["artifacts"]
+    assert artifact["checksum"] == hashlib.sha256(data).hexdigest() and artifact["size"] == len(data)
+    code, details, _ = status_of(lambda: rpc("TrackArtifacts", pb.TrackArtifactsRequest(files=[
+        pb.FileMetadata(parent_id=model.id, path="s3://bucket/a.bin"), pb.FileMetadata(parent_id="other", path="x")])))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "must all name one parent_id" in details
+    reply = rpc("TrackArtifacts", pb.TrackArtifactsRequest(files=[
+        pb.FileMetadata(parent_id=model.id, path="s3://bucket/a.bin", file_type=pb.CHECKPOINT)]))
+    assert reply.num_files_tracked == 1 and reply.files[0].file_type == pb.CHECKPOINT and reply.HasField("created_at")

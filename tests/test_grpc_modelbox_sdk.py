@@ -129,11 +129,17 @@ def test_the_sdk_model_calls_read_back_through_our_client(sdk_run: Any, tmp_path
 
 
 def test_the_sdk_event_calls_read_back_through_our_client(sdk_run: Any) -> None:
-    results, _, _ = sdk_run
+    results, _, (jupyter, target) = sdk_run
     value = values(results, EVENT_CALLS)
-    for kind in ("model", "version"):
-        assert value[f"{kind}.log_event"] is True
-        assert value[f"{kind}.events"] == [["checkpoint_write_start", "trainer", {"epoch": 3}]]
+    with ModelBox(grpc=target, token=jupyter.token) as box:
+        model = box.get_model("yolo", namespace="ai")
+        for kind, obj in (("model", model), ("version", model.get_version(1))):
+            assert value[f"{kind}.log_event"] is True
+            assert value[f"{kind}.events"] == [["checkpoint_write_start", "trainer", {"epoch": 3}]]
+            [event] = obj.events()
+            assert (event["name"], event["source"], event["metadata"]) == ("checkpoint_write_start", "trainer",
+                                                                           {"epoch": 3})
+        assert "event.logged" in {e["kind"] for e in box.events()}  # the registry's feed tells of each
 
 
 def test_the_sdk_experiment_calls_read_back_through_our_client(sdk_run: Any, tmp_path: Path) -> None:
@@ -147,7 +153,7 @@ def test_the_sdk_experiment_calls_read_back_through_our_client(sdk_run: Any, tmp
         assert value["experiment"] == ["exp-1", "owner@email.com", "ai", "ext-42", "PYTORCH"]
         assert value["experiments"] == [[experiment.id, "exp-1"]]
         checkpoints = experiment.checkpoints()
-        assert [(c.uuid, c.epoch, c.metrics) for c in checkpoints] == [
+        assert [(c.uuid, c.epoch, c.summary_metrics) for c in checkpoints] == [
             (value["new_checkpoint.1"], 1, {"val_loss": 0.5}), (value["new_checkpoint.2"], 2, {"val_loss": 0.25})]
         assert value["checkpoints"] == [[c.uuid, c.epoch] for c in checkpoints]
         assert experiment.top_checkpoint().uuid == value["new_checkpoint.2"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -22,7 +23,7 @@ from ..grpc_service.protos import MISSING, load
 from ..registry.backend import MISSING_STEP, BlobRef, SeriesColumns
 from ..registry.errors import InvalidArgumentError, ModelBoxError, ServerUnavailableError
 from ..registry.metric_ops import Series, series_frame
-from ..registry.validation import Limits, check_json_value, check_metadata
+from ..registry.validation import Limits, check_int, check_json_value, check_metadata
 
 try:
     import grpc
@@ -257,8 +258,14 @@ class GrpcTransport:
 
     def create_checkpoint(self, files: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None,
                           metrics: dict[str, Any] | None = None, framework: str | None = None,
-                          format: str | None = None, lineage: dict[str, Any] | None = None) -> Doc:
-        request = self._request("CreateCheckpointRequest", framework=framework, format=format)
+                          format: str | None = None, lineage: dict[str, Any] | None = None,
+                          experiment_id: str | None = None, epoch: int | None = None,
+                          batch_number: int | None = None, trial_id: int | None = None,
+                          hparams: dict[str, Any] | None = None) -> Doc:
+        request = self._request("CreateCheckpointRequest", framework=framework, format=format,
+                                experiment_id=experiment_id, no_epoch=epoch is None,
+                                epoch=_count(epoch, "epoch"), batch_number=_count(batch_number, "batch_number"),
+                                trial_id=_count(trial_id, "trial_id"))
         for spec in files or []:
             fill(request.files.add(), {"path": spec.get("path"), "checksum": spec.get("checksum"),
                                        "size": spec.get("size"), "mime_type": spec.get("mime_type")})
@@ -268,10 +275,65 @@ class GrpcTransport:
             request.all_metrics.CopyFrom(self._struct(metrics, "checkpoint metrics"))
         if lineage is not None:
             request.lineage.CopyFrom(self._struct(lineage, "lineage"))
+        if hparams is not None:
+            request.hparams.CopyFrom(self._struct(hparams, "hparams"))
         return to_doc(self._call("CreateCheckpoint", request).checkpoint)
 
     def get_checkpoint(self, uuid: str) -> Doc:
         return self._doc("GetCheckpoint", "checkpoint", uuid=uuid)
+
+    def list_checkpoints(self, experiment_id: str, epoch: int | None = None, offset: int = 0,
+                         limit: int | None = None) -> tuple[list[Doc], int]:
+        reply = self._call("ListCheckpoints", self._request(
+            "ListCheckpointsRequest", experiment_id=experiment_id, epoch=epoch, offset=offset, limit=limit))
+        return [to_doc(c) for c in reply.checkpoints], reply.total
+
+    def top_checkpoint(self, experiment_id: str, metric: str | None = None,
+                       smaller_is_better: bool | None = None) -> Doc:
+        return self._doc("TopCheckpoint", "checkpoint", experiment_id=experiment_id, metric=metric,
+                         smaller_is_better=smaller_is_better)
+
+    # -- experiments and logged events ---------------------------------------------------------
+
+    def create_experiment(self, name: str, owner: str | None = None, namespace: str | None = None,
+                          external_id: str | None = None, framework: str | None = None,
+                          metadata: dict[str, Any] | None = None, hparams: dict[str, Any] | None = None,
+                          metric: str | None = None, smaller_is_better: bool | None = None,
+                          exist_ok: bool = False) -> Doc:
+        request = self._request("CreateExperimentRequest", name=name, owner=owner, namespace=namespace,
+                                external_id=external_id, framework_name=framework, metric=metric,
+                                smaller_is_better=smaller_is_better, fail_if_exists=not exist_ok)
+        if metadata is not None:
+            request.metadata.CopyFrom(self._metadata(metadata))
+        if hparams is not None:
+            request.hparams.CopyFrom(self._struct(hparams, "hparams"))
+        return to_doc(self._call("CreateExperiment", request).experiment)
+
+    def get_experiment(self, ref: str, namespace: str | None = None) -> Doc:
+        return self._doc("GetExperiment", "experiment", id=ref, namespace=namespace) if namespace is None \
+            else self._doc("GetExperiment", "experiment", name=ref, namespace=namespace)
+
+    def list_experiments(self, namespace: str | None = None, q: str | None = None, offset: int = 0,
+                         limit: int | None = None) -> tuple[list[Doc], int]:
+        reply = self._call("ListExperiments", self._request("ListExperimentsRequest", namespace=namespace, q=q,
+                                                            offset=offset, limit=limit))
+        return [to_doc(e) for e in reply.experiments], reply.total
+
+    def log_event(self, object_id: str, name: str, source: str | None = None, wallclock: float | None = None,
+                  metadata: dict[str, Any] | None = None) -> Doc:
+        event = self.pb.Event(name=name, source=self.pb.EventSource(name=source or ""))
+        if wallclock is not None:
+            if isinstance(wallclock, bool) or not isinstance(wallclock, (int, float)) or not math.isfinite(wallclock):
+                raise InvalidArgumentError(f"wallclock must be seconds since the epoch, not {wallclock!r}")
+            event.wallclock_time.FromNanoseconds(round(wallclock * 1e9))
+        if metadata is not None:
+            event.metadata.CopyFrom(self._metadata(metadata))
+        reply = self._call("LogEvent", self.pb.LogEventRequest(parent_id=object_id, event=event))
+        return from_struct(reply.logged)
+
+    def list_logged_events(self, object_id: str) -> list[Doc]:
+        reply = self._call("ListEvents", self.pb.ListEventsRequest(parent_id=object_id))
+        return [from_struct(event.data) for event in reply.events]
 
     # -- artifacts -----------------------------------------------------------------------------
 
@@ -422,6 +484,11 @@ class GrpcTransport:
 
     def import_from(self, src: str | os.PathLike[str]) -> Doc:
         raise self._rest_only("importing into the registry")
+
+
+def _count(value: Any, what: str) -> int | None:
+    """An epoch, batch number or trial id, checked as the registry checks it (it goes in a uint64/int64)."""
+    return None if value is None else check_int(value, what)
 
 
 def _locations(values: Any) -> list[Any]:
