@@ -168,3 +168,60 @@ def test_the_sdk_experiment_calls_read_back_through_our_client(sdk_run: Any, tmp
         model = box.get_model("yolo", namespace="ai")
         registered = model.register_version(experiment.top_checkpoint().uuid)
         assert registered.checkpoint.experiment.id == experiment.id
+
+
+DESCRIBE_SDK = """
+import json
+from modelbox import service_pb2
+def fields(message):
+    return {f.name: [f.number, f.type, f.is_repeated, f.message_type.full_name if f.message_type else
+                     f.enum_type.full_name if f.enum_type else ""] for f in message.fields}
+file = service_pb2.DESCRIPTOR
+print(json.dumps({"messages": {name: fields(m) for name, m in file.message_types_by_name.items()},
+                  "enums": {name: {v.name: v.number for v in e.values} for name, e in file.enum_types_by_name.items()},
+                  "rpcs": {m.name: [m.input_type.name, m.output_type.name, m.client_streaming, m.server_streaming]
+                           for m in file.services_by_name["ModelStore"].methods}}))
+"""
+# the seed's RPCs that issue 17 asks for (its WatchNamespace and GetClusterMembers are not served)
+SEED_RPCS = {"CreateModel", "ListModels", "CreateModelVersion", "ListModelVersions", "UploadFile", "DownloadFile",
+             "CreateExperiment", "ListExperiments", "GetExperiment", "CreateCheckpoint", "ListCheckpoints",
+             "GetCheckpoint", "UpdateMetadata", "ListMetadata", "TrackArtifacts", "ListArtifacts", "LogMetrics",
+             "GetMetrics", "LogEvent", "ListEvents"}
+
+
+def test_every_field_the_sdk_knows_has_its_number_and_type_in_our_proto(sdk: Path) -> None:
+    """Our modelbox.proto against the descriptors compiled into the SDK's service_pb2 (its wire format)."""
+    done = subprocess.run([str(sdk), "-c", DESCRIBE_SDK], capture_output=True, text=True, timeout=120, check=True)
+    seed = json.loads(done.stdout)
+    from jupyter_modelbox.grpc_service import load
+
+    ours = load()[0].DESCRIPTOR
+    service = ours.services_by_name["ModelStore"]
+    reached: set[str] = set()
+    for name in SEED_RPCS:
+        method = service.methods_by_name[name]
+        assert [method.input_type.name, method.output_type.name, method.client_streaming,
+                method.server_streaming] == seed["rpcs"][name], name
+        reached |= {method.input_type.name, method.output_type.name}
+    while True:  # the messages those RPCs carry, transitively
+        named = {t for m in reached for *_, t in seed["messages"][m].values() if t.startswith("modelbox.")}
+        more = {t.split(".")[-1] for t in named} & set(seed["messages"])
+        if more <= reached:
+            break
+        reached |= more
+    for name in sorted(reached):
+        mine = ours.message_types_by_name[name]
+        for field, (number, kind, repeated, type_name) in seed["messages"][name].items():
+            got = mine.fields_by_name.get(field)
+            assert got is not None, f"{name}.{field} is missing"
+            if got.message_type is not None and got.message_type.GetOptions().map_entry:  # map<...>: its entry
+                assert (got.number, got.is_repeated) == (number, repeated), f"{name}.{field}"
+                continue
+            named = got.message_type or got.enum_type
+            got_type = named.full_name if named else ""
+            assert [got.number, got.type, got.is_repeated, got_type] == [number, kind, repeated, type_name], \
+                f"{name}.{field}"
+        extra = {f.number for f in mine.fields if f.name not in seed["messages"][name]}
+        assert all(number >= 30 for number in extra), f"{name}: our fields below 30: {sorted(extra)}"
+    for enum in ("FileType", "MLFramework"):
+        assert {v.name: v.number for v in ours.enum_types_by_name[enum].values} == seed["enums"][enum]
