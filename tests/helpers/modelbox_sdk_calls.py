@@ -115,7 +115,17 @@ def main(target: str, token: str, workdir: str) -> None:
         call("checkpoint.update_metadata", lambda: checkpoints[0].update_metadata("note", "best so far"))
         call("checkpoint.upload_artifact", lambda: checkpoints[0].upload_artifact([str(weights)]),
              lambda r: r.artifact_ids)
+    # its own bugs (README): each call below fails or does less than it says
     call("model", lambda: box.model(model.id), lambda m: m is not None)
+    call("experiment.parent", lambda: experiment.parent(), lambda p: p is not None)
+    call("log_metrics.text", lambda: model.log_metrics({"note": "converged"}))
+    call("upload_artifact.two_files", lambda: version.upload_artifact([str(weights), str(notes)]),
+         lambda r: len(r.artifact_ids))
+    folder = work / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a")
+    call("upload_artifact.folder", lambda: version.upload_artifact([str(folder)]))
+    call("track_artifacts.uri", lambda: version.track_artifacts(["s3://bucket/weights.pt"]))
     print(json.dumps(results))
 
 
