@@ -98,40 +98,45 @@ def test_the_sdk_without_the_token_is_refused(sdk: Path, grpc_server: tuple[Jupy
     assert done.stdout.strip() == "UNAUTHENTICATED", done.stderr[-2000:]
 
 
+OBJECT_CALLS = ("update_metadata", "metadata", "log_metrics", "all_metrics", "upload_artifact", "track_artifacts",
+                "artifacts", "download_artifact")
 MODEL_CALLS = {"import_from_package", "new_model", "models", "new_model_version", "model_versions"} | {
-    f"{kind}.{call}" for kind in ("model", "version") for call in (
-        "update_metadata", "metadata", "log_metrics", "all_metrics", "upload_artifact", "track_artifacts",
-        "artifacts", "download_artifact")}
-EVENT_CALLS = {f"{kind}.{call}" for kind in ("model", "version") for call in ("log_event", "events")}
+    f"{kind}.{call}" for kind in ("model", "version") for call in OBJECT_CALLS}
+EVENT_CALLS = {f"{kind}.{call}" for kind in ("model", "version", "experiment", "checkpoint")
+               for call in ("log_event", "events")}
+
+
+def check_object_calls(value: dict[str, Any], kind: str, obj: Any, work: Path, tmp_path: Path) -> None:
+    """What the SDK's mixin calls on one object wrote, read through our client."""
+    obj.reload()
+    assert obj.metadata["dataset"] == {"name": "coco", "size": 5}
+    assert value[f"{kind}.metadata"]["dataset"] == {"name": "coco", "size": 5}
+    frame = obj.metrics("loss")
+    assert frame["step"].tolist() == [0, 1, 2]
+    assert frame["value"].round(6).tolist() == [0.5, 0.4, 0.3]  # 32-bit floats on the SDK's wire
+    assert value[f"{kind}.all_metrics"] == {"loss": [[0, 0.5], [1, 0.4], [2, 0.3]]}
+    artifacts = {Path(a.location).name if a.tracked else a.path: a for a in obj.artifacts()}
+    assert set(artifacts) == {"weights.pt", "notes.txt"}
+    uploaded = artifacts["weights.pt"]
+    assert value[f"{kind}.upload_artifact"] == {str(work / "weights.pt"): uploaded.id}
+    assert uploaded.download(tmp_path / f"{kind}.pt").read_bytes() == (work / "weights.pt").read_bytes()
+    assert artifacts["notes.txt"].tracked and value[f"{kind}.track_artifacts"] == 1
+    assert value[f"{kind}.download_artifact"] is True
 
 
 def test_the_sdk_model_calls_read_back_through_our_client(sdk_run: Any, tmp_path: Path) -> None:
     results, work, (jupyter, target) = sdk_run
     value = values(results, MODEL_CALLS)
-    weights = (work / "weights.pt").read_bytes()
     with ModelBox(grpc=target, token=jupyter.token) as box:
         model = box.get_model("yolo", namespace="ai")
         assert value["new_model"] == model.id
         assert value["models"] == [[model.id, "yolo", "owner@email.com", "object_detection"]]
-        [version] = model.get_versions()
+        version = model.get_version(1)  # (the experiment test registers a second one)
         assert (version.id, version.version, version.name, version.tags) == (
             value["new_model_version"], "v1", "yolo4_v1", ["production"])
         assert version.framework == "pytorch" and version.description == "A Yolo v4 trained with custom dataset"
         for kind, obj in (("model", model), ("version", version)):
-            obj.reload()
-            assert obj.metadata["dataset"] == {"name": "coco", "size": 5}
-            assert value[f"{kind}.metadata"]["dataset"] == {"name": "coco", "size": 5}
-            frame = obj.metrics("loss")
-            assert frame["step"].tolist() == [0, 1, 2]
-            assert frame["value"].round(6).tolist() == [0.5, 0.4, 0.3]  # 32-bit floats on the SDK's wire
-            assert value[f"{kind}.all_metrics"] == {"loss": [[0, 0.5], [1, 0.4], [2, 0.3]]}
-            artifacts = {Path(a.location).name if a.tracked else a.path: a for a in obj.artifacts()}
-            assert set(artifacts) == {"weights.pt", "notes.txt"}
-            uploaded = artifacts["weights.pt"]
-            assert value[f"{kind}.upload_artifact"] == {str(work / "weights.pt"): uploaded.id}
-            assert uploaded.download(tmp_path / f"{kind}.pt").read_bytes() == weights
-            assert artifacts["notes.txt"].tracked and value[f"{kind}.track_artifacts"] == 1
-            assert value[f"{kind}.download_artifact"] is True
+            check_object_calls(value, kind, obj, work, tmp_path)
         # the metadata new_model was given: the SDK's create_model does not send it (see the README)
         assert "meta" not in model.metadata
 
@@ -141,7 +146,9 @@ def test_the_sdk_event_calls_read_back_through_our_client(sdk_run: Any) -> None:
     value = values(results, EVENT_CALLS)
     with ModelBox(grpc=target, token=jupyter.token) as box:
         model = box.get_model("yolo", namespace="ai")
-        for kind, obj in (("model", model), ("version", model.get_version(1))):
+        experiment = box.get_experiment("exp-1", namespace="ai")
+        for kind, obj in (("model", model), ("version", model.get_version(1)), ("experiment", experiment),
+                          ("checkpoint", experiment.checkpoints()[0])):
             assert value[f"{kind}.log_event"] is True
             assert value[f"{kind}.events"] == [["checkpoint_write_start", "trainer", {"epoch": 3}]]
             [event] = obj.events()
@@ -163,7 +170,6 @@ def test_the_sdk_own_bugs_break_what_the_readme_says(sdk_run: Any) -> None:
 def test_the_sdk_experiment_calls_read_back_through_our_client(sdk_run: Any, tmp_path: Path) -> None:
     results, work, (jupyter, target) = sdk_run
     value = values(results, set(results) - MODEL_CALLS - EVENT_CALLS - BUG_CALLS)
-    weights = (work / "weights.pt").read_bytes()
     with ModelBox(grpc=target, token=jupyter.token) as box:
         experiment = box.get_experiment(value["new_experiment"])
         assert (experiment.name, experiment.owner, experiment.namespace, experiment.external_id,
@@ -175,13 +181,8 @@ def test_the_sdk_experiment_calls_read_back_through_our_client(sdk_run: Any, tmp
             (value["new_checkpoint.1"], 1, {"val_loss": 0.5}), (value["new_checkpoint.2"], 2, {"val_loss": 0.25})]
         assert value["checkpoints"] == [[c.uuid, c.epoch] for c in checkpoints]
         assert experiment.top_checkpoint().uuid == value["new_checkpoint.2"]
-        assert experiment.metrics("loss")["step"].tolist() == [7]
-        assert experiment.metadata["lr"] == pytest.approx(0.001)
-        assert value["experiment.events"] == [["started", "trainer"]]
-        best = checkpoints[0]
-        assert best.metadata == {"note": "best so far"}
-        [artifact] = best.artifacts()
-        assert artifact.path == "weights.pt" and artifact.download(tmp_path / "c.pt").read_bytes() == weights
+        check_object_calls(value, "experiment", experiment, work, tmp_path)
+        check_object_calls(value, "checkpoint", checkpoints[0], work, tmp_path)
         # the Determined path from what the SDK trained: register its best checkpoint
         model = box.get_model("yolo", namespace="ai")
         registered = model.register_version(experiment.top_checkpoint().uuid)
