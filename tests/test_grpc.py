@@ -335,7 +335,7 @@ def test_stubs_generated_by_protoc_work_in_a_fresh_process(grpc_server: tuple[Ju
 def test_an_md5_checksum_is_verified_as_md5_and_the_sha256_is_stored(rpc: Rpc) -> None:
     """What ModelBox's SDK sends: the MD5 of the file and the client's own (absolute) path."""
     model = rpc("CreateModel", pb.CreateModelRequest(name="m")).model
-    data = os.urandom(2 * CHUNK + 5)
+    data = os.urandom(2 * 2**20 + 5)  # 33 frames, written to disk 1 MiB at a time
     wrong = hashlib.md5(b"other", usedforsecurity=False).hexdigest()
     code, details, _ = status_of(lambda: rpc("UploadFile", upload_frames(
         data, parent_id=model.id, path="/home/ana/w.pt", checksum=wrong)))
