@@ -352,3 +352,19 @@ def test_an_md5_checksum_is_verified_as_md5_and_the_sha256_is_stored(rpc: Rpc) -
     reply = rpc("TrackArtifacts", pb.TrackArtifactsRequest(files=[
         pb.FileMetadata(parent_id=model.id, path="s3://bucket/a.bin", file_type=pb.CHECKPOINT)]))
     assert reply.num_files_tracked == 1 and reply.files[0].file_type == pb.CHECKPOINT and reply.HasField("created_at")
+
+
+def test_the_seeds_files_on_create_are_tracked_and_its_framework_enum_is_read(rpc: Rpc, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    model = rpc("CreateModel", pb.CreateModelRequest(name="m", files=[pb.FileMetadata(path="s3://bucket/card.md")]))
+    version = rpc("CreateModelVersion", pb.CreateModelVersionRequest(
+        model=model.id, framework=pb.PYTORCH, files=[pb.FileMetadata(path=str(notes), file_type=pb.TEXT)]))
+    assert (version.version.framework, version.version.framework_name) == (pb.PYTORCH, "pytorch")
+    [card] = rpc.rest("GET", f"/objects/{model.id}/artifacts").json()["artifacts"]
+    assert (card["tracked"], card["location"]) == (True, "s3://bucket/card.md")
+    [tracked] = rpc.rest("GET", f"/objects/{version.model_version}/artifacts").json()["artifacts"]
+    assert (tracked["location"], tracked["checksum"]) == (str(notes), hashlib.sha256(b"hello").hexdigest())
+    code, details, _ = status_of(lambda: rpc("CreateModelVersion", pb.CreateModelVersionRequest(
+        model=model.id, framework=7)))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "not an MLFramework" in details
