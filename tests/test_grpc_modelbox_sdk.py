@@ -100,7 +100,8 @@ def test_the_sdk_without_the_token_is_refused(sdk: Path, grpc_server: tuple[Jupy
 
 OBJECT_CALLS = ("update_metadata", "metadata", "log_metrics", "all_metrics", "upload_artifact", "track_artifacts",
                 "artifacts", "download_artifact")
-MODEL_CALLS = {"import_from_package", "new_model", "models", "new_model_version", "model_versions"} | {
+MODEL_CALLS = {"import_from_package", "new_model", "models", "models.after_uploads", "new_model_version",
+               "model_versions"} | {
     f"{kind}.{call}" for kind in ("model", "version") for call in OBJECT_CALLS}
 EVENT_CALLS = {f"{kind}.{call}" for kind in ("model", "version", "experiment", "checkpoint")
                for call in ("log_event", "events")}
@@ -130,13 +131,14 @@ def test_the_sdk_model_calls_read_back_through_our_client(sdk_run: Any, tmp_path
     with ModelBox(grpc=target, token=jupyter.token) as box:
         model = box.get_model("yolo", namespace="ai")
         assert value["new_model"] == model.id
-        assert value["models"] == [[model.id, "yolo", "owner@email.com", "object_detection"]]
+        assert value["models"] == [[model.id, "yolo", "owner@email.com", "object_detection", 0]]
         version = model.get_version(1)  # (the experiment test registers a second one)
         assert (version.id, version.version, version.name, version.tags) == (
             value["new_model_version"], "v1", "yolo4_v1", ["production"])
         assert version.framework == "pytorch" and version.description == "A Yolo v4 trained with custom dataset"
         for kind, obj in (("model", model), ("version", version)):
             check_object_calls(value, kind, obj, work, tmp_path)
+        assert value["models.after_uploads"] == [0]  # Model.files stays empty: ListArtifacts lists them
         # the metadata new_model was given: the SDK's create_model does not send it (see the README)
         assert "meta" not in model.metadata
 

@@ -90,7 +90,8 @@ def main(target: str, token: str, workdir: str) -> None:
 
     model = call("new_model", lambda: box.new_model("yolo", "owner@email.com", "ai", "object_detection", "yolo_des",
                                                     metadata={"meta": "foo"}), lambda m: m.id)
-    call("models", lambda: box.models("ai"), lambda r: [(m.id, m.name, m.owner, m.task) for m in r.models])
+    call("models", lambda: box.models("ai"), lambda r: [(m.id, m.name, m.owner, m.task, len(m._artifacts))
+                                                        for m in r.models])
     version = call("new_model_version", lambda: model.new_model_version(
         "v1", name="yolo4_v1", description="A Yolo v4 trained with custom dataset", unique_tags=["production"],
         framework=MLFramework.PYTORCH), lambda v: v.id)
@@ -112,6 +113,7 @@ def main(target: str, token: str, workdir: str) -> None:
     call("checkpoints", lambda: experiment.checkpoints(), lambda cs: [(c.id, c.epoch) for c in cs])
     for kind, parent in (("experiment", experiment), ("checkpoint", checkpoints[0])):
         object_calls(kind, parent, work)
+    call("models.after_uploads", lambda: box.models("ai"), lambda r: [len(m._artifacts) for m in r.models])
     # its own bugs (README): each call below fails or does less than it says
     call("model", lambda: box.model(model.id), lambda m: m is not None)
     call("experiment.parent", lambda: experiment.parent(), lambda p: p is not None)
