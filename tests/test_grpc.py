@@ -368,3 +368,17 @@ def test_the_seeds_files_on_create_are_tracked_and_its_framework_enum_is_read(rp
     code, details, _ = status_of(lambda: rpc("CreateModelVersion", pb.CreateModelVersionRequest(
         model=model.id, framework=7)))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "not an MLFramework" in details
+
+
+def test_an_empty_file_and_one_of_many_frames_download_through_our_client(
+    grpc_server: tuple[JupyterServer, str], rpc: Rpc, tmp_path: Path
+) -> None:
+    """Our client reads DownloadFile's hand-encoded chunk frames in place, whatever their number."""
+    empty, big = tmp_path / "empty.bin", tmp_path / "big.bin"
+    empty.write_bytes(b"")
+    big.write_bytes(os.urandom(5 * 2**20 + 3))  # 6 frames of at most 1 MiB, read ahead 4 MiB at a time
+    with ModelBox(grpc=grpc_server[1], token=rpc.server.token) as box:
+        version = box.new_model("m").new_model_version()
+        artifacts = {a.path: a for a in version.upload_artifact([str(empty), str(big)])}
+        for name, source in (("empty.bin", empty), ("big.bin", big)):
+            assert artifacts[name].download(tmp_path / f"copy-{name}").read_bytes() == source.read_bytes()
