@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -31,8 +32,16 @@ REPEATS = 3
 FIGURES = [  # (label, key prefix, higher is better)
     ("artifact upload, MB/s (client hashes, server verifies sha256)", "upload_mb_s", True),
     ("artifact download, MB/s (client verifies sha256)", "download_mb_s", True),
+    ("artifact download, CPU ms per MiB, client + server (sha256 included)", "download_cpu_ms_per_mib", False),
     ("create version, median latency, ms", "create_version_ms", False),
 ]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def fresh_file(folder: Path, size: int, run: int) -> Path:
@@ -55,18 +64,20 @@ def upload_seconds(transport: Any, folder: Path, size: int, runs: list[int]) -> 
     return seconds
 
 
-def download_seconds(transport: Any, artifact_id: str) -> float:
-    start = time.perf_counter()
+def download_seconds(transport: Any, artifact_id: str, server_pid: int) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of this process and the server, of one verified download."""
+    start, cpu = time.perf_counter(), time.process_time() + cpu_seconds(server_pid)
     doc, stream = transport.open_artifact(artifact_id)
     digest = hashlib.sha256()
     while block := stream.read(2**20):
         digest.update(block)
     stream.close()
     assert digest.hexdigest() == doc["checksum"]
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() + cpu_seconds(server_pid) - cpu
 
 
-def measure(name: str, transport: Any, folder: Path, size: int, probes: int, runs: list[int]) -> dict[str, float]:
+def measure(name: str, transport: Any, folder: Path, size: int, probes: int, runs: list[int],
+            server_pid: int) -> dict[str, float]:
     mb = size / 1e6
     progress(f"{name}: upload {size >> 20} MiB x {REPEATS}")
     upload = median_seconds(lambda: upload_seconds(transport, folder, size, runs), REPEATS)
@@ -75,11 +86,14 @@ def measure(name: str, transport: Any, folder: Path, size: int, probes: int, run
     artifact = transport.add_artifact(model["id"], transport.upload_blob(path), "payload.bin")
     path.unlink()
     progress(f"{name}: download {size >> 20} MiB x {REPEATS}")
-    download = median_seconds(lambda: download_seconds(transport, artifact["id"]), REPEATS)
+    downloads = [download_seconds(transport, artifact["id"], server_pid) for _ in range(REPEATS)]
+    download = statistics.median(wall for wall, _ in downloads)
+    download_cpu = statistics.median(cpu for _, cpu in downloads)
     progress(f"{name}: {probes} single create-version calls")
     create: Callable[[], object] = lambda: transport.create_version(model["id"])  # noqa: E731
     latency = median_latency(create, probes)
     return {f"upload_mb_s_{name}": mb / upload, f"download_mb_s_{name}": mb / download,
+            f"download_cpu_ms_per_mib_{name}": download_cpu * 1000 / (size / 2**20),
             f"create_version_ms_{name}": latency * 1000}
 
 
@@ -92,10 +106,11 @@ def main() -> None:
         port = free_port()
         server = JupyterServer(folder / "server", extra_args=(f"--ModelboxApp.grpc_port={port}",)).start()
         try:
-            runs = list(range(100))
+            runs, pid = list(range(100)), server.process.pid  # type: ignore[union-attr]
             figures = {
-                **measure("grpc", GrpcTransport(f"127.0.0.1:{port}", server.token), folder, size, probes, runs),
-                **measure("rest", HttpTransport(server.url, server.token), folder, size, probes, runs),
+                **measure("grpc", GrpcTransport(f"127.0.0.1:{port}", server.token), folder, size, probes, runs, pid),
+                **measure("rest", HttpTransport(server.url, server.token), folder, size, probes, runs, pid),
+                "load_average": os.getloadavg()[0],
             }
         finally:
             server.stop()
@@ -112,7 +127,8 @@ def report(result: dict[str, Any], results_dir: Path) -> None:
         speedup = ours / rest if higher else rest / ours
         verdict = f"{speedup:.2f}x faster" if speedup >= 1 else f"{1 / speedup:.2f}x slower"
         rows.append(f"| {label} | {ours:,.3g} | {rest:,.3g} | {verdict} |")
-    size = f"{int(figures['bytes']) >> 20} MiB files, median of {REPEATS}; {int(figures['probes'])} create calls"
+    size = (f"{int(figures['bytes']) >> 20} MiB files, median of {REPEATS}; {int(figures['probes'])} create calls; "
+            f"load average {figures['load_average']:.1f}")
     print("", f"gRPC vs REST, one Jupyter server on loopback ({size}):", "", *rows, "", sep="\n")
     results_dir.mkdir(exist_ok=True)
     (results_dir / "latest-grpc.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -9,6 +9,10 @@ import pytest
 
 from jupyter_modelbox import AlreadyExistsError, Experiment, InvalidArgumentError, ModelBox, NotFoundError
 
+from .conftest import ALL_TRANSPORTS
+
+pytestmark = pytest.mark.transports(*ALL_TRANSPORTS)  # gRPC too
+
 
 def train(mb: ModelBox, files: dict[str, Path], **experiment: Any) -> Experiment:
     exp = mb.new_experiment("mnist-run", owner="ana", external_id="det-17", framework="torch",
@@ -155,8 +159,3 @@ def test_events_are_logged_on_every_kind_of_object(mb: ModelBox) -> None:
     with pytest.raises(NotFoundError, match="no model, version, checkpoint or experiment has id 'nope'"):
         mb._transport.log_event("nope", "x")  # type: ignore[attr-defined]
 
-
-@pytest.mark.transports("grpc")
-def test_grpc_says_experiments_are_not_there_yet(mb: ModelBox) -> None:
-    with pytest.raises(Exception, match="experiments and logged events are not available over"):
-        mb.new_experiment("run")

@@ -330,3 +330,55 @@ def test_stubs_generated_by_protoc_work_in_a_fresh_process(grpc_server: tuple[Ju
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=out, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "from-protoc"
+
+
+def test_an_md5_checksum_is_verified_as_md5_and_the_sha256_is_stored(rpc: Rpc) -> None:
+    """What ModelBox's SDK sends: the MD5 of the file and the client's own (absolute) path."""
+    model = rpc("CreateModel", pb.CreateModelRequest(name="m")).model
+    data = os.urandom(2 * 2**20 + 5)  # 33 frames, written to disk 1 MiB at a time
+    wrong = hashlib.md5(b"other", usedforsecurity=False).hexdigest()
+    code, details, _ = status_of(lambda: rpc("UploadFile", upload_frames(
+        data, parent_id=model.id, path="/home/ana/w.pt", checksum=wrong)))
+    assert code == grpc.StatusCode.DATA_LOSS and f"not the announced {wrong}" in details
+    assert rpc("ListArtifacts", pb.ListArtifactsRequest(parent_id=model.id)).files == []
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    uploaded = rpc("UploadFile", upload_frames(data, parent_id=model.id, path="/home/ana/w.pt", checksum=md5))
+    assert (uploaded.file.path, uploaded.checksum) == ("w.pt", hashlib.sha256(data).hexdigest())
+    [artifact] = rpc.rest("GET", f"/objects/{model.id}/artifacts").json()["artifacts"]
+    assert artifact["checksum"] == hashlib.sha256(data).hexdigest() and artifact["size"] == len(data)
+    code, details, _ = status_of(lambda: rpc("TrackArtifacts", pb.TrackArtifactsRequest(files=[
+        pb.FileMetadata(parent_id=model.id, path="s3://bucket/a.bin"), pb.FileMetadata(parent_id="other", path="x")])))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "must all name one parent_id" in details
+    reply = rpc("TrackArtifacts", pb.TrackArtifactsRequest(files=[
+        pb.FileMetadata(parent_id=model.id, path="s3://bucket/a.bin", file_type=pb.CHECKPOINT)]))
+    assert reply.num_files_tracked == 1 and reply.files[0].file_type == pb.CHECKPOINT and reply.HasField("created_at")
+
+
+def test_the_seeds_files_on_create_are_tracked_and_its_framework_enum_is_read(rpc: Rpc, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    model = rpc("CreateModel", pb.CreateModelRequest(name="m", files=[pb.FileMetadata(path="s3://bucket/card.md")]))
+    version = rpc("CreateModelVersion", pb.CreateModelVersionRequest(
+        model=model.id, framework=pb.PYTORCH, files=[pb.FileMetadata(path=str(notes), file_type=pb.TEXT)]))
+    assert (version.version.framework, version.version.framework_name) == (pb.PYTORCH, "pytorch")
+    [card] = rpc.rest("GET", f"/objects/{model.id}/artifacts").json()["artifacts"]
+    assert (card["tracked"], card["location"]) == (True, "s3://bucket/card.md")
+    [tracked] = rpc.rest("GET", f"/objects/{version.model_version}/artifacts").json()["artifacts"]
+    assert (tracked["location"], tracked["checksum"]) == (str(notes), hashlib.sha256(b"hello").hexdigest())
+    code, details, _ = status_of(lambda: rpc("CreateModelVersion", pb.CreateModelVersionRequest(
+        model=model.id, framework=7)))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "not an MLFramework" in details
+
+
+def test_an_empty_file_and_one_of_many_frames_download_through_our_client(
+    grpc_server: tuple[JupyterServer, str], rpc: Rpc, tmp_path: Path
+) -> None:
+    """Our client reads DownloadFile's hand-encoded chunk frames in place, whatever their number."""
+    empty, big = tmp_path / "empty.bin", tmp_path / "big.bin"
+    empty.write_bytes(b"")
+    big.write_bytes(os.urandom(5 * 2**20 + 3))  # 6 frames of at most 1 MiB, read ahead 4 MiB at a time
+    with ModelBox(grpc=grpc_server[1], token=rpc.server.token) as box:
+        version = box.new_model("m").new_model_version()
+        artifacts = {a.path: a for a in version.upload_artifact([str(empty), str(big)])}
+        for name, source in (("empty.bin", empty), ("big.bin", big)):
+            assert artifacts[name].download(tmp_path / f"copy-{name}").read_bytes() == source.read_bytes()

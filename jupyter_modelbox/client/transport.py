@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 import pandas as pd
 
 from ..registry.backend import BlobRef
-from ..registry.errors import ModelBoxError
 from ..registry.metric_ops import Series
 from ..registry.validation import Limits
 
@@ -118,10 +117,7 @@ class ExperimentTransport(Protocol):
 
 
 def experiment_transport(transport: Transport) -> ExperimentTransport:
-    """``transport``, if it carries experiments and logged events (the gRPC one does not yet)."""
-    if not hasattr(transport, "create_experiment"):
-        raise ModelBoxError(f"experiments and logged events are not available over {transport!r} yet; open the "
-                            "registry over REST (ModelBox(url=...)) or in this process (ModelBox(root=...))")
+    """``transport`` as the experiment protocol (every transport has it: mypy checks below)."""
     return cast(ExperimentTransport, transport)
 
 
@@ -133,5 +129,6 @@ if TYPE_CHECKING:  # mypy proves that each transport satisfies the protocol (CI 
     def _transports(registry: Registry, http: HttpTransport, grpc: GrpcTransport) -> list[Transport]:
         return [registry, http, grpc]
 
-    def _experiment_transports(registry: Registry, http: HttpTransport) -> list[ExperimentTransport]:
-        return [registry, http]  # gRPC: issue 17's second half wires its experiment RPCs
+    def _experiment_transports(registry: Registry, http: HttpTransport, grpc: GrpcTransport
+                               ) -> list[ExperimentTransport]:
+        return [registry, http, grpc]

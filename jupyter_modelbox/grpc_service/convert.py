@@ -36,7 +36,7 @@ DERIVED: dict[str, set[str]] = {
     "ModelVersion": {"framework", "files"},
     "Model": {"files"},
     "Experiment": {"framework"},
-    "Checkpoint": {"metrics", "files", "has_epoch"},
+    "Checkpoint": {"metrics", "files", "no_epoch"},
 }
 FILE_TYPES: dict[str, int] = {mime.value: index for index, mime in enumerate(ArtifactMime)}  # seed's FileType order
 MIMES: dict[int, str] = {index: value for value, index in FILE_TYPES.items()}
@@ -190,7 +190,7 @@ def _derived(message: Message, doc: Mapping[str, Any]) -> None:
         metrics = doc.get("metrics")
         if isinstance(metrics, Mapping):
             _fill_map(message.metrics, message.DESCRIPTOR.fields_by_name["metrics"], metrics)  # type: ignore[attr-defined]
-        message.has_epoch = doc.get("epoch") is not None  # type: ignore[attr-defined]
+        message.no_epoch = doc.get("epoch") is None  # type: ignore[attr-defined]
     elif name == "FileMetadata" and doc.get("created_at"):
         message.updated_at.FromDatetime(datetime.fromisoformat(doc["created_at"]))  # type: ignore[attr-defined]
 
@@ -267,6 +267,6 @@ def to_doc(message: Message) -> Doc:
         elif field.enum_type is not None and field.enum_type.name == "FileType":
             value = mime_of(value, detect=False)
         doc[renames.get(field.name, field.name)] = value
-    if message.DESCRIPTOR.name == "Checkpoint" and not message.has_epoch:  # type: ignore[attr-defined]
+    if message.DESCRIPTOR.name == "Checkpoint" and message.no_epoch:  # type: ignore[attr-defined]
         doc["epoch"] = None
     return doc

@@ -61,5 +61,13 @@ class ExperimentRpcs(ServiceBase):
 
     @unary
     async def ListCheckpoints(self, request: Any, context: Context) -> Any:
-        docs, _ = await self.call(self.registry.list_checkpoints, required(request.experiment_id, "experiment_id"))
-        return fill(pb.ListCheckpointsResponse(), {"checkpoints": docs})
+        offset, limit = page(request.offset, optional(request, "limit"))
+        docs, total = await self.call(self.registry.list_checkpoints, required(request.experiment_id, "experiment_id"),
+                                      optional(request, "epoch"), offset, limit)
+        return fill(pb.ListCheckpointsResponse(), {"checkpoints": docs, "total": total})
+
+    @unary
+    async def TopCheckpoint(self, request: Any, context: Context) -> Any:
+        doc = await self.call(self.registry.top_checkpoint, required(request.experiment_id, "experiment_id"),
+                              optional(request, "metric"), optional(request, "smaller_is_better"))
+        return fill(pb.GetCheckpointResponse(), {"checkpoint": doc})

@@ -28,8 +28,30 @@ from .convert import Doc, fill, mime_of
 
 DOWNLOAD_BLOCK = 1024 * 1024
 MAX_DOWNLOAD_BLOCK = 16 * 1024 * 1024
+READ_AHEAD = 4 * 1024 * 1024  # bytes read per trip to the worker pool
+WRITE_BYTES = 1024 * 1024  # bytes of upload chunks written per trip to the worker pool
+CHUNKS_TAG = b"\x12"  # DownloadFileResponse.chunks: field 2, length-delimited
 MD5_HEX = re.compile(r"[0-9a-f]{32}")
 SERVER_FIELDS = ("id", "tracked", "location", "content_type", "owner", "created_at", "updated_at")
+
+
+def varint(number: int) -> bytes:
+    out = bytearray()
+    while number > 0x7F:
+        out.append(number & 0x7F | 0x80)
+        number >>= 7
+    out.append(number)
+    return bytes(out)
+
+
+def chunk_frame(data: bytes | memoryview) -> bytes:
+    """A ``DownloadFileResponse`` holding ``chunks=data``, encoded (one copy of the bytes, no message object)."""
+    return b"".join((CHUNKS_TAG, varint(len(data)), data))
+
+
+def serialize_download_frame(frame: Any) -> bytes:
+    """DownloadFile's reply serializer: chunk frames come encoded (``chunk_frame``), the metadata frame as a message."""
+    return frame if isinstance(frame, bytes) else frame.SerializeToString()
 
 
 def file_message(doc: Doc) -> Any:
@@ -49,21 +71,36 @@ def _upload_path(path: str) -> str:
     return check_artifact_path(pure.name if pure.is_absolute() else path)
 
 
-class _Md5:
-    """The MD5 (and the sha256 the registry checks) of the bytes of an upload announced by its MD5."""
+class _Chunks:
+    """Chunks gathered up to ``WRITE_BYTES`` for one trip to the worker pool (ModelBox's SDK sends 1 KiB
+    frames); for an upload announced by its MD5, also the MD5 and the sha256 the registry checks."""
 
-    def __init__(self) -> None:
-        self.md5, self.sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    def __init__(self, stream: UploadStream, md5: bool) -> None:
+        self.stream, self.pending = stream, 0
+        self.pieces: list[bytes] = []
+        self.digests = (hashlib.md5(usedforsecurity=False), hashlib.sha256()) if md5 else None
 
-    def write(self, stream: UploadStream, chunk: bytes) -> None:
-        self.md5.update(chunk)
-        self.sha256.update(chunk)
-        stream.write(chunk)
+    def add(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; true when enough is kept to write."""
+        self.pieces.append(chunk)
+        self.pending += len(chunk)
+        return self.pending >= WRITE_BYTES
+
+    def write(self) -> None:
+        if self.digests is not None:
+            for piece in self.pieces:
+                for digest in self.digests:
+                    digest.update(piece)
+        self.stream.write_all(self.pieces)
+        self.pieces, self.pending = [], 0
 
     def sha256_if(self, md5: str) -> str:
-        if self.md5.hexdigest() != md5:
-            raise IntegrityError(f"the bytes received have MD5 {self.md5.hexdigest()}, not the announced {md5}")
-        return self.sha256.hexdigest()
+        """The sha256 of the bytes, if their MD5 is ``md5``."""
+        assert self.digests is not None
+        got, sha256 = (digest.hexdigest() for digest in self.digests)
+        if got != md5:
+            raise IntegrityError(f"the bytes received have MD5 {got}, not the announced {md5}")
+        return sha256
 
 
 class _Upload:
@@ -104,33 +141,34 @@ class FileRpcs(ServiceBase):
             await self.call(registry.object_doc, upload.parent_id)  # an unknown parent fails before any byte
         upload_id = (await self.call(registry.start_upload))["upload_id"]
         stream: UploadStream | None = None
-        md5 = _Md5() if upload.checksum is not None and len(upload.checksum) == 32 else None
+        by_md5 = upload.checksum is not None and len(upload.checksum) == 32
         try:
             stream = await self.call(registry.open_upload_stream, upload_id)
+            chunks = _Chunks(stream, by_md5)
             async for frame in frames:
                 kind = frame.WhichOneof("stream_frame")
                 if kind == "chunks" and stream is not None:
-                    if md5 is not None:
-                        await self.call(md5.write, stream, frame.chunks)
-                    else:
-                        await self.call(stream.write, frame.chunks)
+                    if chunks.add(frame.chunks):
+                        await self.call(chunks.write)
                 elif kind == "chunks":
                     raise InvalidArgumentError("no chunks may follow the closing metadata frame")
                 elif kind == "metadata":
                     upload.closing_frame(frame.metadata)
                     if stream is not None:
+                        await self.call(chunks.write)
                         await self.call(stream.close)
                         stream = None
                 else:
                     raise InvalidArgumentError("an UploadFile frame holds neither metadata nor chunks")
             if stream is not None:
+                await self.call(chunks.write)
                 await self.call(stream.close)
                 stream = None
             if upload.checksum is None:
                 raise InvalidArgumentError("UploadFile needs the file's sha256 (or MD5) in FileMetadata.checksum")
-            if len(upload.checksum) == 32 and md5 is None:
+            if len(upload.checksum) == 32 and not by_md5:
                 raise InvalidArgumentError("an MD5 checksum must come in the first metadata frame")
-            sha256 = md5.sha256_if(upload.checksum) if md5 is not None else upload.checksum
+            sha256 = chunks.sha256_if(upload.checksum) if by_md5 else upload.checksum
             blob = await self.call(registry.finish_upload, upload_id, sha256)
         except BaseException:
             if stream is not None:
@@ -166,9 +204,11 @@ class FileRpcs(ServiceBase):
             if not request.no_metadata:
                 yield pb.DownloadFileResponse(metadata=file_message(doc))
             left = min(request.length, size - request.offset) if request.length else size - request.offset
-            while left > 0 and (chunk := await self.call(stream.read, min(block, left))):
-                left -= len(chunk)
-                yield pb.DownloadFileResponse(chunks=chunk)
+            while left > 0 and (data := await self.call(stream.read, min(max(block, READ_AHEAD), left))):
+                left -= len(data)
+                view = memoryview(data)
+                for start in range(0, len(view), block):
+                    yield chunk_frame(view[start:start + block])
         finally:
             stream.close()
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..registry.errors import InvalidArgumentError
+from ..registry.errors import InvalidArgumentError, NotFoundError
 from .base import Context, ServiceBase, optional, page, pb, required, unary
 from .convert import Doc, fill, framework_name, from_map, from_struct, from_value, mime_of, to_metadata
 
@@ -34,8 +34,9 @@ def _created(reply: Any, id_field: str, doc: Doc, doc_field: str) -> Any:
 
 
 def registry_object(doc: Doc) -> Any:
-    """A model, version or checkpoint document as a ``RegistryObject``."""
-    kind = "checkpoint" if "uuid" in doc else "version" if "model_id" in doc else "model"
+    """A model, version, experiment or checkpoint document as a ``RegistryObject``."""
+    kind = ("checkpoint" if "uuid" in doc else "version" if "model_id" in doc
+            else "experiment" if "num_checkpoints" in doc else "model")
     return fill(pb.RegistryObject(), {kind: doc})
 
 
@@ -193,13 +194,24 @@ class ObjectRpcs(ServiceBase):
         doc = await self.call(
             self.registry.create_checkpoint, files, metadata=_metadata(request), metrics=checkpoint_metrics(request),
             framework=optional(request, "framework"), format=optional(request, "format"),
-            lineage=_struct(request, "lineage"), actor=self.actor,
+            lineage=_struct(request, "lineage"), experiment_id=request.experiment_id or None,
+            epoch=None if request.no_epoch else request.epoch, batch_number=optional(request, "batch_number"),
+            trial_id=optional(request, "trial_id"), hparams=_struct(request, "hparams"), actor=self.actor,
         )
         return _created(pb.CreateCheckpointResponse(), "checkpoint_id", doc, "checkpoint")
 
     @unary
     async def GetCheckpoint(self, request: Any, context: Context) -> Any:
-        doc = await self.call(self.registry.get_checkpoint, required(request.uuid, "uuid"))
+        if request.uuid and request.experiment_id:
+            raise InvalidArgumentError("GetCheckpoint takes a uuid, or an experiment_id and epoch, not both")
+        if request.uuid:
+            doc = await self.call(self.registry.get_checkpoint, request.uuid)
+        else:
+            experiment = required(request.experiment_id, "uuid or experiment_id")
+            found, _ = await self.call(self.registry.list_checkpoints, experiment, request.epoch, 0, 1)
+            if not found:
+                raise NotFoundError(f"experiment {experiment!r} has no checkpoint of epoch {request.epoch}")
+            doc = found[0]
         return fill(pb.GetCheckpointResponse(), {"checkpoint": doc})
 
     # -- metadata ------------------------------------------------------------------------------

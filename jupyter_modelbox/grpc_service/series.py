@@ -146,7 +146,7 @@ class SeriesRpcs(ServiceBase):
                               required(event.name, "event.name"), source=event.source.name or None,
                               wallclock=_seconds(event.wallclock_time) if event.HasField("wallclock_time") else None,
                               metadata=metadata, actor=self.actor)
-        return fill(pb.LogEventResponse(), {"created_at": doc["created_at"]})
+        return fill(pb.LogEventResponse(), {"created_at": doc["created_at"], "logged": doc})
 
     @unary
     async def ListEvents(self, request: Any, context: Context) -> Any:

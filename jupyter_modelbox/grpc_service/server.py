@@ -17,7 +17,7 @@ from typing import Any
 import grpc
 
 from .experiments import ExperimentRpcs
-from .files import FileRpcs
+from .files import FileRpcs, serialize_download_frame
 from .objects import ObjectRpcs
 from .protos import load
 from .series import SeriesRpcs
@@ -27,6 +27,31 @@ SCHEMES = ("token", "bearer")
 
 class ModelStoreServicer(ObjectRpcs, ExperimentRpcs, FileRpcs, SeriesRpcs):
     """Every RPC of ``service ModelStore``."""
+
+
+HANDLER_KINDS = {
+    (False, False): grpc.unary_unary_rpc_method_handler,
+    (True, False): grpc.stream_unary_rpc_method_handler,
+    (False, True): grpc.unary_stream_rpc_method_handler,
+    (True, True): grpc.stream_stream_rpc_method_handler,
+}
+
+
+def service_handler(servicer: ModelStoreServicer) -> grpc.GenericRpcHandler:
+    """What the generated ``add_ModelStoreServicer_to_server`` registers, except that DownloadFile's
+    chunk frames are serialized by ``serialize_download_frame`` (they come encoded: no message copy)."""
+    messages, _ = load()
+    service = messages.DESCRIPTOR.services_by_name["ModelStore"]
+    handlers = {}
+    for method in service.methods:
+        reply = getattr(messages, method.output_type.name)
+        kind = HANDLER_KINDS[method.client_streaming, method.server_streaming]
+        handlers[method.name] = kind(
+            getattr(servicer, method.name),
+            request_deserializer=getattr(messages, method.input_type.name).FromString,
+            response_serializer=serialize_download_frame if method.name == "DownloadFile" else reply.SerializeToString,
+        )
+    return grpc.method_handlers_generic_handler(service.full_name, handlers)
 
 
 @dataclass(frozen=True)
@@ -106,7 +131,6 @@ class GrpcServer:
         self.config = config
         self.log = log
         self.port = 0
-        _, services = load()
         self.server = grpc.aio.server(
             interceptors=[TokenInterceptor(config.token)],
             options=[
@@ -115,7 +139,7 @@ class GrpcServer:
                 ("grpc.max_send_message_length", -1),
             ],
         )
-        services.add_ModelStoreServicer_to_server(ModelStoreServicer(settings), self.server)
+        self.server.add_generic_rpc_handlers((service_handler(ModelStoreServicer(settings)),))
 
     async def start(self) -> int:
         config = self.config
