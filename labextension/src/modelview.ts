@@ -5,7 +5,8 @@ import type { ModelboxClient } from './api';
 import { renderArtifactTable } from './artifacts';
 import { button, errorBox, formatTime, h } from './dom';
 import { makeDropTarget } from './drop';
-import { renderMetadataTable } from './metadata';
+import { sendEdit } from './edits';
+import { type MetadataTable, metadataTableFor } from './metadata';
 import type { IUserPrompts } from './prompts';
 import { VERSION_FIELDS, queryError, syntaxHint } from './query';
 import { ModelboxAPIError } from './request';
@@ -75,6 +76,7 @@ export class ModelView extends Widget {
       this._selected.clear();
       this._versionSearch.input.value = '';
       this._versionSearch.showError(null);
+      this._errors.replaceChildren();
       this.node.replaceChildren(h('p', { className: 'jp-ModelboxPanel-status' }, 'Loading model…'));
     }
     if (!modelId) {
@@ -139,7 +141,6 @@ export class ModelView extends Widget {
     const searching = document.activeElement === this._versionSearch.input;
     const reload = (): void => void this.load();
     makeDropTarget(this.node, model.id, `model ${model.name}`);
-    this._errors.replaceChildren();
     this.node.replaceChildren(
       h(
         'div',
@@ -173,13 +174,15 @@ export class ModelView extends Widget {
       section('Description', this._renderDescription(model, editable)),
       section(
         'Metadata',
-        renderMetadataTable({
+        (this._metadata = metadataTableFor(this._metadata, {
           client: this._client,
           objectId: model.id,
           metadata: model.metadata,
+          revision: model.revision,
+          what: 'model',
           editable,
           onChanged: reload
-        })
+        })).node
       ),
       section(
         `Versions (${model.num_versions})`,
@@ -242,9 +245,19 @@ export class ModelView extends Widget {
     }
   }
 
+  /**
+   * The description, or its editor while the user edits it: a reload (a live
+   * update) keeps the editor with what was typed and the revision it started
+   * from, so saving over someone else's change is refused (412) and asked.
+   */
   private _renderDescription(model: IModel, editable: boolean): HTMLElement {
+    if (this._descriptionEditor?.modelId === model.id && editable) {
+      return this._descriptionEditor.box;
+    }
+    this._descriptionEditor = null;
     const box = h('div', { className: 'jp-ModelboxDescription' });
     const show = (): void => {
+      this._descriptionEditor = null;
       box.replaceChildren(
         h(
           'p',
@@ -260,14 +273,19 @@ export class ModelView extends Widget {
         attrs: { rows: '4', 'aria-label': 'Description' }
       });
       area.value = model.description;
-      const save = async (): Promise<void> => {
-        try {
-          await this._client.updateModel(model.id, { description: area.value });
-          await this.load();
-        } catch (error) {
-          this._errors.replaceChildren(errorBox(error));
-        }
+      const reload = (): void => {
+        this._descriptionEditor = null;
+        void this.load();
       };
+      const save = (): Promise<boolean> =>
+        sendEdit({
+          slot: this._errors,
+          what: 'model',
+          revision: model.revision,
+          send: revision => this._client.updateModel(model.id, { description: area.value }, revision),
+          done: reload,
+          reload
+        });
       box.replaceChildren(
         area,
         h(
@@ -277,6 +295,7 @@ export class ModelView extends Widget {
           button('Cancel', show)
         )
       );
+      this._descriptionEditor = { modelId: model.id, box };
       area.focus();
     };
     show();
@@ -418,7 +437,19 @@ export class ModelView extends Widget {
   }
 
   private async _setArchived(model: IModel): Promise<void> {
-    await this._run(() => this._client.updateModel(model.id, { archived: !model.archived }));
+    await this._edit(model, revision => this._client.updateModel(model.id, { archived: !model.archived }, revision));
+  }
+
+  /** Send a change of the model with the revision shown, then reload (see `sendEdit`). */
+  private _edit(model: IModel, send: (revision: number | undefined) => Promise<unknown>): Promise<boolean> {
+    return sendEdit({
+      slot: this._errors,
+      what: 'model',
+      revision: model.revision,
+      send,
+      done: () => void this.load(),
+      reload: () => void this.load()
+    });
   }
 
   private async _delete(model: IModel, versionCount: number): Promise<void> {
@@ -433,12 +464,14 @@ export class ModelView extends Widget {
     if (!confirmed) {
       return;
     }
-    try {
-      await this._client.deleteModel(model.id, versionCount > 0);
-      this._modelDeleted.emit(model.id);
-    } catch (error) {
-      this._errors.replaceChildren(errorBox(error));
-    }
+    await sendEdit({
+      slot: this._errors,
+      what: 'model',
+      revision: model.revision,
+      send: revision => this._client.deleteModel(model.id, versionCount > 0, revision),
+      done: () => this._modelDeleted.emit(model.id),
+      reload: () => void this.load()
+    });
   }
 
   /** Run a change and reload, or show why it failed. */
@@ -463,7 +496,9 @@ export class ModelView extends Widget {
   private readonly _errors = h('div', { className: 'jp-ModelboxDetail-errors' });
   private _modelId: string | null = null;
   private _model: IModel | null = null;
+  private _descriptionEditor: { modelId: string; box: HTMLElement } | null = null;
   private _calls = 0;
+  private _metadata: MetadataTable | null = null;
 }
 
 /**

@@ -93,6 +93,11 @@ export type IModelChanges = JSONBody<paths['/models/{model_id}']['patch']>;
 export type IMetricFrame = Schemas['MetricFrame'];
 
 /**
+ * A model, version or checkpoint, as metadata edits answer.
+ */
+export type IRegistryObject = Schemas['RegistryObject'];
+
+/**
  * Bytes stored by a finished upload.
  */
 export type IBlob = Schemas['Blob'];

@@ -7,7 +7,8 @@ import { MetricChart } from './chart';
 import { button, errorBox, formatTime, formatValue, h } from './dom';
 import { makeDropTarget } from './drop';
 import { type INotebookOpener, renderLineage } from './lineage';
-import { renderMetadataTable } from './metadata';
+import { sendEdit } from './edits';
+import { type MetadataTable, metadataTableFor } from './metadata';
 import { section } from './modelview';
 import type { IUserPrompts } from './prompts';
 import type { IArtifact, ICheckpoint, IModelVersion } from './tokens';
@@ -126,13 +127,15 @@ export class VersionView extends Panel {
         : h('span'),
       section(
         'Metadata',
-        renderMetadataTable({
+        (this._metadata = metadataTableFor(this._metadata, {
           client: this._client,
           objectId: version.id,
           metadata: version.metadata,
+          revision: version.revision,
+          what: 'version',
           editable: true,
           onChanged: () => void this.load()
-        })
+        })).node
       ),
       renderLineageSection(version, checkpoint, this._opener),
       section('Checkpoint', renderCheckpoint(version, checkpoint)),
@@ -151,12 +154,14 @@ export class VersionView extends Panel {
     if (!confirmed) {
       return;
     }
-    try {
-      await this._client.deleteVersion(version.id);
-      this._versionDeleted.emit(version.model_id);
-    } catch (error) {
-      this._errors.replaceChildren(errorBox(error));
-    }
+    await sendEdit({
+      slot: this._errors,
+      what: 'version',
+      revision: version.revision,
+      send: revision => this._client.deleteVersion(version.id, revision),
+      done: () => this._versionDeleted.emit(version.model_id),
+      reload: () => void this.load()
+    });
   }
 
   private readonly _details = new Widget();
@@ -166,6 +171,7 @@ export class VersionView extends Panel {
   private _siblings: IModelVersion[] = [];
   private _chart: MetricChart | null = null;
   private _calls = 0;
+  private _metadata: MetadataTable | null = null;
 }
 
 /**
