@@ -450,7 +450,11 @@ export class ModelView extends Widget {
           pick
         ),
         h('td', { className: 'jp-ModelboxVersions-number' }, String(version.number)),
-        h('td', { className: 'jp-ModelboxVersions-label' }, version.version || version.name || ''),
+        h(
+          'td',
+          { className: 'jp-ModelboxVersions-label', attrs: { title: version.version || version.name || '' } },
+          version.version || version.name || ''
+        ),
         tags,
         h('td', { className: 'jp-ModelboxVersions-framework' }, version.framework ?? ''),
         h('td', { className: 'jp-ModelboxVersions-created' }, formatTime(version.created_at))
