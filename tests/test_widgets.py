@@ -19,6 +19,7 @@ from jupyter_modelbox import Model, ModelBox, ModelVersion
 from jupyter_modelbox.widgets import (
     ArtifactDropZone,
     CreateModelForm,
+    MetadataEditor,
     MetricsPlot,
     ModelBrowser,
     RegisterVersionForm,
@@ -450,3 +451,31 @@ def test_metrics_plot_draws_points_logged_without_steps_in_their_order(box: Mode
         assert list(ax.lines[0].get_xdata()) == [0, 1, 2] and list(ax.lines[0].get_ydata()) == [0.9, 0.5, 0.3]
     finally:
         plot.close()
+
+
+# -- text as people read it --------------------------------------------------------------------
+
+
+def test_widget_text_says_1_version_sizes_for_people_and_keeps_labels_whole(
+    box: ModelBox, files: dict[str, Path]
+) -> None:
+    one = box.new_model("one-version")
+    version = one.new_model_version()
+    version.upload_artifact(files["weights"])  # 16,384 bytes
+    version.upload_artifact(files["notes"])  # 21 bytes
+    box.new_model("two-versions").new_model_version()
+    box.get_model("two-versions").new_model_version()
+    browser = ModelBrowser(box, live=False)
+    zone = ArtifactDropZone(version, live=False)
+    try:
+        labels = [label for label, _ in browser.listing.options]
+        assert any(label.startswith("default/one-version  (1 version)") for label in labels), labels
+        assert any(label.startswith("default/two-versions  (2 versions)") for label in labels), labels
+        browser.select("one-version")
+        for shown in (browser.details.value, zone.listing.value):
+            assert "16.0 KiB" in shown and "21 B" in shown and "16384" not in shown
+    finally:
+        browser.close()
+        zone.close()
+    editor = MetadataEditor()
+    assert editor.mode.style.button_width == "auto"  # "key / value rows" is not cut to "key / value r…"

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import Model, ModelBox, ModelBoxError, ModelVersion, NotFoundError
 from ..client import lineage as lineage_text
 from ..client.experiments import run_summary
-from .common import box_of, error_text, esc, json_html, message_html, table_html, when
+from .common import box_of, error_text, esc, human_size, json_html, message_html, plural, table_html, when
 from .events import Event, FollowsFeed
 
 SORT_KEYS = {"name": "name", "description": "description", "created": "creation_time",
@@ -23,7 +23,7 @@ MAX_VERSIONS_SHOWN = 20
 def artifact_frame(model: Model, versions: list[Any]) -> pd.DataFrame:
     rows = [(f"model {model.name}", a) for a in model.artifacts()]
     rows += [(f"version {v.number}", a) for v in versions for a in v.artifacts()]
-    return pd.DataFrame([{"attached to": owner, "path": a.path, "size": a.size, "sha256": a.checksum,
+    return pd.DataFrame([{"attached to": owner, "path": a.path, "size": human_size(a.size), "sha256": a.checksum,
                           "tracked": a.tracked, "added": when(a.created_at)} for owner, a in rows],
                         columns=["attached to", "path", "size", "sha256", "tracked", "added"])
 
@@ -205,7 +205,7 @@ class ModelBrowser(FollowsFeed, w.VBox):
 
     @staticmethod
     def _label(model: Model) -> str:
-        text = f"{model.namespace}/{model.name}  ({model.num_versions} versions)"
+        text = f"{model.namespace}/{model.name}  ({plural(model.num_versions, 'version')})"
         return f"{text} — {model.description[:50]}" if model.description else text
 
     def _refresh_namespaces(self) -> None:

@@ -39,6 +39,23 @@ def when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
+def human_size(size: int | None) -> str:
+    """``1.5 MiB`` for a byte count (``512 B`` below a KiB); empty when not known (a tracked file out of reach)."""
+    if size is None:
+        return ""
+    value, unit = float(size), "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            break
+        value /= 1024
+    return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 version``, ``3 versions``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def error_text(exc: BaseException) -> str:
     """``ConflictError: tag 'production' is held by version 2 …`` — the class says what kind of problem."""
     if isinstance(exc, ModelBoxError):

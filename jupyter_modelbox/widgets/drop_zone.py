@@ -21,7 +21,7 @@ import pandas as pd
 import traitlets
 
 from .. import Checkpoint, Model, ModelBoxError, ModelVersion
-from .common import box_of, error_text, esc, message_html, table_html, when
+from .common import box_of, error_text, esc, human_size, message_html, table_html, when
 from .events import Event, FollowsFeed
 
 HERE = pathlib.Path(__file__).parent
@@ -92,7 +92,7 @@ class ArtifactDropZone(FollowsFeed, w.VBox):
         except ModelBoxError as exc:
             self.status.value = message_html(error_text(exc), "error")
             return
-        frame = pd.DataFrame([{"path": a.path, "size": a.size, "sha256": a.checksum, "tracked": a.tracked,
+        frame = pd.DataFrame([{"path": a.path, "size": human_size(a.size), "sha256": a.checksum, "tracked": a.tracked,
                                "added": when(a.created_at)} for a in self.artifacts],
                              columns=["path", "size", "sha256", "tracked", "added"])
         heading = f"<div><b>Artifacts of {esc(target_label(self.target))}</b></div>"

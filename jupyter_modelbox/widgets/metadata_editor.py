@@ -25,7 +25,7 @@ def parse_row_value(text: str) -> Any:
 class MetadataEditor(w.VBox):
     def __init__(self, value: dict[str, Any] | None = None) -> None:
         self.mode = w.ToggleButtons(options=[JSON_MODE, ROWS_MODE], value=JSON_MODE, description="Metadata")
-        self.mode.style.button_width = "120px"
+        self.mode.style.button_width = "auto"  # a fixed width cut "key / value rows" to "key / value r…"
         self.json_text = w.Textarea(value=json.dumps(value, indent=2) if value else "",
                                     placeholder='{"dataset": "mnist", "lr": 0.001}',
                                     layout=w.Layout(width="100%", height="90px"))

@@ -13,6 +13,7 @@ import type {
   IModelList,
   IModelVersion,
   INewModel,
+  IRegistryObject,
   INewVersion,
   IVersionList
 } from './tokens';
@@ -45,15 +46,16 @@ export class ModelboxClient {
     return this._send('models', 'POST', model);
   }
 
-  updateModel(modelId: string, changes: IModelChanges): Promise<IModel> {
-    return this._send(`models/${enc(modelId)}`, 'PATCH', changes);
+  /** `revision`: the one the change starts from (sent as `If-Match`; 412 when the model changed since). */
+  updateModel(modelId: string, changes: IModelChanges, revision?: number): Promise<IModel> {
+    return this._send(`models/${enc(modelId)}`, 'PATCH', changes, revision);
   }
 
   /** Deletes the model with its versions when `cascade` is true. */
-  async deleteModel(modelId: string, cascade = false): Promise<void> {
+  async deleteModel(modelId: string, cascade = false, revision?: number): Promise<void> {
     await this._call(
       `models/${enc(modelId)}` + queryString({ cascade: cascade || null }),
-      { method: 'DELETE' }
+      ifMatch({ method: 'DELETE' }, revision)
     );
   }
 
@@ -77,8 +79,8 @@ export class ModelboxClient {
     return this._send(`models/${enc(modelId)}/versions`, 'POST', version);
   }
 
-  async deleteVersion(versionId: string): Promise<void> {
-    await this._call(`versions/${enc(versionId)}`, { method: 'DELETE' });
+  async deleteVersion(versionId: string, revision?: number): Promise<void> {
+    await this._call(`versions/${enc(versionId)}`, ifMatch({ method: 'DELETE' }, revision));
   }
 
   /**
@@ -108,32 +110,23 @@ export class ModelboxClient {
     return answer.metadata;
   }
 
-  /** Merges top-level keys into the metadata, atomically on the server. */
-  async mergeMetadata(
-    objectId: string,
-    metadata: PartialJSONObject
-  ): Promise<void> {
-    await this._send(`objects/${enc(objectId)}/metadata`, 'PATCH', {
-      metadata
-    });
+  /**
+   * Merges top-level keys into the metadata, atomically on the server. Each
+   * metadata edit sends `revision` (the object's, as loaded) as `If-Match`
+   * when given, and answers the object with its new revision.
+   */
+  mergeMetadata(objectId: string, metadata: PartialJSONObject, revision?: number): Promise<IRegistryObject> {
+    return this._send(`objects/${enc(objectId)}/metadata`, 'PATCH', { metadata }, revision);
   }
 
-  async setMetadataKey(
-    objectId: string,
-    key: string,
-    value: PartialJSONValue
-  ): Promise<void> {
-    await this._send(
-      `objects/${enc(objectId)}/metadata/${enc(key)}`,
-      'PUT',
-      { value }
-    );
+  setMetadataKey(objectId: string, key: string, value: PartialJSONValue, revision?: number): Promise<IRegistryObject> {
+    return this._send(`objects/${enc(objectId)}/metadata/${enc(key)}`, 'PUT', { value }, revision);
   }
 
-  async removeMetadataKeys(objectId: string, keys: string[]): Promise<void> {
-    await this._call(
+  removeMetadataKeys(objectId: string, keys: string[], revision?: number): Promise<IRegistryObject> {
+    return this._call(
       `objects/${enc(objectId)}/metadata` + queryString({ key: keys }),
-      { method: 'DELETE' }
+      ifMatch({ method: 'DELETE' }, revision)
     );
   }
 
@@ -266,13 +259,21 @@ export class ModelboxClient {
     return this._call<T>(endPoint, {});
   }
 
-  private _send<T>(endPoint: string, method: string, body: unknown): Promise<T> {
-    return this._call<T>(endPoint, jsonBody(method, body));
+  private _send<T>(endPoint: string, method: string, body: unknown, revision?: number): Promise<T> {
+    return this._call<T>(endPoint, ifMatch(jsonBody(method, body), revision));
   }
 
   private _call<T>(endPoint: string, init: RequestInit): Promise<T> {
     return requestAPI<T>(endPoint, this.serverSettings, init);
   }
+}
+
+/** `init` with `If-Match: "<revision>"` when a revision is given. */
+function ifMatch(init: RequestInit, revision?: number): RequestInit {
+  if (revision === undefined) {
+    return init;
+  }
+  return { ...init, headers: { ...(init.headers as Record<string, string> | undefined), 'If-Match': `"${revision}"` } };
 }
 
 function enc(part: string): string {

@@ -3,16 +3,28 @@ import { Widget } from '@lumino/widgets';
 import uPlot from 'uplot';
 
 import type { ModelboxClient } from './api';
-import { SERIES_COLORS, type IChartSeries, type XAxis, seriesFromFrame } from './chartdata';
+import {
+  type IChartSeries,
+  X_AXIS_TITLES,
+  type XAxis,
+  dashOf,
+  seriesFromFrame,
+  smooth,
+  versionColor
+} from './chartdata';
 import { button, errorBox, h, select } from './dom';
 import type { IModelVersion } from './tokens';
 
 const CHART_HEIGHT = 240;
 
+/** A line of the chart: a series and the version it belongs to. */
+type ChartLine = IChartSeries & { version: number };
+
 /**
  * Metric chart of a version: pick keys, overlay other versions of the model,
- * step or wallclock axis, drag to zoom (double-click or "Reset zoom" to
- * undo). Points come from the server's downsampling endpoint, about two per
+ * step, wall time or relative time axis, log scale, EMA smoothing, drag to
+ * zoom (double-click or "Reset zoom" to undo). Each version keeps one colour
+ * in every chart (`versionColor`); `val_*` series are dashed. Points come from the server's downsampling endpoint, about two per
  * horizontal pixel, so a million-point series costs what a thousand do.
  *
  * Drawn with uPlot: canvas rendering built for large time series.
@@ -30,18 +42,33 @@ export class MetricChart extends Widget {
     this._axis = select(
       [
         ['step', 'Step'],
-        ['wallclock', 'Time']
+        ['wallclock', 'Wall time'],
+        ['relative', 'Relative time']
       ],
       'step',
       { 'aria-label': 'X axis', class: 'jp-mod-styled jp-ModelboxChart-axis' }
     );
     this._axis.addEventListener('change', () => void this.draw());
+    this._log.addEventListener('change', () => this._restyle());
+    this._smoothing.addEventListener('input', () => {
+      this._smoothingValue.textContent = Number(this._smoothing.value).toFixed(2);
+      this._restyle();
+    });
     this.node.append(
       this._keys,
       h(
         'div',
         { className: 'jp-ModelboxChart-controls' },
         h('label', {}, 'X axis ', this._axis),
+        h('label', { className: 'jp-ModelboxChart-logLabel' }, this._log, 'Log scale'),
+        h(
+          'label',
+          { className: 'jp-ModelboxChart-smoothingLabel' },
+          'Smoothing ',
+          this._smoothing,
+          ' ',
+          this._smoothingValue
+        ),
         button('Reset zoom', () => this._resetZoom(), { className: 'jp-ModelboxChart-reset' })
       ),
       this._overlays,
@@ -94,7 +121,7 @@ export class MetricChart extends Widget {
   async draw(): Promise<void> {
     const keys = checked(this._keys);
     const overlayIds = new Set(checked(this._overlays));
-    let axis: XAxis = this._axis.value === 'wallclock' ? 'wallclock' : 'step';
+    let axis = this._axis.value as XAxis;
     const call = ++this._calls;
     if (keys.length === 0) {
       this._destroyPlot();
@@ -103,7 +130,7 @@ export class MetricChart extends Widget {
     }
     const versions = [this._version, ...this._otherVersions.filter(v => overlayIds.has(v.id))];
     const maxPoints = Math.min(4000, Math.max(200, 2 * this._width()));
-    let series: IChartSeries[];
+    let series: ChartLine[];
     let note = '';
     try {
       // ask each version only for keys it has: the server refuses unknown keys
@@ -118,12 +145,14 @@ export class MetricChart extends Widget {
       );
       const seriesOn = (x: XAxis) =>
         frames.flatMap((frame, i) =>
-          seriesFromFrame(frame, x, i === 0 && versions.length === 1 ? '' : ` (v${versions[i].number})`)
+          seriesFromFrame(frame, x, i === 0 && versions.length === 1 ? '' : ` (v${versions[i].number})`).map(
+            line => ({ ...line, version: versions[i].number })
+          )
         );
       series = seriesOn(axis);
       if (series.length === 0 && axis === 'step' && frames.some(frame => frame.key.length > 0)) {
         axis = 'order';
-        note = 'These points were logged without a step: drawn in the order logged (or pick Time).';
+        note = 'These points were logged without a step: drawn in the order logged (or pick a time axis).';
         series = seriesOn(axis);
       }
     } catch (error) {
@@ -186,27 +215,45 @@ export class MetricChart extends Widget {
     }
   }
 
-  private _plot(series: IChartSeries[], axis: XAxis): void {
+  private _plot(series: ChartLine[], axis: XAxis): void {
     this._destroyPlot();
     this._shown = { series, axis };
     const style = getComputedStyle(this.node);
     const text = themeColor(style, '--jp-ui-font-color2', '#757575');
     const grid = themeColor(style, '--jp-border-color2', '#e0e0e0');
-    const data = uPlot.join(series.map(s => [s.xs, s.ys] as uPlot.AlignedData));
+    const log = this._log.checked;
+    const weight = Number(this._smoothing.value);
+    const shown = series.map(s => {
+      const ys = smooth(s.ys, weight);
+      return log ? ys.map(y => (y !== null && y > 0 ? y : null)) : ys;
+    });
+    const data = uPlot.join(series.map((s, i) => [s.xs, shown[i]] as uPlot.AlignedData));
+    const keys = [...new Set(series.map(s => s.key))];
     const axisStyle = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const yTitle = keys.join(', ') + (log ? ' (log)' : '');
+    // uPlot draws the axis titles on the canvas: say them to assistive technology (and tests) too
+    this._plotHost.setAttribute('role', 'img');
+    this._plotHost.setAttribute('aria-label', `${yTitle} against ${X_AXIS_TITLES[axis]}`);
     this._uplot = new uPlot(
       {
         width: this._width(),
         height: CHART_HEIGHT,
-        scales: { x: { time: axis === 'wallclock' } },
-        axes: [axisStyle, axisStyle],
+        scales: { x: { time: axis === 'wallclock' }, y: log ? { distr: 3 } : {} },
+        axes: [
+          { ...axisStyle, label: X_AXIS_TITLES[axis] },
+          { ...axisStyle, label: yTitle }
+        ],
         cursor: { drag: { x: true, y: false } },
-        legend: { show: true },
+        legend: {
+          show: true,
+          markers: { dash: (u, i) => (u.series[i].dash?.length ? 'dashed' : 'solid') }
+        },
         series: [
-          { label: { step: 'step', wallclock: 'time', order: 'point' }[axis] },
-          ...series.map((s, i) => ({
+          { label: { step: 'step', wallclock: 'time', relative: 'seconds', order: 'point' }[axis] },
+          ...series.map(s => ({
             label: s.label,
-            stroke: themeColor(style, SERIES_COLORS[i % SERIES_COLORS.length]),
+            stroke: themeColor(style, versionColor(s.version)),
+            dash: dashOf(s.key, keys.filter(k => !/^val[_/]/.test(k)).indexOf(s.key)),
             width: 1.5,
             spanGaps: true,
             points: { show: false }
@@ -253,7 +300,13 @@ export class MetricChart extends Widget {
   private readonly _plotHost = h('div', { className: 'jp-ModelboxChart-plot' });
   private readonly _keyCache = new Map<string, Promise<string[]>>();
   private _uplot: uPlot | null = null;
-  private _shown: { series: IChartSeries[]; axis: XAxis } | null = null;
+  private _shown: { series: ChartLine[]; axis: XAxis } | null = null;
+  private readonly _log = h('input', { attrs: { type: 'checkbox', 'aria-label': 'Log scale' } });
+  private readonly _smoothing = h('input', {
+    className: 'jp-ModelboxChart-smoothing',
+    attrs: { type: 'range', min: '0', max: '0.99', step: '0.01', value: '0', 'aria-label': 'Smoothing' }
+  });
+  private readonly _smoothingValue = h('span', { className: 'jp-ModelboxChart-smoothingValue' }, '0.00');
   private readonly _themeWatch = new MutationObserver(() => this._restyle());
   private _calls = 0;
   /** Check every overlay the first time they are listed (the compare view). */

@@ -24,8 +24,12 @@ export interface ICompareRow {
   values: unknown[];
   /** Shown in the cells: the value as text, `—` where missing. */
   texts: string[];
-  /** True when the versions do not all hold the same value. */
+  /** The values as they are, where `texts` rounds numbers. */
+  titles?: string[];
+  /** True when the versions' values do not all render the same. */
   differs: boolean;
+  /** Columns holding the best value of a metric row (lowest loss or error, else highest). */
+  best?: number[];
   /**
    * A row that tells the versions apart by nature (created): never marked as
    * a difference, and kept when only differences are shown.
@@ -81,7 +85,7 @@ export function formatCompareValue(value: unknown): string {
     return value;
   }
   if (typeof value === 'number') {
-    return String(value);
+    return roundNumber(value);
   }
   if (isPlainObject(value)) {
     const keys = Object.keys(value);
@@ -105,7 +109,16 @@ export function buildCompareRows(columns: ICompareColumn[]): ICompareRow[] {
   const rows: ICompareRow[] = [];
   const add = (section: CompareSection, key: string, values: unknown[], texts?: string[]): void => {
     const shown = texts ?? values.map(formatCompareValue);
-    rows.push({ section, key, values, texts: shown, differs: !allSame(values) });
+    const metric = section === 'Checkpoint metrics' || section === 'Last logged metrics';
+    rows.push({
+      section,
+      key,
+      values,
+      texts: shown,
+      titles: values.map(v => (typeof v === 'number' ? String(v) : formatCompareValue(v))),
+      differs: !allSame(values) && shown.some(text => text !== shown[0]),
+      ...(metric ? { best: bestColumns(key, values) } : {})
+    });
   };
   const versions = columns.map(c => c.version);
   add('Version', 'label', versions.map(v => v.version || v.name || undefined));
@@ -139,6 +152,38 @@ export function buildCompareRows(columns: ICompareColumn[]): ICompareRow[] {
   section('Checkpoint metrics', columns.map(c => flatten(c.checkpoint?.metrics ?? {})));
   section('Last logged metrics', columns.map(c => c.lastMetrics));
   return rows;
+}
+
+/**
+ * A number with at most 4 significant digits (integers whole; very large or
+ * small ones in exponent notation), so a table of metrics reads at a glance.
+ */
+export function roundNumber(value: number): string {
+  if (!Number.isFinite(value) || Number.isInteger(value)) {
+    return String(value);
+  }
+  const size = Math.abs(value);
+  if (size >= 1e6 || size < 1e-4) {
+    return value.toExponential(3).replace(/\.?0+e/, 'e');
+  }
+  return String(Number(value.toPrecision(4)));
+}
+
+/** Keys whose lowest value is the best one. */
+const LOWER_IS_BETTER = /loss|err|mse|mae|rmse|perplexity|wer|cer|latency|time|nll/i;
+
+/**
+ * The columns holding the best numeric value of a metric (none when fewer
+ * than two versions have a number, or when they all tie).
+ */
+export function bestColumns(key: string, values: unknown[]): number[] {
+  const numbers = values.map(v => (typeof v === 'number' && Number.isFinite(v) ? v : null));
+  const present = numbers.filter((n): n is number => n !== null);
+  if (present.length < 2 || present.every(n => n === present[0])) {
+    return [];
+  }
+  const best = LOWER_IS_BETTER.test(key) ? Math.min(...present) : Math.max(...present);
+  return numbers.flatMap((n, i) => (n === best ? [i] : []));
 }
 
 /**

@@ -124,7 +124,18 @@ export class CompareView extends Panel {
           attrs: { 'data-key': row.key, 'data-section': row.section }
         },
         h('th', { className: 'jp-ModelboxCompare-key', attrs: { scope: 'row', title: row.key } }, row.key),
-        ...row.texts.map(text => h('td', { className: 'jp-ModelboxCompare-value', attrs: { title: text } }, text))
+        ...row.texts.map((text, i) => {
+          const best = row.best?.includes(i);
+          return h(
+            'td',
+            {
+              className: 'jp-ModelboxCompare-value' + (best ? ' jp-mod-best' : ''),
+              attrs: { title: (row.titles?.[i] ?? text) + (best ? ' (best)' : '') }
+            },
+            text,
+            best ? h('span', { className: 'jp-ModelboxCompare-bestMark', attrs: { 'aria-label': 'best' } }, ' ★') : null
+          );
+        })
       );
       body.push(tr);
     }

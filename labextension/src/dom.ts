@@ -157,3 +157,31 @@ export function formatTime(iso: string | null | undefined): string {
 export function formatValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
+
+/**
+ * Keyboard for a list of focusable rows inside `container`: Enter opens the
+ * focused row, the up and down arrows move the focus between rows (in the
+ * order they are shown).
+ */
+export function listKeys(container: HTMLElement, rowSelector: string, open: (row: HTMLElement) => void): void {
+  container.addEventListener('keydown', event => {
+    const row = (event.target as Element | null)?.closest<HTMLElement>(rowSelector);
+    if (!row || event.target !== row) {
+      return;
+    }
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      open(row);
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const rows = Array.from(container.querySelectorAll<HTMLElement>(rowSelector)).sort(
+        (a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top
+      );
+      const next = rows[rows.indexOf(row) + (event.key === 'ArrowDown' ? 1 : -1)];
+      if (next) {
+        event.preventDefault();
+        next.focus();
+        next.scrollIntoView?.({ block: 'nearest' });
+      }
+    }
+  });
+}

@@ -1,4 +1,5 @@
 import type { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
 import { type ISignal, Signal } from '@lumino/signaling';
 
 import type { ModelboxClient } from './api';
@@ -14,8 +15,10 @@ export const RESET_EVENT = 'registry.reset';
  * Follows the registry's change feed (`GET events` long-poll) and emits
  * each batch of new events.
  *
- * After a failed call it waits before trying again, doubling the wait up
- * to `maxBackoffMs`. Disposing it aborts the pending call and stops.
+ * The calls are ticks of a `@lumino/polling` `Poll`: after a failed call it
+ * waits before trying again, growing the wait up to `maxBackoffMs`, and it
+ * stands by while the page is hidden. Disposing it aborts the pending call
+ * and stops.
  */
 export class EventPoller implements IDisposable {
   constructor(
@@ -23,8 +26,14 @@ export class EventPoller implements IDisposable {
     options: EventPoller.IOptions = {}
   ) {
     this._timeoutSeconds = options.timeoutSeconds ?? 30;
-    this._minBackoffMs = options.minBackoffMs ?? 1000;
-    this._maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    const interval = options.minBackoffMs ?? 500;
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._tick(),
+      frequency: { interval, backoff: true, max: Math.max(interval, options.maxBackoffMs ?? 30_000) },
+      standby: options.standby ?? 'when-hidden',
+      name: 'modelbox:events'
+    });
   }
 
   /** New events, oldest first. */
@@ -43,14 +52,18 @@ export class EventPoller implements IDisposable {
 
   /** Start following the feed; calling it again does nothing. */
   start(): void {
-    if (!this._running && !this.isDisposed) {
-      this._running = this._run();
+    if (!this._started && !this.isDisposed) {
+      this._started = true;
+      void this._poll.start();
     }
   }
 
-  /** Resolves when the loop has stopped (after `dispose`). */
+  /** Resolves when the pending call has ended (after `dispose`). */
   get stopped(): Promise<void> {
-    return this._running ?? Promise.resolve();
+    return this._pending.then(
+      () => undefined,
+      () => undefined
+    );
   }
 
   dispose(): void {
@@ -58,64 +71,51 @@ export class EventPoller implements IDisposable {
       return;
     }
     this._abort.abort();
-    clearTimeout(this._timer);
-    this._wake?.();
+    this._poll.dispose();
     Signal.clearData(this);
   }
 
-  private async _run(): Promise<void> {
-    let since: number | null = null;
-    let backoff = this._minBackoffMs;
-    while (!this.isDisposed) {
-      try {
-        if (since === null) {
-          since = await this._client.lastEventSeq();
-        }
-        const batch = await this._client.events(
-          since,
-          this._timeoutSeconds,
-          this._abort.signal
-        );
-        backoff = this._minBackoffMs;
-        if (this.isDisposed) {
-          break;
-        }
-        if (batch.events.length > 0) {
-          since = batch.last_seq;
-          this._received.emit(batch.events);
-        } else if (batch.last_seq < since) {
-          since = batch.last_seq;
-          this._received.emit([
-            { seq: since, kind: RESET_EVENT, at: new Date().toISOString(), actor: null }
-          ]);
-        }
-      } catch (error) {
-        if (this.isDisposed) {
-          break;
-        }
+  /** One call of the feed; a rejection makes the poll back off. */
+  private _tick(): Promise<void> {
+    this._pending = this._follow().catch(error => {
+      if (!this.isDisposed) {
         this._failed.emit(error);
-        await this._pause(backoff);
-        backoff = Math.min(backoff * 2, this._maxBackoffMs);
+        throw error;
       }
-    }
+    });
+    return this._pending;
   }
 
-  private _pause(ms: number): Promise<void> {
-    return new Promise(resolve => {
-      this._wake = resolve;
-      this._timer = setTimeout(resolve, ms);
-    });
+  private async _follow(): Promise<void> {
+    if (this._since === null) {
+      this._since = await this._client.lastEventSeq();
+    }
+    const since = this._since;
+    const batch = await this._client.events(since, this._timeoutSeconds, this._abort.signal);
+    if (this.isDisposed) {
+      return;
+    }
+    if (batch.events.length > 0) {
+      this._since = batch.last_seq;
+      this._received.emit(batch.events);
+    } else if (batch.last_seq < since) {
+      this._since = batch.last_seq;
+      this._received.emit([{ seq: batch.last_seq, kind: RESET_EVENT, at: new Date().toISOString(), actor: null }]);
+    }
+    // the next call right away: the server holds it open until something happens
+    if (!this.isDisposed) {
+      void this._poll.schedule({ interval: Poll.IMMEDIATE });
+    }
   }
 
   private readonly _abort = new AbortController();
   private readonly _timeoutSeconds: number;
-  private readonly _minBackoffMs: number;
-  private readonly _maxBackoffMs: number;
+  private readonly _poll: Poll;
   private readonly _received = new Signal<this, IEvent[]>(this);
   private readonly _failed = new Signal<this, unknown>(this);
-  private _running: Promise<void> | null = null;
-  private _timer: ReturnType<typeof setTimeout> | undefined;
-  private _wake: (() => void) | null = null;
+  private _since: number | null = null;
+  private _started = false;
+  private _pending: Promise<void> = Promise.resolve();
 }
 
 export namespace EventPoller {
@@ -126,5 +126,7 @@ export namespace EventPoller {
     minBackoffMs?: number;
     /** Longest wait between failing calls. */
     maxBackoffMs?: number;
+    /** When to stop calling: by default while the page is hidden. */
+    standby?: Poll.Standby | (() => boolean | Poll.Standby);
   }
 }

@@ -5,12 +5,16 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import { ModelboxClient } from './api';
 import { LabPrompts } from './dialogs';
 import type { INotebookOpener } from './lineage';
 import { modelboxIcon } from './icons';
+import { RegistryModel } from './model';
+import { RegistryPages, markdownRenderer } from './pages';
 import { ModelboxPanel } from './panel';
+import { IRegistryModel } from './tokens';
 import { TransferList } from './transfers';
 
 const PANEL_ID = 'jp-modelbox-panel';
@@ -24,21 +28,26 @@ namespace CommandIDs {
 }
 
 /**
- * Adds the model registry side panel to the left area, its commands to the
- * palette, and "Upload to model registry…" to the file browser's context menu.
+ * Adds the model registry side panel to the left area, the model and version
+ * pages to the main area, its commands to the palette, and "Upload to model
+ * registry…" to the file browser's context menu. Provides the registry model
+ * the panel and the pages share.
  */
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<IRegistryModel> = {
   id: 'jupyter-modelbox:plugin',
-  description: 'A side panel to browse and change the modelbox model registry.',
+  description: 'A side panel and main-area pages to browse and change the modelbox model registry.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette, IDefaultFileBrowser],
+  provides: IRegistryModel,
+  optional: [ILayoutRestorer, ICommandPalette, IDefaultFileBrowser, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    fileBrowser: IDefaultFileBrowser | null
-  ): void => {
+    fileBrowser: IDefaultFileBrowser | null,
+    rendermime: IRenderMimeRegistry | null
+  ): IRegistryModel => {
     const client = new ModelboxClient(app.serviceManager.serverSettings);
+    const model = new RegistryModel({ client });
     const transfers = new TransferList(client);
     const prompts = new LabPrompts(client, transfers);
     const notebooks: INotebookOpener = {
@@ -51,13 +60,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
         await app.commands.execute('docmanager:open', { path });
       }
     };
-    const panel = new ModelboxPanel({ client, prompts, transfers, notebooks });
+    const panel = new ModelboxPanel({ client, prompts, transfers, notebooks, model });
     panel.id = PANEL_ID;
     panel.title.icon = modelboxIcon;
     panel.title.caption = 'Model registry';
 
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, PANEL_ID);
+    model.start();
+
+    const pages = new RegistryPages({
+      app,
+      model,
+      prompts,
+      notebooks,
+      restorer,
+      markdown: rendermime ? markdownRenderer(rendermime) : null,
+      compare: versions => {
+        app.shell.activateById(PANEL_ID);
+        void panel.compareVersions(versions);
+      }
+    });
+    panel.modelView.pageRequested.connect((_, modelId) => void pages.openModel(modelId));
+    panel.versionView.pageRequested.connect((_, versionId) => void pages.openVersion(versionId));
 
     const { commands } = app;
     commands.addCommand(CommandIDs.openPanel, {
@@ -114,6 +139,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         rank: 60
       });
     }
+    return model;
   }
 };
 

@@ -3,7 +3,7 @@ import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
-import { errorBox, h, select } from './dom';
+import { errorBox, h, listKeys, select } from './dom';
 import { makeDropTarget } from './drop';
 import { MODEL_FIELDS, queryError, syntaxHint } from './query';
 import { SearchBox } from './searchbox';
@@ -74,6 +74,11 @@ export class ModelList extends Widget {
       this._spacer
     );
     this._viewport.addEventListener('click', event => this._onClick(event));
+    listKeys(this._viewport, '.jp-ModelboxPanel-model', row => {
+      if (row.dataset.modelId) {
+        this._modelOpened.emit(row.dataset.modelId);
+      }
+    });
     this.node.append(
       h(
         'div',

@@ -3,12 +3,14 @@ import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
 import { renderArtifactTable } from './artifacts';
-import { button, errorBox, formatTime, h } from './dom';
+import { button, errorBox, formatTime, h, listKeys } from './dom';
 import { makeDropTarget } from './drop';
-import { renderMetadataTable } from './metadata';
+import { sendEdit } from './edits';
+import { type MetadataTable, metadataTableFor } from './metadata';
 import type { IUserPrompts } from './prompts';
 import { VERSION_FIELDS, queryError, syntaxHint } from './query';
 import { ModelboxAPIError } from './request';
+import { type MarkdownRenderer, idLine, notebookSnippet, snippetBlock } from './pageparts';
 import { SearchBox } from './searchbox';
 import type { IArtifact, IModel, IModelVersion } from './tokens';
 
@@ -18,13 +20,22 @@ import type { IArtifact, IModel, IModelVersion } from './tokens';
  * files for the model, each version row for that version.
  */
 export class ModelView extends Widget {
+  /**
+   * @param _page - Set for the model's main-area page: it adds the id, the
+   *   version tags and a notebook snippet, and renders the description as Markdown.
+   */
   constructor(
     private readonly _client: ModelboxClient,
-    private readonly _prompts: IUserPrompts
+    private readonly _prompts: IUserPrompts,
+    private readonly _page: ModelView.IPageOptions | null = null
   ) {
     super();
     this.addClass('jp-ModelboxDetail');
     this.addClass('jp-ModelboxModelView');
+    if (_page) {
+      this.addClass('jp-mod-page');
+    }
+    listKeys(this._versionsBody, '.jp-ModelboxVersions-row', row => row.click());
     this._versionSearch = new SearchBox({
       label: 'Search versions',
       placeholder: 'Search versions: framework = torch and metrics.val_loss < 0.1',
@@ -54,6 +65,11 @@ export class ModelView extends Widget {
     return this._versionOpened;
   }
 
+  /** Emitted with the model id when the user asks for the model's main-area page. */
+  get pageRequested(): ISignal<this, string> {
+    return this._pageRequested;
+  }
+
   /** Emitted after the model was deleted. */
   get modelDeleted(): ISignal<this, string> {
     return this._modelDeleted;
@@ -75,6 +91,7 @@ export class ModelView extends Widget {
       this._selected.clear();
       this._versionSearch.input.value = '';
       this._versionSearch.showError(null);
+      this._errors.replaceChildren();
       this.node.replaceChildren(h('p', { className: 'jp-ModelboxPanel-status' }, 'Loading model…'));
     }
     if (!modelId) {
@@ -139,7 +156,6 @@ export class ModelView extends Widget {
     const searching = document.activeElement === this._versionSearch.input;
     const reload = (): void => void this.load();
     makeDropTarget(this.node, model.id, `model ${model.name}`);
-    this._errors.replaceChildren();
     this.node.replaceChildren(
       h(
         'div',
@@ -151,6 +167,8 @@ export class ModelView extends Widget {
           [model.namespace, model.owner, model.task].filter(Boolean).join(' · '),
           model.archived ? ' · archived' : ''
         ),
+        this._page ? idLine(model.id) : null,
+        this._page ? renderVersionTags(versions ?? []) : null,
         h(
           'div',
           { className: 'jp-ModelboxDetail-actions' },
@@ -166,20 +184,29 @@ export class ModelView extends Widget {
           button('Delete', () => void this._delete(model, model.num_versions), {
             warn: true,
             className: 'jp-ModelboxModelView-delete'
-          })
+          }),
+          this._page
+            ? null
+            : button('Open in tab', () => this._pageRequested.emit(model.id), {
+                title: 'Open the model page in the main area',
+                className: 'jp-ModelboxModelView-openPage'
+              })
         )
       ),
       this._errors,
+      this._page ? section('Use in a notebook', snippetBlock(notebookSnippet(model))) : h('span'),
       section('Description', this._renderDescription(model, editable)),
       section(
         'Metadata',
-        renderMetadataTable({
+        (this._metadata = metadataTableFor(this._metadata, {
           client: this._client,
           objectId: model.id,
           metadata: model.metadata,
+          revision: model.revision,
+          what: 'model',
           editable,
           onChanged: reload
-        })
+        })).node
       ),
       section(
         `Versions (${model.num_versions})`,
@@ -242,17 +269,34 @@ export class ModelView extends Widget {
     }
   }
 
+  /**
+   * The description, or its editor while the user edits it: a reload (a live
+   * update) keeps the editor with what was typed and the revision it started
+   * from, so saving over someone else's change is refused (412) and asked.
+   */
   private _renderDescription(model: IModel, editable: boolean): HTMLElement {
+    if (this._descriptionEditor?.modelId === model.id && editable) {
+      return this._descriptionEditor.box;
+    }
+    this._descriptionEditor = null;
     const box = h('div', { className: 'jp-ModelboxDescription' });
     const show = (): void => {
+      this._descriptionEditor = null;
+      const text = h('p', { className: 'jp-ModelboxDescription-text' }, model.description || 'No description.');
       box.replaceChildren(
-        h(
-          'p',
-          { className: 'jp-ModelboxDescription-text' },
-          model.description || 'No description.'
-        ),
+        text,
         ...(editable ? [button('Edit', edit, { className: 'jp-ModelboxDescription-edit' })] : [])
       );
+      const markdown = this._page?.markdown;
+      if (markdown && model.description) {
+        void markdown(model.description).then(
+          rendered => {
+            rendered.classList.add('jp-ModelboxDescription-markdown');
+            text.replaceWith(rendered);
+          },
+          () => undefined // the plain text stays
+        );
+      }
     };
     const edit = (): void => {
       const area = h('textarea', {
@@ -260,14 +304,19 @@ export class ModelView extends Widget {
         attrs: { rows: '4', 'aria-label': 'Description' }
       });
       area.value = model.description;
-      const save = async (): Promise<void> => {
-        try {
-          await this._client.updateModel(model.id, { description: area.value });
-          await this.load();
-        } catch (error) {
-          this._errors.replaceChildren(errorBox(error));
-        }
+      const reload = (): void => {
+        this._descriptionEditor = null;
+        void this.load();
       };
+      const save = (): Promise<boolean> =>
+        sendEdit({
+          slot: this._errors,
+          what: 'model',
+          revision: model.revision,
+          send: revision => this._client.updateModel(model.id, { description: area.value }, revision),
+          done: reload,
+          reload
+        });
       box.replaceChildren(
         area,
         h(
@@ -277,6 +326,7 @@ export class ModelView extends Widget {
           button('Cancel', show)
         )
       );
+      this._descriptionEditor = { modelId: model.id, box };
       area.focus();
     };
     show();
@@ -287,13 +337,47 @@ export class ModelView extends Widget {
     if (versions.length === 0) {
       return h('p', { className: 'jp-ModelboxPanel-status' }, 'No versions yet.');
     }
+    const columns: [string, VersionSortKey | null][] = [
+      ['#', 'number'],
+      ['Label', 'label'],
+      ['Tags', null],
+      ['Framework', 'framework'],
+      ['Created', 'created']
+    ];
     const header = h(
       'tr',
       {},
       h('th', { attrs: { 'aria-label': 'Select' } }, ''),
-      ...['#', 'Label', 'Tags', 'Framework', 'Created'].map(title => h('th', {}, title))
+      ...columns.map(([title, key]) => {
+        if (!key) {
+          return h('th', {}, title);
+        }
+        const sorted = this._sort.key === key;
+        return h(
+          'th',
+          {
+            className: `jp-ModelboxVersions-sortable jp-ModelboxVersions-col-${key}`,
+            attrs: { 'aria-sort': sorted ? (this._sort.ascending ? 'ascending' : 'descending') : 'none' }
+          },
+          h(
+            'button',
+            {
+              className: 'jp-ModelboxVersions-sort',
+              attrs: { type: 'button', title: `Sort by ${title === '#' ? 'number' : title.toLowerCase()}` },
+              on: {
+                click: () => {
+                  this._sort = { key, ascending: sorted ? !this._sort.ascending : key !== 'number' && key !== 'created' };
+                  this._fillVersions(this._shownVersions, editable);
+                }
+              }
+            },
+            title,
+            sorted ? (this._sort.ascending ? ' ▲' : ' ▼') : ''
+          )
+        );
+      })
     );
-    const rows = versions.map(version => {
+    const rows = sortVersions(versions, this._sort).map(version => {
       const pick = h('input', {
         className: 'jp-ModelboxVersions-select',
         attrs: { type: 'checkbox', 'aria-label': `Select version ${version.number} to compare` },
@@ -366,7 +450,11 @@ export class ModelView extends Widget {
           pick
         ),
         h('td', { className: 'jp-ModelboxVersions-number' }, String(version.number)),
-        h('td', { className: 'jp-ModelboxVersions-label' }, version.version || version.name || ''),
+        h(
+          'td',
+          { className: 'jp-ModelboxVersions-label', attrs: { title: version.version || version.name || '' } },
+          version.version || version.name || ''
+        ),
         tags,
         h('td', { className: 'jp-ModelboxVersions-framework' }, version.framework ?? ''),
         h('td', { className: 'jp-ModelboxVersions-created' }, formatTime(version.created_at))
@@ -418,7 +506,19 @@ export class ModelView extends Widget {
   }
 
   private async _setArchived(model: IModel): Promise<void> {
-    await this._run(() => this._client.updateModel(model.id, { archived: !model.archived }));
+    await this._edit(model, revision => this._client.updateModel(model.id, { archived: !model.archived }, revision));
+  }
+
+  /** Send a change of the model with the revision shown, then reload (see `sendEdit`). */
+  private _edit(model: IModel, send: (revision: number | undefined) => Promise<unknown>): Promise<boolean> {
+    return sendEdit({
+      slot: this._errors,
+      what: 'model',
+      revision: model.revision,
+      send,
+      done: () => void this.load(),
+      reload: () => void this.load()
+    });
   }
 
   private async _delete(model: IModel, versionCount: number): Promise<void> {
@@ -433,12 +533,14 @@ export class ModelView extends Widget {
     if (!confirmed) {
       return;
     }
-    try {
-      await this._client.deleteModel(model.id, versionCount > 0);
-      this._modelDeleted.emit(model.id);
-    } catch (error) {
-      this._errors.replaceChildren(errorBox(error));
-    }
+    await sendEdit({
+      slot: this._errors,
+      what: 'model',
+      revision: model.revision,
+      send: revision => this._client.deleteModel(model.id, versionCount > 0, revision),
+      done: () => this._modelDeleted.emit(model.id),
+      reload: () => void this.load()
+    });
   }
 
   /** Run a change and reload, or show why it failed. */
@@ -460,10 +562,59 @@ export class ModelView extends Widget {
   private _compareButton: HTMLButtonElement | null = null;
   private _versionCalls = 0;
   private readonly _modelDeleted = new Signal<this, string>(this);
+  private readonly _pageRequested = new Signal<this, string>(this);
   private readonly _errors = h('div', { className: 'jp-ModelboxDetail-errors' });
   private _modelId: string | null = null;
   private _model: IModel | null = null;
+  private _descriptionEditor: { modelId: string; box: HTMLElement } | null = null;
+  private _sort: { key: VersionSortKey; ascending: boolean } = { key: 'number', ascending: false };
   private _calls = 0;
+  private _metadata: MetadataTable | null = null;
+}
+
+export namespace ModelView {
+  /** What the main-area page adds. */
+  export interface IPageOptions {
+    /** Renders the description as sanitized Markdown. */
+    markdown?: MarkdownRenderer;
+  }
+}
+
+type VersionSortKey = 'number' | 'label' | 'framework' | 'created';
+
+/**
+ * The versions ordered by a column (ties by number, newest first).
+ */
+export function sortVersions(
+  versions: IModelVersion[],
+  sort: { key: VersionSortKey; ascending: boolean }
+): IModelVersion[] {
+  const value = (v: IModelVersion): string | number =>
+    sort.key === 'number'
+      ? v.number
+      : sort.key === 'label'
+        ? (v.version || v.name || '').toLowerCase()
+        : sort.key === 'framework'
+          ? (v.framework ?? '').toLowerCase()
+          : v.created_at;
+  return [...versions].sort((a, b) => {
+    const [x, y] = [value(a), value(b)];
+    const order = x < y ? -1 : x > y ? 1 : b.number - a.number;
+    return sort.ascending || x === y ? order : -order;
+  });
+}
+
+/**
+ * The tags the versions hold, each with the version's number.
+ */
+function renderVersionTags(versions: IModelVersion[]): HTMLElement {
+  const held = versions.flatMap(v => v.tags.map(tag => ({ tag, number: v.number })));
+  held.sort((a, b) => a.tag.localeCompare(b.tag));
+  return h(
+    'div',
+    { className: 'jp-ModelboxDetail-tags' },
+    ...held.map(({ tag, number }) => h('span', { className: 'jp-ModelboxTag', attrs: { title: `Held by version ${number}` } }, `${tag} → v${number}`))
+  );
 }
 
 /**

@@ -5,17 +5,15 @@ import type { ModelboxClient } from './api';
 import { CompareView } from './compareview';
 import { button, h } from './dom';
 import { DropHandler } from './drop';
-import { EventPoller, RESET_EVENT } from './events';
+import { type EventPoller, RESET_EVENT } from './events';
 import type { INotebookOpener } from './lineage';
+import { RegistryModel } from './model';
 import { ModelList } from './modellist';
 import { ModelView } from './modelview';
 import type { IUserPrompts } from './prompts';
 import type { IEvent, IModelVersion } from './tokens';
 import { TransferList } from './transfers';
 import { VersionView } from './versionview';
-
-/** Milliseconds to gather events before the views reload. */
-const EVENT_DEBOUNCE_MS = 150;
 
 /**
  * The model registry side panel: the model list, a model, or a version,
@@ -35,7 +33,8 @@ export class ModelboxPanel extends Panel {
     this.modelView = new ModelView(this._client, this._prompts);
     this.versionView = new VersionView(this._client, this._prompts, options.notebooks ?? null);
     this.compareView = new CompareView(this._client);
-    this._poller = new EventPoller(this._client, options.pollOptions);
+    this._ownsModel = !options.model;
+    this._model = options.model ?? new RegistryModel({ client: this._client, pollOptions: options.pollOptions });
 
     const header = new Widget({ node: this._renderHeader() });
     header.addClass('jp-ModelboxPanel-headerWidget');
@@ -56,7 +55,7 @@ export class ModelboxPanel extends Panel {
     this.modelView.modelDeleted.connect(() => this.showList());
     this.versionView.versionDeleted.connect((_, modelId) => void this.openModel(modelId));
     this.transfers.artifactsAdded.connect((_, objectId) => this._objectChanged(objectId));
-    this._poller.received.connect((_, events) => this._gather(events));
+    this._model.changed.connect((_, events) => this._applyEvents(events));
     this._dropHandler = new DropHandler(this.node, (target, payload) => {
       void this.transfers.add(target.objectId, target.label, payload);
     });
@@ -70,7 +69,7 @@ export class ModelboxPanel extends Panel {
 
   /** The poller of the event feed (stopped when the panel is disposed). */
   get poller(): EventPoller {
-    return this._poller;
+    return this._model.poller;
   }
 
   /** Reload whatever view is shown. */
@@ -130,15 +129,16 @@ export class ModelboxPanel extends Panel {
     if (this.isDisposed) {
       return;
     }
-    clearTimeout(this._eventTimer);
-    this._poller.dispose();
+    if (this._ownsModel) {
+      this._model.dispose();
+    }
     super.dispose();
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this._dropHandler.attach();
-    this._poller.start();
+    this._model.start();
   }
 
   protected onBeforeDetach(msg: Message): void {
@@ -219,16 +219,8 @@ export class ModelboxPanel extends Panel {
     }
   }
 
-  private _gather(events: IEvent[]): void {
-    this._pending.push(...events);
-    clearTimeout(this._eventTimer);
-    this._eventTimer = setTimeout(() => this._applyEvents(), EVENT_DEBOUNCE_MS);
-  }
-
   /** Reload the views that the gathered events concern. */
-  private _applyEvents(): void {
-    const events = this._pending;
-    this._pending = [];
+  private _applyEvents(events: IEvent[]): void {
     if (this.isDisposed || events.length === 0) {
       return;
     }
@@ -277,11 +269,10 @@ export class ModelboxPanel extends Panel {
 
   private readonly _client: ModelboxClient;
   private readonly _prompts: IUserPrompts;
-  private readonly _poller: EventPoller;
+  private readonly _model: RegistryModel;
+  private readonly _ownsModel: boolean;
   private readonly _dropHandler: DropHandler;
   private readonly _crumbs = h('nav', { className: 'jp-ModelboxPanel-crumbs', attrs: { 'aria-label': 'Location' } });
-  private _pending: IEvent[] = [];
-  private _eventTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export namespace ModelboxPanel {
@@ -292,7 +283,9 @@ export namespace ModelboxPanel {
     prompts: IUserPrompts;
     /** Where dropped files show their progress; one is made if not given. */
     transfers?: TransferList;
-    /** Timing of the event feed. */
+    /** The registry state shared with the main-area pages; one is made (and owned) if not given. */
+    model?: RegistryModel;
+    /** Timing of the event feed of the model made when none is given. */
     pollOptions?: EventPoller.IOptions;
     /** Opens the notebook a version's lineage names; no "Open notebook" button without it. */
     notebooks?: INotebookOpener;

@@ -1,7 +1,12 @@
 // Shapes of the modelbox REST payloads: aliases of the types generated from the OpenAPI document the
 // server serves (`generated/api.ts`, `npm run generate:api`), so they cannot drift from the server.
-// Types only: importing this module has no side effects.
+// Types and the plugin's token only: importing this module has no side effects.
 
+import { Token } from '@lumino/coreutils';
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
+
+import type { ModelboxClient } from './api';
 import type { components, paths } from './generated/api';
 
 type Schemas = components['schemas'];
@@ -93,6 +98,11 @@ export type IModelChanges = JSONBody<paths['/models/{model_id}']['patch']>;
 export type IMetricFrame = Schemas['MetricFrame'];
 
 /**
+ * A model, version or checkpoint, as metadata edits answer.
+ */
+export type IRegistryObject = Schemas['RegistryObject'];
+
+/**
  * Bytes stored by a finished upload.
  */
 export type IBlob = Schemas['Blob'];
@@ -101,3 +111,21 @@ export type IBlob = Schemas['Blob'];
  * Answer of `GET events`.
  */
 export type IEventBatch = JSONAnswer<paths['/events']['get']>;
+
+/**
+ * The registry state the side panel and the main-area pages share (`model.ts`).
+ */
+export interface IRegistryModel extends IDisposable {
+  /** Calls of the registry's REST API. */
+  readonly client: ModelboxClient;
+  /** Batches of registry changes (the event feed), oldest first. */
+  readonly changed: ISignal<IRegistryModel, IEvent[]>;
+}
+
+/**
+ * The token of the registry model, for other extensions.
+ */
+export const IRegistryModel = new Token<IRegistryModel>(
+  'jupyter-modelbox:IRegistryModel',
+  'The model registry: its REST client and its change feed.'
+);

@@ -7,24 +7,31 @@ import { MetricChart } from './chart';
 import { button, errorBox, formatTime, formatValue, h } from './dom';
 import { makeDropTarget } from './drop';
 import { type INotebookOpener, renderLineage } from './lineage';
-import { renderMetadataTable } from './metadata';
+import { sendEdit } from './edits';
+import { type MetadataTable, metadataTableFor } from './metadata';
 import { section } from './modelview';
 import type { IUserPrompts } from './prompts';
-import type { IArtifact, ICheckpoint, IModelVersion } from './tokens';
+import { idLine, notebookSnippet, snippetBlock } from './pageparts';
+import type { IArtifact, ICheckpoint, IModel, IModelVersion } from './tokens';
 
 /**
  * One version: details, metadata, lineage, checkpoint, artifacts and the
  * metric chart. The whole view takes dropped files for the version.
  */
 export class VersionView extends Panel {
+  /** @param _page - Whether this is the version's main-area page (with its id and a notebook snippet). */
   constructor(
     private readonly _client: ModelboxClient,
     private readonly _prompts: IUserPrompts,
-    private readonly _opener: INotebookOpener | null = null
+    private readonly _opener: INotebookOpener | null = null,
+    private readonly _page = false
   ) {
     super();
     this.addClass('jp-ModelboxDetail');
     this.addClass('jp-ModelboxVersionView');
+    if (_page) {
+      this.addClass('jp-mod-page');
+    }
     this.addWidget(this._details);
   }
 
@@ -34,6 +41,16 @@ export class VersionView extends Panel {
 
   get version(): IModelVersion | null {
     return this._version;
+  }
+
+  /** The version's model, on a page (once loaded). */
+  get model(): IModel | null {
+    return this._model;
+  }
+
+  /** Emitted with the version id when the user asks for the version's main-area page. */
+  get pageRequested(): ISignal<this, string> {
+    return this._pageRequested;
   }
 
   /** Emitted with the model id after the version was deleted. */
@@ -64,9 +81,10 @@ export class VersionView extends Panel {
     }
     const call = ++this._calls;
     try {
-      const [fresh, artifacts] = await Promise.all([
+      const [fresh, artifacts, model] = await Promise.all([
         this._client.getVersion(current.id),
-        this._client.listArtifacts(current.id)
+        this._client.listArtifacts(current.id),
+        this._page ? this._client.getModel(current.model_id).catch(() => null) : Promise.resolve(null)
       ]);
       const checkpoint = fresh.checkpoint_uuid
         ? await this._client.getCheckpoint(fresh.checkpoint_uuid).catch(() => null)
@@ -75,6 +93,7 @@ export class VersionView extends Panel {
         return;
       }
       this._version = fresh;
+      this._model = model ?? this._model;
       this._render(fresh, artifacts, checkpoint);
       if (!this._chart) {
         this._chart = new MetricChart(this._client, fresh, this._siblings);
@@ -106,6 +125,10 @@ export class VersionView extends Panel {
           { className: 'jp-ModelboxDetail-subtitle' },
           [version.framework, version.owner, formatTime(version.created_at)].filter(Boolean).join(' · ')
         ),
+        this._page && this._model
+          ? h('div', { className: 'jp-ModelboxDetail-subtitle' }, `${this._model.name} · ${this._model.namespace}`)
+          : null,
+        this._page ? idLine(version.id) : null,
         h(
           'div',
           { className: 'jp-ModelboxDetail-tags' },
@@ -117,22 +140,33 @@ export class VersionView extends Panel {
           button('Delete version', () => void this._delete(version), {
             warn: true,
             className: 'jp-ModelboxVersionView-delete'
-          })
+          }),
+          this._page
+            ? null
+            : button('Open in tab', () => this._pageRequested.emit(version.id), {
+                title: 'Open the version page in the main area',
+                className: 'jp-ModelboxVersionView-openPage'
+              })
         )
       ),
       this._errors,
+      this._page && this._model
+        ? section('Use in a notebook', snippetBlock(notebookSnippet(this._model, version.number)))
+        : h('span'),
       version.description
         ? section('Description', h('p', { className: 'jp-ModelboxDescription-text' }, version.description))
         : h('span'),
       section(
         'Metadata',
-        renderMetadataTable({
+        (this._metadata = metadataTableFor(this._metadata, {
           client: this._client,
           objectId: version.id,
           metadata: version.metadata,
+          revision: version.revision,
+          what: 'version',
           editable: true,
           onChanged: () => void this.load()
-        })
+        })).node
       ),
       renderLineageSection(version, checkpoint, this._opener),
       section('Checkpoint', renderCheckpoint(version, checkpoint)),
@@ -151,21 +185,26 @@ export class VersionView extends Panel {
     if (!confirmed) {
       return;
     }
-    try {
-      await this._client.deleteVersion(version.id);
-      this._versionDeleted.emit(version.model_id);
-    } catch (error) {
-      this._errors.replaceChildren(errorBox(error));
-    }
+    await sendEdit({
+      slot: this._errors,
+      what: 'version',
+      revision: version.revision,
+      send: revision => this._client.deleteVersion(version.id, revision),
+      done: () => this._versionDeleted.emit(version.model_id),
+      reload: () => void this.load()
+    });
   }
 
   private readonly _details = new Widget();
   private readonly _errors = h('div', { className: 'jp-ModelboxDetail-errors' });
   private readonly _versionDeleted = new Signal<this, string>(this);
+  private readonly _pageRequested = new Signal<this, string>(this);
   private _version: IModelVersion | null = null;
+  private _model: IModel | null = null;
   private _siblings: IModelVersion[] = [];
   private _chart: MetricChart | null = null;
   private _calls = 0;
+  private _metadata: MetadataTable | null = null;
 }
 
 /**

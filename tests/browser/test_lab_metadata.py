@@ -17,8 +17,11 @@ from .test_lab_panel import PANEL, open_model, open_panel
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
 
-def set_sidebar_width(page: Page, width: int) -> None:
-    """Drag the handle between the left sidebar and the main area until the panel is ``width`` px wide."""
+def set_sidebar_width(page: Page, width: int) -> float:
+    """Drag the handle between the left sidebar and the main area until the panel is ``width`` px wide.
+
+    Returns the width reached (JupyterLab keeps a sidebar from getting narrower than its own minimum).
+    """
     panel = page.locator(PANEL)
     handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
     for _ in range(3):
@@ -31,8 +34,8 @@ def set_sidebar_width(page: Page, width: int) -> None:
         page.mouse.up()
         shown = panel.bounding_box()
         if shown is not None and abs(shown["width"] - width) <= 4:
-            return
-    raise AssertionError(f"the side panel did not become {width} px wide")
+            return shown["width"]
+    raise AssertionError(f"the side panel did not become {width} px wide: {panel.bounding_box()}")
 
 
 def fully_visible(button: Locator, panel: Locator) -> bool:

@@ -395,7 +395,7 @@ def test_metric_chart_draws_points_without_steps_and_follows_the_theme(
     chart = open_version(panel, name, 1).locator(".jp-ModelboxChart")
     # logged without steps (one call, one wallclock): drawn in their order, and the chart says why
     expect(chart.locator(".jp-ModelboxChart-message")).to_have_text(
-        "These points were logged without a step: drawn in the order logged (or pick Time).")
+        "These points were logged without a step: drawn in the order logged (or pick a time axis).")
     expect(chart.locator(".u-legend")).to_contain_text("point")
     expect(chart.locator(".uplot canvas")).to_be_visible()
     light_grid, light_pixels = chart.evaluate(GRID_PIXELS)

@@ -1,11 +1,13 @@
 import { ModelboxClient } from '../api';
 import {
   type ICompareColumn,
+  bestColumns,
   buildCompareRows,
   flatten,
   formatCompareValue,
   lastValues,
-  loadCompareColumn
+  loadCompareColumn,
+  roundNumber
 } from '../compare';
 import { CompareView, visibleRows } from '../compareview';
 import type { ICheckpoint } from '../tokens';
@@ -183,5 +185,22 @@ describe('loadCompareColumn and CompareView', () => {
     expect(view.node.querySelector('tr[data-key="framework"]')).toBeNull();
     expect(view.node.querySelector('tr[data-key="label"]')).not.toBeNull();
     view.dispose();
+  });
+});
+
+describe('compare rounding and best values', () => {
+  it('rounds numbers to 4 significant digits and keeps the full value for the title', () => {
+    expect(roundNumber(0.123456)).toBe('0.1235');
+    expect(roundNumber(12)).toBe('12');
+    expect(roundNumber(1234.5678)).toBe('1235');
+    expect(roundNumber(0.00001234)).toBe('1.234e-5');
+    expect(formatCompareValue(0.91234)).toBe('0.9123');
+  });
+
+  it('marks the lowest loss and the highest accuracy; a tie or one number marks none', () => {
+    expect(bestColumns('val_loss', [0.3, 0.2, 0.25])).toEqual([1]);
+    expect(bestColumns('accuracy', [0.9, 0.95, undefined])).toEqual([1]);
+    expect(bestColumns('accuracy', [0.9, 0.9])).toEqual([]);
+    expect(bestColumns('accuracy', [0.9, 'n/a'])).toEqual([]);
   });
 });

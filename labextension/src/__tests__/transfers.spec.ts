@@ -1,5 +1,5 @@
 import { ModelboxClient } from '../api';
-import { seriesFromFrame } from '../chartdata';
+import { SERIES_COLORS, dashOf, seriesFromFrame, smooth, versionColor } from '../chartdata';
 import { TransferList } from '../transfers';
 import { anArtifact, calls, fakeAPI, jsonResponse, settingsWith } from './fake-server';
 
@@ -112,8 +112,8 @@ describe('seriesFromFrame', () => {
     );
 
     expect(series).toEqual([
-      { label: 'loss (v2)', xs: [1, 2, 3], ys: [0.9, 0.5, null] },
-      { label: 'acc (v2)', xs: [1], ys: [0.1] }
+      { label: 'loss (v2)', key: 'loss', xs: [1, 2, 3], ys: [0.9, 0.5, null] },
+      { label: 'acc (v2)', key: 'acc', xs: [1], ys: [0.1] }
     ]);
   });
 
@@ -125,8 +125,37 @@ describe('seriesFromFrame', () => {
     );
 
     expect(series).toEqual([
-      { label: 'loss', xs: [0, 1, 2], ys: [0.9, 0.5, 0.3] },
-      { label: 'acc', xs: [0], ys: [0.1] }
+      { label: 'loss', key: 'loss', xs: [0, 1, 2], ys: [0.9, 0.5, 0.3] },
+      { label: 'acc', key: 'acc', xs: [0], ys: [0.1] }
     ]);
+  });
+
+  it('measures relative time from the first point of each key', () => {
+    const series = seriesFromFrame(
+      { key: ['loss', 'loss', 'acc'], step: [1, 2, 1], wallclock: [105, 100, 200], value: [1, 2, 3] },
+      'relative'
+    );
+    expect(series.map(s => [s.key, s.xs])).toEqual([
+      ['loss', [0, 5]],
+      ['acc', [0]]
+    ]);
+  });
+});
+
+describe('chart styles', () => {
+  it('smooths with a debiased EMA, keeping gaps', () => {
+    expect(smooth([1, 2, 3], 0)).toEqual([1, 2, 3]);
+    const smoothed = smooth([1, null, 3], 0.5) as number[];
+    expect(smoothed[0]).toBeCloseTo(1);
+    expect(smoothed[1]).toBeNull();
+    expect(smoothed[2]).toBeCloseTo((0.25 + 1.5) / 0.75);
+  });
+
+  it('gives a version one colour everywhere and dashes validation series', () => {
+    expect(versionColor(3)).toBe(versionColor(3 + SERIES_COLORS.length));
+    expect(versionColor(1)).not.toBe(versionColor(2));
+    expect(dashOf('val_loss', 0)).toEqual([6, 4]);
+    expect(dashOf('loss', 0)).toEqual([]);
+    expect(dashOf('accuracy', 1)).toEqual([2, 3]);
   });
 });

@@ -1,0 +1,176 @@
+// The main-area pages: one JupyterLab tab per model and per version, restored with the layout.
+
+import type { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { Widget } from '@lumino/widgets';
+
+import { RESET_EVENT } from './events';
+import { modelboxIcon } from './icons';
+import type { INotebookOpener } from './lineage';
+import type { RegistryModel } from './model';
+import { ModelView } from './modelview';
+import type { MarkdownRenderer } from './pageparts';
+import type { IUserPrompts } from './prompts';
+import type { IEvent, IModelVersion } from './tokens';
+import { VersionView } from './versionview';
+
+export namespace PageCommandIDs {
+  export const openModel = 'modelbox:open-model-page';
+  export const openVersion = 'modelbox:open-version-page';
+}
+
+/**
+ * Opens, restores, retitles and closes the model and version pages, and
+ * reloads them when the registry model announces changes that concern them.
+ */
+export class RegistryPages {
+  constructor(private readonly _options: RegistryPages.IOptions) {
+    _options.model.changed.connect((_, events) => this._apply(events));
+    const { app } = _options;
+    app.commands.addCommand(PageCommandIDs.openModel, {
+      label: 'Open Model Page',
+      describedBy: { args: { type: 'object', properties: { modelId: { type: 'string' } } } },
+      execute: args => this.openModel(String(args.modelId))
+    });
+    app.commands.addCommand(PageCommandIDs.openVersion, {
+      label: 'Open Version Page',
+      describedBy: { args: { type: 'object', properties: { versionId: { type: 'string' } } } },
+      execute: args => this.openVersion(String(args.versionId))
+    });
+    void _options.restorer?.restore(this.models, {
+      command: PageCommandIDs.openModel,
+      args: page => ({ modelId: page.content.modelId }),
+      name: page => page.content.modelId ?? ''
+    });
+    void _options.restorer?.restore(this.versions, {
+      command: PageCommandIDs.openVersion,
+      args: page => ({ versionId: page.content.versionId }),
+      name: page => page.content.versionId ?? ''
+    });
+  }
+
+  readonly models = new WidgetTracker<MainAreaWidget<ModelView>>({ namespace: 'modelbox-model' });
+  readonly versions = new WidgetTracker<MainAreaWidget<VersionView>>({ namespace: 'modelbox-version' });
+
+  /** Show the model's page (opened once, then activated). */
+  async openModel(modelId: string): Promise<MainAreaWidget<ModelView>> {
+    const open = this.models.find(page => page.content.modelId === modelId);
+    if (open) {
+      this._options.app.shell.activateById(open.id);
+      return open;
+    }
+    const { model, prompts } = this._options;
+    const view = new ModelView(model.client, prompts, { markdown: this._options.markdown ?? undefined });
+    const page = this._page(view, `modelbox-model-${modelId}`);
+    view.versionOpened.connect((_, version) => void this.openVersion(version.id));
+    view.compareRequested.connect((_, versions) => this._options.compare(versions));
+    view.modelDeleted.connect(() => page.dispose());
+    const loading = view.load(modelId); // sets the id the tracker saves at once
+    await this.models.add(page);
+    this._options.app.shell.add(page, 'main');
+    await loading;
+    page.title.label = view.model?.name ?? modelId;
+    return page;
+  }
+
+  /** Show the version's page (opened once, then activated). */
+  async openVersion(versionId: string): Promise<MainAreaWidget<VersionView>> {
+    const open = this.versions.find(page => page.content.versionId === versionId);
+    if (open) {
+      this._options.app.shell.activateById(open.id);
+      return open;
+    }
+    const { model, prompts, notebooks } = this._options;
+    const view = new VersionView(model.client, prompts, notebooks, true);
+    const page = this._page(view, `modelbox-version-${versionId}`);
+    view.versionDeleted.connect(() => page.dispose());
+    const version = await model.client.getVersion(versionId);
+    const siblings = await model.client
+      .listVersions(version.model_id)
+      .then(list => list.versions)
+      .catch(() => []);
+    const loading = view.load(version, siblings); // sets the id the tracker saves at once
+    await this.versions.add(page);
+    this._options.app.shell.add(page, 'main');
+    await loading;
+    this._retitle(page);
+    return page;
+  }
+
+  private _page<T extends Widget>(view: T, id: string): MainAreaWidget<T> {
+    const page = new MainAreaWidget<T>({ content: view });
+    page.id = id;
+    page.addClass('jp-ModelboxPage');
+    page.title.icon = modelboxIcon;
+    page.title.label = 'Loading…';
+    page.title.closable = true;
+    return page;
+  }
+
+  private _retitle(page: MainAreaWidget<VersionView>): void {
+    const { version, model } = page.content;
+    if (version) {
+      page.title.label = `${model?.name ?? 'version'} v${version.number}`;
+      page.title.caption = `Version ${version.number} of ${model?.name ?? version.model_id}`;
+    }
+  }
+
+  /** Reload, retitle or close the pages the events concern. */
+  private _apply(events: IEvent[]): void {
+    const reset = events.some(e => e.kind === RESET_EVENT);
+    this.models.forEach(page => {
+      const id = page.content.modelId;
+      const mine = events.filter(e => reset || e.model_id === id);
+      if (mine.some(e => e.kind === 'model.deleted')) {
+        page.dispose();
+      } else if (mine.some(e => e.kind !== 'metrics.logged')) {
+        void page.content.load().then(() => (page.title.label = page.content.model?.name ?? page.title.label));
+      }
+    });
+    this.versions.forEach(page => {
+      const id = page.content.versionId;
+      const modelId = page.content.version?.model_id;
+      const mine = events.filter(e => reset || e.version_id === id || e.object_id === id);
+      if (
+        mine.some(e => e.kind === 'version.deleted') ||
+        events.some(e => e.kind === 'model.deleted' && e.model_id === modelId)
+      ) {
+        page.dispose();
+        return;
+      }
+      if (mine.some(e => e.kind === 'metrics.logged')) {
+        page.content.reloadMetrics();
+      }
+      const renamed = events.some(e => e.model_id === modelId && e.kind === 'model.updated');
+      if (renamed || mine.some(e => e.kind !== 'metrics.logged')) {
+        void page.content.load().then(() => this._retitle(page));
+      }
+    });
+  }
+}
+
+export namespace RegistryPages {
+  export interface IOptions {
+    app: JupyterFrontEnd;
+    model: RegistryModel;
+    prompts: IUserPrompts;
+    notebooks: INotebookOpener | null;
+    restorer: ILayoutRestorer | null;
+    markdown: MarkdownRenderer | null;
+    /** Show versions side by side (the side panel's compare view). */
+    compare: (versions: IModelVersion[]) => void;
+  }
+}
+
+/**
+ * Markdown rendered by JupyterLab's rendermime, untrusted: its sanitizer
+ * removes scripts, event handlers and anything else unsafe.
+ */
+export function markdownRenderer(rendermime: IRenderMimeRegistry): MarkdownRenderer {
+  return async text => {
+    const renderer = rendermime.createRenderer('text/markdown');
+    await renderer.renderModel(new MimeModel({ data: { 'text/markdown': text }, trusted: false }));
+    return renderer.node;
+  };
+}
