@@ -232,6 +232,11 @@ def run_check(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
     return findings_frame(box.check(repair=args.repair, verify_bytes=args.verify_bytes))
 
 
+def run_gc(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
+    """``gc``: the report (with ``--dry-run``, of what would be removed)."""
+    return box.gc(grace_seconds=args.grace, dry_run=args.dry_run, upload_timeout_seconds=args.upload_timeout)
+
+
 def check_folder_findings(args: argparse.Namespace) -> pd.DataFrame:
     """``check --root``: works on the folder itself, so a registry too damaged to open can be repaired."""
     return findings_frame(ModelBox.check_folder(args.root, repair=args.repair, verify_bytes=args.verify_bytes))
@@ -275,6 +280,7 @@ COMMANDS: dict[str, Command] = {
     "search": run_search,
     "compare": run_compare,
     "check": run_check,
+    "gc": run_gc,
     "export": run_export,
     "import": run_import,
 }

@@ -277,6 +277,13 @@ def _verbs(add: Any) -> None:
     p.add_argument("--no-verify-bytes", dest="verify_bytes", action="store_false",
                    help="do not re-hash every artifact's bytes (faster)")
 
+    p = add("gc", "remove artifact bytes that no record references, and abandoned uploads")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.add_argument("--grace", type=float, metavar="SECONDS",
+                   help="keep what was stored or uploaded more recently than this (default: 86400, a day)")
+    p.add_argument("--upload-timeout", type=float, metavar="SECONDS",
+                   help="abort uploads idle for longer than this (default: 86400)")
+
     p = add("export", "back up the whole registry (documents, metrics, artifact bytes) to a new folder or .tar")
     p.add_argument("path", metavar="PATH")
 

@@ -343,6 +343,11 @@ class HttpTransport:
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[Doc]:
         return self._call("check", repair=repair, verify_bytes=verify_bytes)
 
+    def collect_garbage(self, grace_seconds: float | None = None, dry_run: bool = False,
+                        upload_timeout_seconds: float | None = None) -> Doc:
+        given: dict[str, Any] = {"grace_seconds": grace_seconds, "upload_timeout_seconds": upload_timeout_seconds}
+        return self._call("collect_garbage", dry_run=dry_run, **{k: v for k, v in given.items() if v is not None})
+
     def export_to(self, dest: str | os.PathLike[str]) -> Doc:
         """Download the server's export as ``dest`` (a ``.tar``) or unpacked into the folder ``dest``."""
         target = Path(dest)

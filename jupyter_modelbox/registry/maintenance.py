@@ -163,8 +163,8 @@ class RegistryChecker:
             cutoff = datetime.fromtimestamp(time.time() - STALE_STAGING_SECONDS, UTC).isoformat()
             with self.registry.docs.transaction():
                 for session in list(self.registry.docs.scan("uploads")):
-                    if session["created_at"] < cutoff:
-                        blobs.cancel_upload(session["id"], session["state"])
+                    if (session.get("touched_at") or session["created_at"]) < cutoff:
+                        blobs.cancel_upload(session["id"], session.get("state"))
                         self.registry.docs.delete("uploads", session["id"])
 
 

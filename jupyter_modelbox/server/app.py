@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
+from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Float, Int, List, Unicode, default
 
 from .. import __version__
@@ -109,6 +111,7 @@ class ModelboxApp(ExtensionApp):
 
     registry: Registry | None = None
     grpc_server: Any = None
+    upload_sweep: Any = None
     version_string = __version__
 
     @default("root")
@@ -181,6 +184,9 @@ class ModelboxApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._widen_body_pieces(serverapp)
+        every = min(600.0, max(1.0, self.upload_timeout_seconds / 4))
+        self.upload_sweep = PeriodicCallback(self._sweep_uploads, every * 1000)
+        self.upload_sweep.start()
         if self.grpc_port:
             from ..grpc_service.server import start_grpc
 
@@ -200,7 +206,25 @@ class ModelboxApp(ExtensionApp):
         params.chunk_size = self.receive_chunk_bytes
         server.read_chunk_size = self.receive_chunk_bytes
 
+    async def _sweep_uploads(self) -> None:
+        """Abort uploads idle for longer than ``upload_timeout_seconds`` (their S3 parts too), and staging
+        that no session owns (a server killed mid-upload). Every server sharing the registry does it."""
+        registry, executor = self.registry, self.settings.get("modelbox_executor")
+        if registry is None or executor is None:
+            return
+        try:
+            aborted = await asyncio.get_running_loop().run_in_executor(
+                executor, registry.abort_abandoned_uploads, self.upload_timeout_seconds)
+        except ModelBoxError as error:  # the store or database is away: the next sweep tries again
+            self.log.warning("jupyter_modelbox: could not sweep abandoned uploads: %s", error.message)
+            return
+        for name in aborted:
+            self.log.info("jupyter_modelbox: aborted abandoned %s", name)
+
     async def stop_extension(self) -> None:
+        if self.upload_sweep is not None:
+            self.upload_sweep.stop()
+            self.upload_sweep = None
         if self.grpc_server is not None:
             await self.grpc_server.stop()
             self.grpc_server = None

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
-from ..backend import BlobRef, BlobStore, Doc
+from ..backend import BlobRef, BlobStore, Doc, StoredBlob
 from ..blobs import CHUNK, is_sha256, sha256_file
 from ..errors import IntegrityError, InvalidArgumentError, NotFoundError
 from .location import S3Location
@@ -139,14 +139,14 @@ class S3BlobStore(BlobStore):
             raise NotFoundError(f"the bytes of blob {checksum} are missing from {self.location}")
         return int(head["ContentLength"])
 
-    def list_blobs(self) -> Iterator[tuple[str, float]]:
+    def list_blobs(self) -> Iterator[StoredBlob]:
         prefix = self.where.key("sha256") + "/"
         with self.where.errors("listing blobs"):
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.where.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
                     name = item["Key"][len(prefix):]
                     if is_sha256(name):
-                        yield name, item["LastModified"].timestamp()
+                        yield StoredBlob(name, item["LastModified"].timestamp(), item["Size"])
 
     def remove(self, checksum: str) -> None:
         with self.where.errors("removing a blob", self.key(checksum)):
