@@ -13,11 +13,12 @@ from ..registry.facade import Registry
 from ..registry.s3 import S3Options
 from . import lineage as lineage_capture
 from .discovery import choose
+from .experiments import Experiment
 from .http import HttpTransport
 from .metric_buffer import MetricBuffer
 from .models import Checkpoint, Model, ModelVersion, checkpoint_files
 from .registry_object import Page
-from .transport import Transport
+from .transport import Transport, experiment_transport
 
 log = logging.getLogger("jupyter_modelbox")
 
@@ -135,6 +136,39 @@ class ModelBox:
 
     def namespaces(self) -> list[str]:
         return self._transport.namespaces()
+
+    def new_experiment(
+        self,
+        name: str,
+        owner: str | None = None,
+        namespace: str | None = None,
+        external_id: str | None = None,
+        framework: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        hparams: dict[str, Any] | None = None,
+        exist_ok: bool = False,
+        metric: str | None = None,
+        smaller_is_better: bool | None = None,
+    ) -> Experiment:
+        """An experiment (names are unique per namespace; ``exist_ok`` returns the existing one).
+        ``metric``/``smaller_is_better`` declare what ``top_checkpoint`` ranks by (default ``val_loss``, smaller)."""
+        return Experiment(self, experiment_transport(self._transport).create_experiment(
+            name, owner=owner, namespace=namespace, external_id=external_id, framework=framework, metadata=metadata,
+            hparams=hparams, metric=metric, smaller_is_better=smaller_is_better, exist_ok=exist_ok))
+
+    def get_experiment(self, id_or_name: str, namespace: str | None = None) -> Experiment:
+        """An experiment by id, else by name in ``namespace`` (default ``"default"``)."""
+        return Experiment(self, experiment_transport(self._transport).get_experiment(id_or_name, namespace))
+
+    def experiments(self, namespace: str | None = None, query: str | None = None, offset: int = 0,
+                    limit: int | None = None) -> Page[Experiment]:
+        """Experiments, newest first, one page (its ``total`` counts every match).
+
+        ``query`` is the search language over name, namespace, owner, external_id, framework, metric,
+        created, updated, checkpoints (their number), metadata.<path> and hparams.<path>.
+        """
+        docs, total = experiment_transport(self._transport).list_experiments(namespace, query, offset, limit)
+        return Page((Experiment(self, doc) for doc in docs), total)
 
     # -- Determined seed -----------------------------------------------------------------------
 

@@ -350,6 +350,11 @@ class Queries(ABC):
         newest ``created_at`` first, then highest number)."""
 
 
+    @abstractmethod
+    def experiments(self, node: Any, namespace: str | None, offset: int, limit: int | None) -> tuple[list[Doc], int]:
+        """Experiments matching ``node`` (of one namespace), newest ``created_at`` first, then by name."""
+
+
 class Backend(ABC):
     """The stores of one registry and the unit of work every registry call runs in."""
 

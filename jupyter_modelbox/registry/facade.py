@@ -11,7 +11,9 @@ from typing import Any
 
 from .backend import Backend
 from .errors import NotFoundError
+from .experiments import ExperimentOps
 from .factory import BackendConfig, open_backend
+from .logged_events import LoggedEventOps
 from .metric_ops import MetricOps
 from .s3.location import S3Options
 from .uploads import UploadOps
@@ -19,8 +21,8 @@ from .validation import Limits
 from .versions import VersionOps
 
 
-class Registry(VersionOps, MetricOps, UploadOps):
-    """Models, versions, checkpoints, tags, metadata, artifacts, metrics and events.
+class Registry(VersionOps, ExperimentOps, LoggedEventOps, MetricOps, UploadOps):
+    """Models, versions, experiments, checkpoints, tags, metadata, artifacts, metrics and events.
 
     Every method validates its input before writing, writes atomically and durably, and returns
     plain JSON-shaped dicts: the in-process transport of the Python client is this class itself,
