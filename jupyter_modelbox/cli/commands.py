@@ -253,7 +253,10 @@ def migrate_registry(args: argparse.Namespace) -> dict[str, Any]:
     """``migrate --from PATH --to URL``: copy a registry folder into an empty database registry, verified."""
     from ..client.database import migrate_to_database
 
-    return migrate_to_database(args.source, args.target_url, args.blob_root or os.environ["MODELBOX_BLOB_ROOT"])
+    blob_url = args.blob_url or os.environ.get("MODELBOX_BLOB_URL")
+    blob_root = None if blob_url else args.blob_root or os.environ["MODELBOX_BLOB_ROOT"]
+    return migrate_to_database(args.source, args.target_url, blob_root, blob_url=blob_url,
+                               s3_endpoint_url=args.s3_endpoint_url)
 
 
 def run_export(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:

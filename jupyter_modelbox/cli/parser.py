@@ -170,6 +170,11 @@ def _connection_options(parser: argparse.ArgumentParser, suppress: bool) -> None
                        "(default with no other choice: $MODELBOX_DATABASE_URL)")
     group.add_argument("--blob-root", metavar="DIR", default=default(None),
                        help="with --database-url: the folder of artifact bytes (default: $MODELBOX_BLOB_ROOT)")
+    group.add_argument("--blob-url", metavar="URL", default=default(None),
+                       help="with --root or --database-url (or migrate): artifact bytes in S3, s3://bucket/prefix "
+                       "(default: $MODELBOX_BLOB_URL; credentials from the AWS chain)")
+    group.add_argument("--s3-endpoint-url", metavar="URL", default=default(None),
+                       help="with --blob-url: an S3-compatible store's endpoint (default: $MODELBOX_S3_ENDPOINT_URL)")
     group.add_argument("--namespace", metavar="NS", default=default(None),
                        help='namespace of the model names (default: "default"; list: all)')
 
@@ -338,8 +343,12 @@ def _check(args: argparse.Namespace) -> str | None:
         return "db works on a PostgreSQL registry: give --database-url (or set $MODELBOX_DATABASE_URL)"
     if args.verb == "migrate" and (args.url or args.root or args.database_url):
         return "migrate takes its registries from --from and --to (with --blob-root)"
-    if args.verb == "migrate" and not (args.blob_root or os.environ.get("MODELBOX_BLOB_ROOT")):
-        return "migrate needs --blob-root (or $MODELBOX_BLOB_ROOT): the folder for the database registry's bytes"
+    if args.verb == "migrate" and not (args.blob_root or args.blob_url or os.environ.get("MODELBOX_BLOB_ROOT")
+                                       or os.environ.get("MODELBOX_BLOB_URL")):
+        return ("migrate needs --blob-root (or $MODELBOX_BLOB_ROOT), the folder for the database registry's bytes, "
+                "or --blob-url (or $MODELBOX_BLOB_URL), s3://bucket/prefix")
+    if args.blob_url and args.url:
+        return "--blob-url is the server's to set (ModelboxApp.blob_url); a client of --url never needs it"
     if args.token and not args.url:
         return "--token is only used with --url"
     if args.verb == "describe" and args.target.ref is not None and args.version is not None:
