@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from jupyter_modelbox import IntegrityError, ModelBox
-from jupyter_modelbox.registry.errors import ServerUnavailableError
 from jupyter_modelbox.cli import main
+from jupyter_modelbox.registry.errors import ServerUnavailableError
 
 from .conftest import S3_BUCKET, s3_prefix_url
 from .helpers.jupyter import JupyterServer
