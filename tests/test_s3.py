@@ -107,7 +107,7 @@ def test_bytes_changed_in_the_bucket_are_reported_by_check_and_refused_by_downlo
     damaged = [f["what"] for f in findings if f["level"] == "error"]
     assert len(damaged) == 2 and all("no longer match" in what for what in damaged), findings
     for artifact in (weights, notes):
-        with pytest.raises((IntegrityError, ServerUnavailableError), match="sha256|broke off"):
+        with pytest.raises((IntegrityError, ServerUnavailableError), match=r"sha256|broke off"):
             artifact.download(tmp_path / "out" / artifact.path)
         assert not (tmp_path / "out" / artifact.path).exists()
     box.close()
