@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -12,6 +13,8 @@ from .backend import BlobRef, Change
 from .base import RegistryBase, now
 from .errors import ConflictError, NotFoundError, StorageError
 from .hashing import write_hashing
+
+TOUCH_SECONDS = 1.0  # how often a session receiving bytes says so (see gc.abort_abandoned_uploads)
 
 
 class _UploadState:
@@ -40,6 +43,7 @@ class UploadStream:
         self._lock = lock
         self._state = state
         self._keep = keep
+        self._touched = time.monotonic()
 
     def write(self, data: bytes) -> None:
         self.write_all([data])
@@ -53,6 +57,9 @@ class UploadStream:
             raise StorageError(f"could not write upload bytes: {exc}") from exc
         if state.digest is not None:
             state.size += count
+        if time.monotonic() - self._touched > TOUCH_SECONDS:  # a long chunk is not an abandoned upload
+            self._touched = time.monotonic()
+            self._keep(None)
 
     def close(self) -> None:
         if self._handle.closed:
@@ -133,6 +140,7 @@ class UploadOps(RegistryBase):
                 state = self._upload_states[upload_id] = _UploadState(hashing=size == 0)
             elif state.size != size:
                 state.digest = None
+            self._keep_session(upload_id, None)
             return UploadStream(self.blobs.open_upload(upload_id, session), lock, state,
                                 lambda new: self._keep_session(upload_id, new))
         except BaseException:

@@ -211,7 +211,11 @@ class UploadStreamHandler(ModelboxHandler):
         async with self._writing:
             if self._stream is not None and self._pending:
                 pieces, self._pending, self._pending_bytes = self._pending, [], 0
-                await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write_all, pieces)
+                try:
+                    await self.call(self._stream.write_all, pieces)
+                except HTTPError as refusal:  # e.g. the object store went away: the rest is read and dropped,
+                    self._refusal = refusal  # the session keeps what was stored, the client resumes from there
+                    await asyncio.get_running_loop().run_in_executor(self.executor, self._close_stream)
 
     def on_finish(self) -> None:
         self._close_stream()
@@ -233,9 +237,10 @@ class UploadStreamHandler(ModelboxHandler):
 
     async def finish_chunk(self) -> None:
         """The end of ``PUT``: the refusal from ``prepare()``, or the last bytes written and fsynced."""
+        if self._refusal is None:
+            await self._write_pending()
         if self._refusal is not None:
             raise self._refusal
-        await self._write_pending()
         stream, self._stream = self._stream, None
         if stream is not None:
             await self.call(stream.close)  # flush + fsync

@@ -60,6 +60,7 @@ def credentials_env(folder: Path) -> dict[str, str]:
 class SeaweedFS:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or Path(tempfile.mkdtemp(prefix="modelbox-seaweedfs-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
         self.base = _pick_base()
         self.endpoint_url = f"http://127.0.0.1:{self.base + 3}"
         self.process: subprocess.Popen[bytes] | None = None
