@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -156,10 +157,8 @@ def _upload_id(store: SeaweedFS, prefix: str) -> str:
 
 
 def _quietly(function: object, *args: object, **kwargs: object) -> None:
-    try:
+    with contextlib.suppress(requests.RequestException):  # the server is killed mid-request
         function(*args, **kwargs)  # type: ignore[operator]
-    except requests.RequestException:
-        pass
 
 
 def _file(folder: Path, data: bytes, name: str = "weights.bin") -> Path:
