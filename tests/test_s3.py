@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from jupyter_modelbox import IntegrityError, ModelBox
+from jupyter_modelbox import IntegrityError, ModelBox, ModelBoxError
 from jupyter_modelbox.cli import main
 from jupyter_modelbox.registry.errors import ServerUnavailableError
 
@@ -145,3 +145,31 @@ def test_blob_url_configuration_errors_are_clear(tmp_path: Path, seaweedfs: Seaw
         ModelBox(root=tmp_path / "r", blob_url="s3://no-such-bucket/x")
     with pytest.raises(ModelBoxError, match="addressing style"):
         ModelBox(root=tmp_path / "r", blob_url=s3_prefix_url(), s3_addressing_style="sideways")
+
+
+@pytest.mark.parametrize("transport", ["local", "http"])
+def test_tracked_s3_objects_get_size_and_checksum_and_download_through_the_server_where_allowed(
+        transport: str, tmp_path: Path, seaweedfs: SeaweedFS, request: pytest.FixtureRequest) -> None:
+    data = os.urandom(3000)
+    allowed, elsewhere = (f"tracked/{os.urandom(4).hex()}/model.onnx", f"other/{os.urandom(4).hex()}/model.onnx")
+    for key in (allowed, elsewhere):
+        seaweedfs.client().put_object(Bucket=S3_BUCKET, Key=key, Body=data)
+    if transport == "http":
+        server: JupyterServer = request.getfixturevalue("jupyter_server_s3")
+        server.reset(tmp_path / "registry")
+        box = ModelBox(url=server.url, token=server.token)
+    else:
+        box = ModelBox(root=tmp_path / "registry", blob_url=s3_prefix_url())
+    model = box.new_model("m")
+    first, second, unknown = model.track_artifacts([f"s3://{S3_BUCKET}/{allowed}", f"s3://{S3_BUCKET}/{elsewhere}",
+                                                    "s3://no-such-bucket/x.bin"])
+    assert first.size == second.size == 3000 and first.checksum == hashlib.sha256(data).hexdigest()
+    assert unknown.checksum == "" and unknown.size is None  # unreadable: tracked without them
+    assert first.download(tmp_path / "a.onnx").read_bytes() == data
+    if transport == "http":  # outside the server's tracked_download_roots
+        with pytest.raises(ModelBoxError, match="outside"):
+            second.download(tmp_path / "b.onnx")
+    seaweedfs.client().put_object(Bucket=S3_BUCKET, Key=allowed, Body=os.urandom(3000))
+    with pytest.raises((IntegrityError, ServerUnavailableError)):
+        first.download(tmp_path / "changed.onnx")
+    box.close()

@@ -114,8 +114,7 @@ def test_wrong_credentials_and_a_missing_bucket_are_clear_at_start(
 def test_kill_9_during_a_multipart_upload_records_nothing_and_the_parts_are_aborted_later(
         store: SeaweedFS, tmp_path: Path) -> None:
     root = tmp_path / "registry"
-    args = s3_args(store, "killed", "--ModelboxApp.upload_timeout_seconds=3")
-    first = JupyterServer(tmp_path / "a", root=root, extra_args=args).start()
+    first = JupyterServer(tmp_path / "a", root=root, extra_args=s3_args(store, "killed")).start()
     upload = api(first, "POST", "/uploads").json()["upload_id"]
     sent = threading.Event()
 
@@ -138,7 +137,9 @@ def test_kill_9_during_a_multipart_upload_records_nothing_and_the_parts_are_abor
                                       UploadId=_upload_id(store, "killed"))["Parts"]
     assert parts, "the server was killed before any part reached the store"
     first.kill()
-    second = JupyterServer(tmp_path / "b", root=root, extra_args=args).start()  # the same registry, later
+    # the same registry, later, by a server that takes an upload idle for 3 s as abandoned
+    second = JupyterServer(tmp_path / "b", root=root,
+                           extra_args=s3_args(store, "killed", "--ModelboxApp.upload_timeout_seconds=3")).start()
     try:
         deadline = time.monotonic() + 40
         while multipart_uploads(store, "killed") and time.monotonic() < deadline:

@@ -203,6 +203,11 @@ class BlobStore(ABC):
         """Every stored blob (for ``check``: bytes that no record references)."""
         return (blob.checksum for blob in self.list_blobs())
 
+    def open_location(self, location: str) -> BinaryIO | None:
+        """The bytes at a URI this store can read (an object store: ``s3://`` URLs at its endpoint), a
+        seekable stream; None for a URI it cannot read at all. For tracked artifacts."""
+        return None
+
     def download_url(self, checksum: str, filename: str, expires_seconds: int) -> str | None:
         """A short-lived URL that serves the blob without this process (an object store's presigned
         GET), or None where there is no such thing."""

@@ -59,9 +59,15 @@ def abort_abandoned_uploads(registry: Registry, idle_seconds: float, dry_run: bo
     """Abort upload sessions idle for longer than ``idle_seconds`` and staging that belongs to no session;
     what was (or would be) removed."""
     cutoff = _iso(time.time() - idle_seconds)
+    expired = _iso(time.time() - max(idle_seconds, DEFAULT_GRACE_SECONDS))  # holds no gc needs any more
     docs, blobs = registry.docs, registry.blobs
     with registry.backend.operation():
         sessions = [doc for doc in docs.scan("uploads") if not doc.get("finished")]
+        old_holds = [doc["id"] for doc in docs.scan("uploads") if doc.get("finished") and doc["created_at"] < expired]
+        if old_holds and not dry_run:
+            with docs.transaction():
+                for hold in old_holds:
+                    docs.delete("uploads", hold)
     idle = [doc for doc in sessions if (doc.get("touched_at") or doc["created_at"]) < cutoff]
     live = [doc["id"] for doc in sessions if doc not in idle]
     removed = [f"upload {doc['id']}" for doc in idle]

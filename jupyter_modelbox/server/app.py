@@ -105,7 +105,8 @@ class ModelboxApp(ExtensionApp):
     grpc_keyfile = Unicode(help="TLS private key (PEM) of the gRPC service; with grpc_certfile.").tag(config=True)
     tracked_download_roots = List(
         Unicode(),
-        help="Folders from which tracked (not uploaded) artifacts may be downloaded through the server. "
+        help="Folders from which tracked (not uploaded) artifacts may be downloaded through the server, and "
+        "s3://bucket/prefix places (read with the server's credentials, with an s3:// blob_url). "
         "Default: the server's root_dir.",
     ).tag(config=True)
 
@@ -167,7 +168,8 @@ class ModelboxApp(ExtensionApp):
     def initialize_settings(self) -> None:
         self._share_log()
         self.registry = self.open_registry()
-        self.registry.tracked_roots = [Path(root) for root in self.tracked_download_roots]
+        self.registry.tracked_roots = [root if root.startswith("s3://") else Path(root)
+                                       for root in self.tracked_download_roots]
         for message in self.registry.recovered:
             self.log.warning("jupyter_modelbox: %s", message)
         self.log.info("jupyter_modelbox: serving the %s", self.registry.location)

@@ -158,6 +158,23 @@ class S3BlobStore(BlobStore):
             while block := source.read(CHUNK * 8):
                 out.write(block)
 
+    def open_location(self, location: str) -> BinaryIO | None:
+        """An ``s3://bucket/key`` object at this store's endpoint, with the server's credentials."""
+        if not location.startswith("s3://"):
+            return None
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        where = S3Location(bucket, "", self.where.options)
+        from botocore.exceptions import ClientError
+
+        with where.errors("reading a tracked object", key):
+            try:
+                head = self.client.head_object(Bucket=bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                    raise NotFoundError(f"{location} does not exist{where._at()}") from None
+                raise
+        return S3ObjectReader(self.client, where, key, head["ContentLength"], None)  # type: ignore[return-value]
+
     def download_url(self, checksum: str, filename: str, expires_seconds: int) -> str | None:
         with self.where.errors("signing a download link", self.key(checksum)):
             return self.client.generate_presigned_url(
