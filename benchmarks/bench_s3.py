@@ -5,7 +5,7 @@
 - MLflow's proxied artifacts (``mlflow server --artifacts-destination s3://...``) to the same store,
   from ``benchmarks/.venv-mlflow`` (``bash benchmarks/run.sh`` makes it; add boto3 to it) when present.
 
-``.venv/bin/python -m benchmarks.bench_s3 [--quick]`` (1 GiB, 2 runs each; quick: 128 MB, 1 run).
+``.venv/bin/python -m benchmarks.bench_s3 [--quick] [--no-mlflow]`` (1 GiB, 2 runs each; quick: 128 MB, 1 run).
 Prints the figures and ratios as JSON with the load average; RSS growth is the server's peak.
 """
 
@@ -71,7 +71,7 @@ def modelbox_figures(store: SeaweedFS, workdir: Path, size: int, repeats: int) -
 
 
 def mlflow_figures(store: SeaweedFS, workdir: Path, size: int, repeats: int) -> dict[str, float] | None:
-    if not PEER.exists():
+    if not PEER.exists() or "--no-mlflow" in sys.argv:
         progress("MLflow: no benchmarks/.venv-mlflow, skipped")
         return None
     env = {**os.environ, **credentials_env(store.folder), "MLFLOW_S3_ENDPOINT_URL": store.endpoint_url}

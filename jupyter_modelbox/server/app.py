@@ -56,7 +56,8 @@ class ModelboxApp(ExtensionApp):
         10.0, help="With an s3:// blob_url: how long to wait for the store to connect or answer before a 503.",
     ).tag(config=True)
     s3_part_bytes = Int(
-        16 * 1024 * 1024, help="With an s3:// blob_url: the size of the multipart upload parts (at least 5 MiB).",
+        8 * 1024 * 1024, help="With an s3:// blob_url: the size of multipart upload parts (at least 5 MiB; they "
+        "grow by this much every 1,000 parts, so 10,000 parts hold 55,000 times it).",
     ).tag(config=True)
     s3_presigned_downloads = Bool(
         False, help="With an s3:// blob_url: answer artifact downloads with a redirect to a short-lived presigned "
