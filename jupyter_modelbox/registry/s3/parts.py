@@ -2,9 +2,10 @@
 
 A writer holds at most one part being filled plus ``IN_FLIGHT`` parts on their way (a small
 thread pool sends them while more bytes arrive), about 3 x ``part_bytes`` per upload. S3 accepts
-parts under 5 MiB only as the last one, so when a writer closes before the upload ends (the end of one REST chunk), the bytes short
-of a part are kept as a small ``.tail`` object and the next writer, on any server, starts from
-them. The state (``key``, ``mpu``, ``parts``, ``tail``) lives in the registry's upload session.
+parts under 5 MiB only as the last one, so when a writer closes before the upload ends (the end
+of one REST chunk), the bytes short of a part are kept as a small ``.tail`` object and the next
+writer, on any server, starts from them. The state (``key``, ``mpu``, ``parts``, ``tail``) lives in
+the registry's upload session.
 """
 
 from __future__ import annotations
