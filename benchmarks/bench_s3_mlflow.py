@@ -14,7 +14,8 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 
-from .rest_common import Server, artifact_figures, free_port
+from .bench_rest_mlflow import mlflow_artifact_figures
+from .rest_common import Server, free_port
 
 
 def main() -> None:
@@ -27,17 +28,8 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     with Server(args, f"{url}/health", workdir / "mlflow.log") as server:
         client = MlflowClient(tracking_uri=url)
-        experiment = client.create_experiment("bench")
-
-        def upload(path: Path) -> tuple[str, str]:
-            run_id = client.create_run(experiment).info.run_id
-            client.log_artifact(run_id, str(path))
-            return run_id, path.name
-
-        def download(uploaded: tuple[str, str], folder: Path) -> Path:
-            return Path(client.download_artifacts(*uploaded, dst_path=str(folder)))
-
-        figures = artifact_figures("MLflow", workdir, size, repeats, server.pid, upload, download)
+        figures = mlflow_artifact_figures(client, client.create_experiment("bench"), workdir, size, repeats,
+                                          server.pid)
     print(json.dumps(figures))
 
 
