@@ -78,6 +78,20 @@ def query_figures(workdir: Path, server: Server, url: str, client: MlflowClient,
             "query_server_cpu_ms": cpu / sizes.peer_queries * 1e3}
 
 
+def mlflow_artifact_figures(client: MlflowClient, experiment: str, workdir: Path, size: int, repeats: int,
+                            server_pid: int) -> dict[str, float]:
+    """Figure 3 for MLflow: ``log_artifact`` and ``download_artifacts`` through its proxied artifacts."""
+    def upload(path: Path) -> tuple[str, str]:
+        run_id = client.create_run(experiment).info.run_id
+        client.log_artifact(run_id, str(path))
+        return run_id, path.name
+
+    def download(uploaded: tuple[str, str], folder: Path) -> Path:
+        return Path(client.download_artifacts(*uploaded, dst_path=str(folder)))
+
+    return artifact_figures("MLflow", workdir, size, repeats, server_pid, upload, download)
+
+
 def main() -> None:
     sizes = rest_sizes_from_argv()
     logging.getLogger("mlflow").setLevel(logging.WARNING)
@@ -93,16 +107,8 @@ def main() -> None:
                 lambda: ingest_seconds(client, experiment, sizes.peer_ingest_points), sizes.repeats)}
             figures |= query_figures(workdir, server, url, client, experiment, sizes)
 
-            def upload(path: Path) -> tuple[str, str]:
-                run_id = client.create_run(experiment).info.run_id
-                client.log_artifact(run_id, str(path))
-                return run_id, path.name
-
-            def download(uploaded: tuple[str, str], folder: Path) -> Path:
-                return Path(client.download_artifacts(*uploaded, dst_path=str(folder)))
-
-            figures |= artifact_figures("MLflow", workdir, sizes.artifact_bytes, sizes.repeats, server.pid,
-                                        upload, download)
+            figures |= mlflow_artifact_figures(client, experiment, workdir, sizes.artifact_bytes, sizes.repeats,
+                                               server.pid)
     emit("mlflow", mlflow.__version__, figures)
 
 

@@ -66,8 +66,9 @@ def s3_prefix_url() -> str:
 
 
 def s3_server(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> JupyterServer:
-    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
-    return JupyterServer(tmp_path_factory.mktemp("jupyter-s3"), extra_args=(roots, *extra),
+    roots = (f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}",
+             f"--ModelboxApp.tracked_download_roots=s3://{S3_BUCKET}/tracked")
+    return JupyterServer(tmp_path_factory.mktemp("jupyter-s3"), extra_args=(*roots, *extra),
                          blob_url=s3_prefix_url()).start()
 
 

@@ -140,6 +140,7 @@ def test_every_reply_matches_its_declared_schema(checked: tuple[ModelBox, reques
     experiment.events()
     mb.events(since=0)
     mb.check(verify_bytes=True)
+    mb.gc(dry_run=True)
     mb._transport.info()  # type: ignore[attr-defined]
 
     raw.get(f"{base}/openapi.json", timeout=30).raise_for_status()

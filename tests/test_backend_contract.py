@@ -211,7 +211,7 @@ def test_blob_store_dedupes_and_checks(blob_store: BlobStore) -> None:
         assert stream.read() == b"hello"
     with pytest.raises(IntegrityError, match="corrupted in transit"):
         blobs.put_stream(io.BytesIO(b"other"), expected_checksum=first["checksum"])
-    assert [checksum for checksum, _ in blobs.list_blobs()] == [first["checksum"]]
+    assert [(blob.checksum, blob.size) for blob in blobs.list_blobs()] == [(first["checksum"], 5)]
     assert blobs.exists(first["checksum"]) and blobs.size(first["checksum"]) == 5
     assert blobs.stale_staging(0) == []  # nothing left behind, not even by the refused put
     blobs.remove(first["checksum"])

@@ -130,6 +130,10 @@ SCHEMAS: dict[str, Schema] = {
         "actor": STR, "version_id": NULL_STR, "number": NULL_INT, "previous_version_id": NULL_STR,
         "previous_number": NULL_INT}),
     "Finding": record({"level": enum(["error", "warning", "info"]), "what": STR, "repaired": BOOL}),
+    "GarbageReport": record({
+        "dry_run": BOOL, "grace_seconds": NUMBER, "blobs": {**STRINGS, "description": "sha256 of each blob removed"},
+        "bytes": INT, "kept_recent": {**INT, "description": "unreferenced blobs an upload finished into lately"},
+        "uploads": {**STRINGS, "description": "abandoned uploads and staging aborted"}}),
     "Limits": record({
         "max_name_length": INT, "max_description_length": INT, "max_metadata_bytes": INT, "max_metadata_keys": INT,
         "max_tags_per_version": INT, "max_metric_key_length": INT, "max_chunk_bytes": INT,

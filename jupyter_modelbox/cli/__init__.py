@@ -22,14 +22,15 @@ __all__ = ["ParserExit", "UsageError", "build_parser", "main", "open_box", "pars
 def open_box(args: argparse.Namespace) -> ModelBox:
     """The registry chosen by ``--root``, ``--url``/``--token``, ``--database-url``/``--blob-root``, or
     else the default one."""
+    s3 = {"blob_url": args.blob_url, "s3_endpoint_url": args.s3_endpoint_url}
     if args.root:
-        return ModelBox(root=args.root)
+        return ModelBox(root=args.root, **s3)
     if args.url:
         return ModelBox(url=args.url, token=args.token)
     if args.database_url:
         blob_root = args.blob_root or os.environ.get("MODELBOX_BLOB_ROOT")
-        return ModelBox(database_url=args.database_url, blob_root=blob_root)
-    return ModelBox()
+        return ModelBox(database_url=args.database_url, blob_root=blob_root, **s3)
+    return ModelBox(**s3) if args.blob_url else ModelBox()
 
 
 def _error(message: str) -> None:

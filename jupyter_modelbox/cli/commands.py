@@ -280,6 +280,11 @@ def run_check(box: ModelBox, args: argparse.Namespace) -> pd.DataFrame:
     return findings_frame(box.check(repair=args.repair, verify_bytes=args.verify_bytes))
 
 
+def run_gc(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
+    """``gc``: the report (with ``--dry-run``, of what would be removed)."""
+    return box.gc(grace_seconds=args.grace, dry_run=args.dry_run, upload_timeout_seconds=args.upload_timeout)
+
+
 def check_folder_findings(args: argparse.Namespace) -> pd.DataFrame:
     """``check --root``: works on the folder itself, so a registry too damaged to open can be repaired."""
     return findings_frame(ModelBox.check_folder(args.root, repair=args.repair, verify_bytes=args.verify_bytes))
@@ -296,7 +301,10 @@ def migrate_registry(args: argparse.Namespace) -> dict[str, Any]:
     """``migrate --from PATH --to URL``: copy a registry folder into an empty database registry, verified."""
     from ..client.database import migrate_to_database
 
-    return migrate_to_database(args.source, args.target_url, args.blob_root or os.environ["MODELBOX_BLOB_ROOT"])
+    blob_url = args.blob_url or os.environ.get("MODELBOX_BLOB_URL")
+    blob_root = None if blob_url else args.blob_root or os.environ["MODELBOX_BLOB_ROOT"]
+    return migrate_to_database(args.source, args.target_url, blob_root, blob_url=blob_url,
+                               s3_endpoint_url=args.s3_endpoint_url)
 
 
 def run_export(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
@@ -332,6 +340,7 @@ COMMANDS: dict[str, Command] = {
     "search": run_search,
     "compare": run_compare,
     "check": run_check,
+    "gc": run_gc,
     "export": run_export,
     "import": run_import,
 }

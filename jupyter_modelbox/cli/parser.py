@@ -173,6 +173,11 @@ def _connection_options(parser: argparse.ArgumentParser, suppress: bool) -> None
                        "(default with no other choice: $MODELBOX_DATABASE_URL)")
     group.add_argument("--blob-root", metavar="DIR", default=default(None),
                        help="with --database-url: the folder of artifact bytes (default: $MODELBOX_BLOB_ROOT)")
+    group.add_argument("--blob-url", metavar="URL", default=default(None),
+                       help="with --root or --database-url (or migrate): artifact bytes in S3, s3://bucket/prefix "
+                       "(default: $MODELBOX_BLOB_URL; credentials from the AWS chain)")
+    group.add_argument("--s3-endpoint-url", metavar="URL", default=default(None),
+                       help="with --blob-url: an S3-compatible store's endpoint (default: $MODELBOX_S3_ENDPOINT_URL)")
     group.add_argument("--namespace", metavar="NS", default=default(None),
                        help='namespace of the model names (default: "default"; list: all)')
 
@@ -308,6 +313,13 @@ def _verbs(add: Any) -> None:
     p.add_argument("--no-verify-bytes", dest="verify_bytes", action="store_false",
                    help="do not re-hash every artifact's bytes (faster)")
 
+    p = add("gc", "remove artifact bytes that no record references, and abandoned uploads")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.add_argument("--grace", type=float, metavar="SECONDS",
+                   help="keep what was stored or uploaded more recently than this (default: 86400, a day)")
+    p.add_argument("--upload-timeout", type=float, metavar="SECONDS",
+                   help="abort uploads idle for longer than this (default: 86400)")
+
     p = add("export", "back up the whole registry (documents, metrics, artifact bytes) to a new folder or .tar")
     p.add_argument("path", metavar="PATH")
 
@@ -362,8 +374,12 @@ def _check(args: argparse.Namespace) -> str | None:
         return "db works on a PostgreSQL registry: give --database-url (or set $MODELBOX_DATABASE_URL)"
     if args.verb == "migrate" and (args.url or args.root or args.database_url):
         return "migrate takes its registries from --from and --to (with --blob-root)"
-    if args.verb == "migrate" and not (args.blob_root or os.environ.get("MODELBOX_BLOB_ROOT")):
-        return "migrate needs --blob-root (or $MODELBOX_BLOB_ROOT): the folder for the database registry's bytes"
+    if args.verb == "migrate" and not (args.blob_root or args.blob_url or os.environ.get("MODELBOX_BLOB_ROOT")
+                                       or os.environ.get("MODELBOX_BLOB_URL")):
+        return ("migrate needs --blob-root (or $MODELBOX_BLOB_ROOT), the folder for the database registry's bytes, "
+                "or --blob-url (or $MODELBOX_BLOB_URL), s3://bucket/prefix")
+    if args.blob_url and args.url:
+        return "--blob-url is the server's to set (ModelboxApp.blob_url); a client of --url never needs it"
     if args.token and not args.url:
         return "--token is only used with --url"
     if args.verb == "describe" and args.target.ref is not None and args.version is not None:

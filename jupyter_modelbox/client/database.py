@@ -19,18 +19,21 @@ def upgrade_database(database_url: str) -> dict[str, Any]:
 
 
 def migrate_to_database(source_root: str | os.PathLike[str], database_url: str,
-                        blob_root: str | os.PathLike[str], password_file: str | os.PathLike[str] | None = None
-                        ) -> dict[str, Any]:
-    """Copy the registry folder ``source_root`` into the empty database registry and verify every record.
+                        blob_root: str | os.PathLike[str] | None, password_file: str | os.PathLike[str] | None = None,
+                        blob_url: str | None = None, s3_endpoint_url: str | None = None) -> dict[str, Any]:
+    """Copy the registry folder ``source_root`` into the empty database registry (its bytes in the folder
+    ``blob_root``, or in S3 at ``blob_url``) and verify every record.
 
     The folder is opened in this process (no server may have it open); it is left as it was.
     """
     from ..registry import Registry, open_registry, release_registry
     from ..registry.migrate import migrate_registry
+    from ..registry.s3 import S3Options
 
     source = Registry(source_root)
     try:
-        target = open_registry(database_url=database_url, blob_root=blob_root, password_file=password_file)
+        target = open_registry(database_url=database_url, blob_root=blob_root, password_file=password_file,
+                               blob_url=blob_url, s3=S3Options.from_env(s3_endpoint_url))
         try:
             return migrate_registry(source, target)
         finally:

@@ -479,6 +479,10 @@ class GrpcTransport:
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[Doc]:
         raise self._rest_only("checking the registry")
 
+    def collect_garbage(self, grace_seconds: float | None = None, dry_run: bool = False,
+                        upload_timeout_seconds: float | None = None) -> Doc:
+        raise self._rest_only("collecting garbage")
+
     def export_to(self, dest: str | os.PathLike[str]) -> Doc:
         raise self._rest_only("exporting the registry")
 

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -345,7 +346,7 @@ class HttpTransport:
         doc = self.get_artifact(artifact_id)
         response = self._send("open_artifact", {"artifact_id": artifact_id}, stream=True)
         response.raw.decode_content = True
-        return doc, response.raw
+        return doc, _Download(response.raw, f"artifact {doc['path']!r} from {self.url}")  # type: ignore[return-value]
 
     def delete_artifact(self, artifact_id: str) -> None:
         self._call("delete_artifact", artifact_id=artifact_id)
@@ -381,6 +382,11 @@ class HttpTransport:
 
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[Doc]:
         return self._call("check", repair=repair, verify_bytes=verify_bytes)
+
+    def collect_garbage(self, grace_seconds: float | None = None, dry_run: bool = False,
+                        upload_timeout_seconds: float | None = None) -> Doc:
+        given: dict[str, Any] = {"grace_seconds": grace_seconds, "upload_timeout_seconds": upload_timeout_seconds}
+        return self._call("collect_garbage", dry_run=dry_run, **{k: v for k, v in given.items() if v is not None})
 
     def export_to(self, dest: str | os.PathLike[str]) -> Doc:
         """Download the server's export as ``dest`` (a ``.tar``) or unpacked into the folder ``dest``."""
@@ -427,6 +433,35 @@ def _strings(values: Any) -> list[str] | None:
 
 def _mime(mime_type: Any) -> str | None:
     return None if mime_type is None else parse_enum(ArtifactMime, mime_type, "mime_type").value
+
+
+class _Download:
+    """The body of a download; a connection that breaks off mid-body is a clear error, not urllib3's."""
+
+    def __init__(self, raw: Any, what: str) -> None:
+        self._raw = raw
+        self._what = what
+        self._received = 0
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            block: bytes = self._raw.read(size)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise ServerUnavailableError(
+                f"the download of {self._what} broke off after {self._received} bytes ({type(exc).__name__}): the "
+                "connection dropped, or the server refused to finish sending bytes that fail their sha256 check "
+                "(see its log); nothing was written") from None
+        self._received += len(block)
+        return block
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _Download:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _FileRange:

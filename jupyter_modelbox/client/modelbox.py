@@ -260,6 +260,13 @@ class ModelBox:
         self.flush()
         return self._transport.check(repair, verify_bytes)
 
+    def gc(self, grace_seconds: float | None = None, dry_run: bool = False,
+           upload_timeout_seconds: float | None = None) -> dict[str, Any]:
+        """Remove artifact bytes that no record references, stored longer ago than ``grace_seconds``, and
+        uploads idle for longer than ``upload_timeout_seconds`` (both default to a day); ``dry_run`` only
+        lists them."""
+        return self._transport.collect_garbage(grace_seconds, dry_run, upload_timeout_seconds)
+
     @staticmethod
     def check_folder(root: str | os.PathLike[str], repair: bool = False,
                      verify_bytes: bool = True) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections import Counter
@@ -13,7 +14,7 @@ from .backend import BlobRef
 from .base import Doc, RegistryBase, new_id, now, operation, public
 from .blobs import is_sha256, sha256_file
 from .enums import ArtifactMime, parse_enum
-from .errors import AccessDeniedError, IntegrityError, InvalidArgumentError, NotFoundError
+from .errors import AccessDeniedError, IntegrityError, InvalidArgumentError, ModelBoxError, NotFoundError
 from .mime import content_type_of, detect_mime
 
 URI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
@@ -178,6 +179,7 @@ class ArtifactOps(RegistryBase):
             if _is_uri(location):
                 fields["location"] = location
                 name = PurePosixPath(location.partition("://")[2]).name or location
+                fields.update(self._read_tracked_uri(location))
             else:
                 local = Path(location.removeprefix("file://")).expanduser().absolute()
                 fields["location"] = str(local)
@@ -190,6 +192,22 @@ class ArtifactOps(RegistryBase):
             fields["mime_type"] = self._mime(mime_type, name)
             prepared.append(fields)
         return prepared
+
+    def _read_tracked_uri(self, location: str) -> dict[str, Any]:
+        """Size and sha256 of an object the blob store can read (``s3://`` at its endpoint); nothing when
+        it cannot (another scheme, another store, no access): then it is tracked without them."""
+        try:
+            stream = self.blobs.open_location(location)
+        except ModelBoxError:
+            return {}
+        if stream is None:
+            return {}
+        digest, size = hashlib.sha256(), 0
+        with stream:
+            while block := stream.read(8 * 1024 * 1024):
+                digest.update(block)
+                size += len(block)
+        return {"checksum": digest.hexdigest(), "size": size}
 
     def _record_tracked(self, parent_id: str, table: str, prepared: list[Doc], actor: str | None) -> list[Doc]:
         docs = []
@@ -229,11 +247,13 @@ class ArtifactOps(RegistryBase):
         if not doc["tracked"]:
             return public(doc), self.blobs.open(doc["checksum"])
         location = doc["location"]
-        if _is_uri(location):
-            raise InvalidArgumentError(
-                f"artifact {doc['path']!r} is tracked at {location}; fetch it with a client for that scheme"
-            )
         self._check_tracked_root(location)
+        if _is_uri(location):
+            stream = self.blobs.open_location(location)
+            if stream is None:
+                raise InvalidArgumentError(
+                    f"artifact {doc['path']!r} is tracked at {location}; fetch it with a client for that scheme")
+            return public(doc), stream
         try:
             return public(doc), open(location, "rb")
         except OSError as exc:
@@ -248,11 +268,18 @@ class ArtifactOps(RegistryBase):
         return self.blobs.download_url(doc["checksum"], os.path.basename(doc["path"]) or "artifact", expires_seconds)
 
     def _check_tracked_root(self, location: str) -> None:
-        """A server serves tracked files only from its allowed roots (symlinks resolved first)."""
+        """A server serves tracked files only from its allowed roots (symlinks resolved first), and
+        tracked objects only under the ``s3://bucket/prefix`` roots it lists."""
         if self.tracked_roots is None:
             return
-        real = Path(location).resolve()
-        if not any(real.is_relative_to(Path(root).resolve()) for root in self.tracked_roots):
+        if _is_uri(location):
+            allowed = any(location.startswith(str(root).rstrip("/") + "/") for root in self.tracked_roots
+                          if _is_uri(str(root)))
+        else:
+            real = Path(location).resolve()
+            allowed = any(real.is_relative_to(Path(root).resolve()) for root in self.tracked_roots
+                          if not _is_uri(str(root)))
+        if not allowed:
             raise AccessDeniedError(
                 f"tracked artifact {location!r} is outside the folders this server may read "
                 f"({', '.join(str(r) for r in self.tracked_roots) or 'none'}); download it where it lives"

@@ -161,6 +161,12 @@ class BlobRef(dict):
     """``{"checksum": sha256 hex, "size": bytes}`` of a stored blob."""
 
 
+class StoredBlob(NamedTuple):
+    checksum: str
+    stored_at: float  # Unix time
+    size: int
+
+
 class BlobStore(ABC):
     """Content-addressed bytes: identical content is stored once.
 
@@ -190,12 +196,17 @@ class BlobStore(ABC):
     def size(self, checksum: str) -> int: ...
 
     @abstractmethod
-    def list_blobs(self) -> Iterator[tuple[str, float]]:
-        """Every stored blob and when it was stored (Unix time), for ``check`` and ``gc``."""
+    def list_blobs(self) -> Iterator[StoredBlob]:
+        """Every stored blob, when it was stored and its size, for ``check`` and ``gc``."""
 
     def checksums(self) -> Iterator[str]:
         """Every stored blob (for ``check``: bytes that no record references)."""
-        return (checksum for checksum, _ in self.list_blobs())
+        return (blob.checksum for blob in self.list_blobs())
+
+    def open_location(self, location: str) -> BinaryIO | None:
+        """The bytes at a URI this store can read (an object store: ``s3://`` URLs at its endpoint), a
+        seekable stream; None for a URI it cannot read at all. For tracked artifacts."""
+        return None
 
     def download_url(self, checksum: str, filename: str, expires_seconds: int) -> str | None:
         """A short-lived URL that serves the blob without this process (an object store's presigned

@@ -58,7 +58,7 @@ class RegistryBase:
         self.limits = limits or Limits()
         self.default_actor = getpass.getuser()
         # where tracked local files may be read from for downloads; None = anywhere (in-process use)
-        self.tracked_roots: list[Path] | None = None
+        self.tracked_roots: list[Path | str] | None = None  # folders, and s3://bucket/prefix strings
         self.listeners: list[Callable[[int], None]] = backend.events.listeners  # told each new event seq
         self.closed = False
 

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .backend import BlobRef, BlobStore
+from .backend import BlobRef, BlobStore, StoredBlob
 from .errors import IntegrityError, InvalidArgumentError, NotFoundError, StorageError
 from .hashing import write_hashing
 from .journal import fsync_dir
@@ -131,11 +131,12 @@ class FileBlobStore(BlobStore):
     def size(self, checksum: str) -> int:
         return self.path(checksum).stat().st_size
 
-    def list_blobs(self) -> Iterator[tuple[str, float]]:
+    def list_blobs(self) -> Iterator[StoredBlob]:
         store = self.folder / "sha256"
         for path in store.glob("*/*") if store.exists() else []:
             try:
-                yield path.parent.name + path.name, path.stat().st_mtime
+                stat = path.stat()
+                yield StoredBlob(path.parent.name + path.name, stat.st_mtime, stat.st_size)
             except FileNotFoundError:  # removed while listed
                 continue
 

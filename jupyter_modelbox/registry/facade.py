@@ -65,6 +65,23 @@ class Registry(VersionOps, ExperimentOps, LoggedEventOps, MetricOps, UploadOps):
         finally:
             self.blobs.remove(checksum)  # the archive was only a vehicle
 
+    def collect_garbage(self, grace_seconds: float | None = None, dry_run: bool = False,
+                        upload_timeout_seconds: float | None = None) -> dict[str, Any]:
+        """``gc``: remove unreferenced blobs older than ``grace_seconds`` and abort uploads idle for longer
+        than ``upload_timeout_seconds`` (both default to a day); see ``gc``."""
+        from .gc import DEFAULT_GRACE_SECONDS, DEFAULT_UPLOAD_TIMEOUT_SECONDS, abort_abandoned_uploads, collect_garbage
+
+        grace = DEFAULT_GRACE_SECONDS if grace_seconds is None else grace_seconds
+        idle = DEFAULT_UPLOAD_TIMEOUT_SECONDS if upload_timeout_seconds is None else upload_timeout_seconds
+        aborted = abort_abandoned_uploads(self, idle, dry_run)
+        return {**collect_garbage(self, grace, dry_run), "uploads": aborted}
+
+    def abort_abandoned_uploads(self, idle_seconds: float) -> list[str]:
+        """Abort uploads idle for longer than ``idle_seconds`` and staging no session owns (the server's sweep)."""
+        from .gc import abort_abandoned_uploads
+
+        return abort_abandoned_uploads(self, idle_seconds)
+
     def check(self, repair: bool = False, verify_bytes: bool = True) -> list[dict[str, Any]]:
         """Consistency findings (see ``maintenance``); ``repair`` fixes what is safe to fix."""
         from .maintenance import RegistryChecker

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -12,6 +13,8 @@ from .backend import BlobRef, Change
 from .base import RegistryBase, now
 from .errors import ConflictError, NotFoundError, StorageError
 from .hashing import write_hashing
+
+TOUCH_SECONDS = 1.0  # how often a session receiving bytes says so (see gc.abort_abandoned_uploads)
 
 
 class _UploadState:
@@ -40,6 +43,7 @@ class UploadStream:
         self._lock = lock
         self._state = state
         self._keep = keep
+        self._touched = time.monotonic()
 
     def write(self, data: bytes) -> None:
         self.write_all([data])
@@ -53,6 +57,9 @@ class UploadStream:
             raise StorageError(f"could not write upload bytes: {exc}") from exc
         if state.digest is not None:
             state.size += count
+        if time.monotonic() - self._touched > TOUCH_SECONDS:  # a long chunk is not an abandoned upload
+            self._touched = time.monotonic()
+            self._keep(None)
 
     def close(self) -> None:
         if self._handle.closed:
@@ -62,9 +69,7 @@ class UploadStream:
         finally:
             try:
                 self._handle.close()
-                session = getattr(self._handle, "state", None)  # a store that tracks parts in the session
-                if session is not None:
-                    self._keep(session)
+                self._keep(getattr(self._handle, "state", None))  # a store that tracks parts in the session
             finally:
                 self._lock.release()
 
@@ -94,17 +99,24 @@ class UploadOps(RegistryBase):
         """The upload's state, as kept in the registry's documents (any server sharing them may resume it)."""
         with self.backend.operation():
             doc = self.docs.get("uploads", upload_id) if isinstance(upload_id, str) else None
-        if doc is None:
+        if doc is None or doc.get("finished"):
             raise NotFoundError(f"upload {upload_id} does not exist (finished, cancelled or never started)")
         return doc["state"]
 
-    def _keep_session(self, upload_id: str, state: dict[str, Any]) -> None:
+    def _keep_session(self, upload_id: str, state: dict[str, Any] | None) -> None:
+        """After each chunk: the store's new state (if it has one), and the time, so that an idle
+        session can be told from one in progress (``gc.abort_abandoned_uploads``)."""
+        fields = {"touched_at": now(), **({"state": state} if state is not None else {})}
         with self.backend.operation(), self.docs.transaction():
-            self.docs.update("uploads", upload_id, Change(set={"state": state}))
+            self.docs.update("uploads", upload_id, Change(set=fields))
 
-    def _end_session(self, upload_id: str) -> None:
+    def _end_session(self, upload_id: str, finished: str | None = None) -> None:
+        """The session is gone; an upload that stored a blob leaves a hold on it instead, which keeps
+        ``gc`` from removing the blob before the client records it (see ``gc``)."""
         with self.backend.operation(), self.docs.transaction():
             self.docs.delete("uploads", upload_id)
+            if finished is not None:
+                self.docs.put("uploads", {"id": upload_id, "finished": finished, "created_at": now()})
 
     def upload_offset(self, upload_id: str) -> dict[str, object]:
         return {"upload_id": upload_id, "offset": self.blobs.upload_offset(upload_id, self._session(upload_id))}
@@ -128,6 +140,7 @@ class UploadOps(RegistryBase):
                 state = self._upload_states[upload_id] = _UploadState(hashing=size == 0)
             elif state.size != size:
                 state.digest = None
+            self._keep_session(upload_id, None)
             return UploadStream(self.blobs.open_upload(upload_id, session), lock, state,
                                 lambda new: self._keep_session(upload_id, new))
         except BaseException:
@@ -144,10 +157,12 @@ class UploadOps(RegistryBase):
                 if state is not None:
                     size = self.blobs.upload_offset(upload_id, session)
                     known = state.digest.hexdigest() if state.digest is not None and state.size == size else None
+                stored = None
                 try:
-                    return self.blobs.finish_upload(upload_id, checksum, known, session)
+                    stored = self.blobs.finish_upload(upload_id, checksum, known, session)
+                    return stored
                 finally:  # verified or not, the session's bytes are gone
-                    self._end_session(upload_id)
+                    self._end_session(upload_id, stored["checksum"] if stored else None)
             finally:
                 with self._sessions_lock:
                     self._upload_locks.pop(upload_id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
+from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Float, Int, List, Unicode, default
 
 from .. import __version__
@@ -54,7 +56,8 @@ class ModelboxApp(ExtensionApp):
         10.0, help="With an s3:// blob_url: how long to wait for the store to connect or answer before a 503.",
     ).tag(config=True)
     s3_part_bytes = Int(
-        16 * 1024 * 1024, help="With an s3:// blob_url: the size of the multipart upload parts (at least 5 MiB).",
+        8 * 1024 * 1024, help="With an s3:// blob_url: the size of multipart upload parts (at least 5 MiB; they "
+        "grow by this much every 1,000 parts, so 10,000 parts hold 55,000 times it).",
     ).tag(config=True)
     s3_presigned_downloads = Bool(
         False, help="With an s3:// blob_url: answer artifact downloads with a redirect to a short-lived presigned "
@@ -103,12 +106,14 @@ class ModelboxApp(ExtensionApp):
     grpc_keyfile = Unicode(help="TLS private key (PEM) of the gRPC service; with grpc_certfile.").tag(config=True)
     tracked_download_roots = List(
         Unicode(),
-        help="Folders from which tracked (not uploaded) artifacts may be downloaded through the server. "
+        help="Folders from which tracked (not uploaded) artifacts may be downloaded through the server, and "
+        "s3://bucket/prefix places (read with the server's credentials, with an s3:// blob_url). "
         "Default: the server's root_dir.",
     ).tag(config=True)
 
     registry: Registry | None = None
     grpc_server: Any = None
+    upload_sweep: Any = None
     version_string = __version__
 
     @default("root")
@@ -164,7 +169,8 @@ class ModelboxApp(ExtensionApp):
     def initialize_settings(self) -> None:
         self._share_log()
         self.registry = self.open_registry()
-        self.registry.tracked_roots = [Path(root) for root in self.tracked_download_roots]
+        self.registry.tracked_roots = [root if root.startswith("s3://") else Path(root)
+                                       for root in self.tracked_download_roots]
         for message in self.registry.recovered:
             self.log.warning("jupyter_modelbox: %s", message)
         self.log.info("jupyter_modelbox: serving the %s", self.registry.location)
@@ -181,6 +187,9 @@ class ModelboxApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._widen_body_pieces(serverapp)
+        every = min(600.0, max(1.0, self.upload_timeout_seconds / 4))
+        self.upload_sweep = PeriodicCallback(self._sweep_uploads, every * 1000)
+        self.upload_sweep.start()
         if self.grpc_port:
             from ..grpc_service.server import start_grpc
 
@@ -200,7 +209,25 @@ class ModelboxApp(ExtensionApp):
         params.chunk_size = self.receive_chunk_bytes
         server.read_chunk_size = self.receive_chunk_bytes
 
+    async def _sweep_uploads(self) -> None:
+        """Abort uploads idle for longer than ``upload_timeout_seconds`` (their S3 parts too), and staging
+        that no session owns (a server killed mid-upload). Every server sharing the registry does it."""
+        registry, executor = self.registry, self.settings.get("modelbox_executor")
+        if registry is None or executor is None:
+            return
+        try:
+            aborted = await asyncio.get_running_loop().run_in_executor(
+                executor, registry.abort_abandoned_uploads, self.upload_timeout_seconds)
+        except ModelBoxError as error:  # the store or database is away: the next sweep tries again
+            self.log.warning("jupyter_modelbox: could not sweep abandoned uploads: %s", error.message)
+            return
+        for name in aborted:
+            self.log.info("jupyter_modelbox: aborted abandoned %s", name)
+
     async def stop_extension(self) -> None:
+        if self.upload_sweep is not None:
+            self.upload_sweep.stop()
+            self.upload_sweep = None
         if self.grpc_server is not None:
             await self.grpc_server.stop()
             self.grpc_server = None

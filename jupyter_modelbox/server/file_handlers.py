@@ -95,19 +95,20 @@ async def open_artifact(handler: ModelboxHandler, operation: Operation, args: Ar
             handler.redirect(url, status=307)  # the client still verifies the sha256 it has from the record
             return
     doc, stream = await handler.call(handler.registry.open_artifact, args["artifact_id"])
-    loop = asyncio.get_running_loop()
     try:
-        size = await loop.run_in_executor(handler.executor, stream.seek, 0, os.SEEK_END)  # a file or an S3 object
+        size = await handler.call(stream.seek, 0, os.SEEK_END)  # a file or an S3 object
         ranged = handler.request.headers.get("Range")
         start, end = _range(ranged, size)
-        await loop.run_in_executor(handler.executor, stream.seek, start)
+        await handler.call(stream.seek, start)
         handler.set_status(206 if ranged else 200)
         if ranged:
             handler.set_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
         _download_headers(handler, doc, end - start)
         remaining = end - start
         while remaining > 0:
-            block = await loop.run_in_executor(handler.executor, stream.read, min(DOWNLOAD_BLOCK, remaining))
+            # a store that verifies as it reads refuses the last block of changed bytes: after the
+            # headers, that error ends the connection short of Content-Length
+            block = await handler.call(stream.read, min(DOWNLOAD_BLOCK, remaining))
             if not block:
                 break
             remaining -= len(block)
@@ -210,7 +211,11 @@ class UploadStreamHandler(ModelboxHandler):
         async with self._writing:
             if self._stream is not None and self._pending:
                 pieces, self._pending, self._pending_bytes = self._pending, [], 0
-                await asyncio.get_running_loop().run_in_executor(self.executor, self._stream.write_all, pieces)
+                try:
+                    await self.call(self._stream.write_all, pieces)
+                except HTTPError as refusal:  # e.g. the object store went away: the rest is read and dropped,
+                    self._refusal = refusal  # the session keeps what was stored, the client resumes from there
+                    await asyncio.get_running_loop().run_in_executor(self.executor, self._close_stream)
 
     def on_finish(self) -> None:
         self._close_stream()
@@ -232,9 +237,10 @@ class UploadStreamHandler(ModelboxHandler):
 
     async def finish_chunk(self) -> None:
         """The end of ``PUT``: the refusal from ``prepare()``, or the last bytes written and fsynced."""
+        if self._refusal is None:
+            await self._write_pending()
         if self._refusal is not None:
             raise self._refusal
-        await self._write_pending()
         stream, self._stream = self._stream, None
         if stream is not None:
             await self.call(stream.close)  # flush + fsync

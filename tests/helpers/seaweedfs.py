@@ -60,6 +60,7 @@ def credentials_env(folder: Path) -> dict[str, str]:
 class SeaweedFS:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or Path(tempfile.mkdtemp(prefix="modelbox-seaweedfs-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
         self.base = _pick_base()
         self.endpoint_url = f"http://127.0.0.1:{self.base + 3}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -79,6 +80,7 @@ class SeaweedFS:
                 f"-master.port={b}", f"-volume.port={b + 1}", "-filer", f"-filer.port={b + 2}",
                 "-s3", f"-s3.port={b + 3}", f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
                 "-master.telemetry=false", "-master.volumeSizeLimitMB=1024", "-volume.max=0",
+                "-volume.preStopSeconds=0",
                 f"-filer.localSocket={self.folder / 'filer.sock'}", f"-s3.localSocket={self.folder / 's3.sock'}"]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,

@@ -30,7 +30,7 @@ class S3Options:
     region: str | None = None
     addressing_style: str | None = None
     timeout_seconds: float = 10.0
-    part_bytes: int = 16 * 1024 * 1024
+    part_bytes: int = 8 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.addressing_style and self.addressing_style not in ADDRESSING_STYLES:

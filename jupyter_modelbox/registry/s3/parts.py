@@ -1,10 +1,11 @@
 """Bytes streamed into an S3 multipart upload as they arrive, in bounded memory.
 
 A writer holds at most one part being filled plus ``IN_FLIGHT`` parts on their way (a small
-thread pool sends them while more bytes arrive). S3 accepts parts under 5 MiB only as the last
-one, so when a writer closes before the upload ends (the end of one REST chunk), the bytes short
-of a part are kept as a small ``.tail`` object and the next writer, on any server, starts from
-them. The state (``key``, ``mpu``, ``parts``, ``tail``) lives in the registry's upload session.
+thread pool sends them while more bytes arrive), about 3 x ``part_bytes`` per upload. S3 accepts
+parts under 5 MiB only as the last one, so when a writer closes before the upload ends (the end
+of one REST chunk), the bytes short of a part are kept as a small ``.tail`` object and the next
+writer, on any server, starts from them. The state (``key``, ``mpu``, ``parts``, ``tail``) lives in
+the registry's upload session.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from ..backend import Doc
 from .location import S3Location
 
-IN_FLIGHT = 3
+IN_FLIGHT = 2
 _SENDERS = ThreadPoolExecutor(8, thread_name_prefix="modelbox-s3-part")
 
 
@@ -51,13 +52,18 @@ class PartWriter:
             if len(self._buffer) != state["tail"]:
                 raise location.client_error("reading an upload's tail", tail_key(state), "404", 404)
 
+    def _next_part_bytes(self) -> int:
+        """Parts grow by ``part_bytes`` every 1,000 parts: small parts keep memory low, and S3's 10,000
+        parts still hold 55,000 x ``part_bytes`` (440 GB at 8 MiB)."""
+        return self._part_bytes * (1 + (len(self.state["parts"]) + len(self._sending)) // 1000)
+
     def write(self, data: bytes) -> int:
         if self._failed:
             raise self.location.client_error("sending an upload's parts", self.state["key"], "500", 500)
         self._buffer += data
-        while len(self._buffer) >= self._part_bytes:
-            self._send(bytes(self._buffer[:self._part_bytes]))
-            del self._buffer[:self._part_bytes]
+        while len(self._buffer) >= (part := self._next_part_bytes()):
+            self._send(bytes(self._buffer[:part]))
+            del self._buffer[:part]
         return len(data)
 
     def flush(self) -> None:

@@ -1,5 +1,7 @@
-"""An S3 object as a seekable binary stream: ``seek`` picks where the next ``GetObject`` (with
-``Range``) starts, so a resumed download reads only what is missing.
+"""An S3 object as a seekable binary stream: ``seek`` picks where reading starts, so a resumed download
+reads only what is missing. Ahead of the reader, ``AHEAD`` ranged ``GetObject`` calls of ``RANGE_BYTES``
+run at once (as boto3's own ``download_file`` does): one stream from an object store is slow, several
+are not; memory stays bounded at ``AHEAD * RANGE_BYTES``.
 
 Read from the start, it also hashes the bytes and refuses to hand over the last block unless
 they match the sha256 the object is named by: bytes changed in the bucket behind the registry's
@@ -11,10 +13,16 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ..errors import IntegrityError
 from .location import S3Location
+
+RANGE_BYTES = 8 * 1024 * 1024
+AHEAD = 4
+_FETCHERS = ThreadPoolExecutor(8, thread_name_prefix="modelbox-s3-range")
 
 
 class S3ObjectReader(io.RawIOBase):
@@ -25,8 +33,10 @@ class S3ObjectReader(io.RawIOBase):
         self.size = size
         self.checksum = checksum
         self._position = 0
-        self._body: Any = None
         self._digest = hashlib.sha256() if checksum else None
+        self._ahead: deque[Future[bytes]] = deque()
+        self._next = 0  # where the next range fetched starts
+        self._block = memoryview(b"")  # the current range's bytes not yet read
 
     def readable(self) -> bool:
         return True
@@ -41,26 +51,33 @@ class S3ObjectReader(io.RawIOBase):
         base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self.size}[whence]
         position = max(0, base + offset)
         if position != self._position:
-            self._drop_body()
-            self._position = position
+            self._drop_ahead()
+            self._position = self._next = position
             # only a whole read, from the start, can be verified
             self._digest = hashlib.sha256() if position == 0 and self.checksum else None
         return position
 
-    def read(self, size: int = -1) -> bytes:
-        remaining = self.size - self._position
-        if remaining <= 0:
-            return b""
-        wanted = remaining if size is None or size < 0 else min(size, remaining)
-        if self._body is None:
-            with self.location.errors("reading artifact bytes", self.key):
-                self._body = self.client.get_object(Bucket=self.location.bucket, Key=self.key,
-                                                    Range=f"bytes={self._position}-")["Body"]
+    def _fetch(self, start: int) -> bytes:
+        end = min(self.size, start + RANGE_BYTES) - 1
         with self.location.errors("reading artifact bytes", self.key):
-            block = self._body.read(wanted)
-        if not block:
-            raise IntegrityError(f"{self.location.bucket}/{self.key} ended after {self._position} of its "
-                                 f"{self.size} bytes: it changed in the bucket")
+            body = self.client.get_object(Bucket=self.location.bucket, Key=self.key, Range=f"bytes={start}-{end}")
+            data: bytes = body["Body"].read()
+        if len(data) != end - start + 1:
+            raise IntegrityError(f"{self.location.bucket}/{self.key} ended short of its {self.size} bytes "
+                                 f"(at {start + len(data)}): it changed in the bucket")
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        if self._position >= self.size:
+            return b""
+        if not self._block:
+            while len(self._ahead) < AHEAD and self._next < self.size:
+                self._ahead.append(_FETCHERS.submit(self._fetch, self._next))
+                self._next += RANGE_BYTES
+            self._block = memoryview(self._ahead.popleft().result())
+        wanted = len(self._block) if size is None or size < 0 else min(size, len(self._block))
+        block = bytes(self._block[:wanted])
+        self._block = self._block[wanted:]
         self._position += len(block)
         if self._digest is not None:
             self._digest.update(block)
@@ -75,11 +92,12 @@ class S3ObjectReader(io.RawIOBase):
         buffer[:len(block)] = block
         return len(block)
 
-    def _drop_body(self) -> None:
-        if self._body is not None:
-            self._body.close()
-            self._body = None
+    def _drop_ahead(self) -> None:
+        for future in self._ahead:
+            future.cancel()
+        self._ahead.clear()
+        self._block = memoryview(b"")
 
     def close(self) -> None:
-        self._drop_body()
+        self._drop_ahead()
         super().close()

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
-from ..backend import BlobRef, BlobStore, Doc
+from ..backend import BlobRef, BlobStore, Doc, StoredBlob
 from ..blobs import CHUNK, is_sha256, sha256_file
 from ..errors import IntegrityError, InvalidArgumentError, NotFoundError
 from .location import S3Location
@@ -139,14 +139,14 @@ class S3BlobStore(BlobStore):
             raise NotFoundError(f"the bytes of blob {checksum} are missing from {self.location}")
         return int(head["ContentLength"])
 
-    def list_blobs(self) -> Iterator[tuple[str, float]]:
+    def list_blobs(self) -> Iterator[StoredBlob]:
         prefix = self.where.key("sha256") + "/"
         with self.where.errors("listing blobs"):
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.where.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
                     name = item["Key"][len(prefix):]
                     if is_sha256(name):
-                        yield name, item["LastModified"].timestamp()
+                        yield StoredBlob(name, item["LastModified"].timestamp(), item["Size"])
 
     def remove(self, checksum: str) -> None:
         with self.where.errors("removing a blob", self.key(checksum)):
@@ -157,6 +157,23 @@ class S3BlobStore(BlobStore):
         with self.open(checksum) as source, open(target, "wb") as out:
             while block := source.read(CHUNK * 8):
                 out.write(block)
+
+    def open_location(self, location: str) -> BinaryIO | None:
+        """An ``s3://bucket/key`` object at this store's endpoint, with the server's credentials."""
+        if not location.startswith("s3://"):
+            return None
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        where = S3Location(bucket, "", self.where.options)
+        from botocore.exceptions import ClientError
+
+        with where.errors("reading a tracked object", key):
+            try:
+                head = self.client.head_object(Bucket=bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                    raise NotFoundError(f"{location} does not exist{where._at()}") from None
+                raise
+        return S3ObjectReader(self.client, where, key, head["ContentLength"], None)  # type: ignore[return-value]
 
     def download_url(self, checksum: str, filename: str, expires_seconds: int) -> str | None:
         with self.where.errors("signing a download link", self.key(checksum)):

@@ -633,6 +633,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/gc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove artifact bytes no record references (stored before the grace period) and abandoned uploads */
+        post: operations["collect_garbage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/export": {
         parameters: {
             query?: never;
@@ -838,6 +855,17 @@ export interface components {
             level: "error" | "warning" | "info";
             what: string;
             repaired: boolean;
+        };
+        GarbageReport: {
+            dry_run: boolean;
+            grace_seconds: number;
+            /** @description sha256 of each blob removed */
+            blobs: string[];
+            bytes: number;
+            /** @description unreferenced blobs an upload finished into lately */
+            kept_recent: number;
+            /** @description abandoned uploads and staging aborted */
+            uploads: string[];
         };
         Limits: {
             max_name_length: number;
@@ -2707,6 +2735,42 @@ export interface operations {
                 content: {
                     "application/json": {
                         findings: components["schemas"]["Finding"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    collect_garbage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    grace_seconds?: number;
+                    dry_run?: boolean;
+                    upload_timeout_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        report: components["schemas"]["GarbageReport"];
                     };
                 };
             };
