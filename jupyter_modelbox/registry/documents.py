@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from .backend import DocumentStore
+from .indexes import IndexSpec
 from .tinystore import JournaledTable, JournaledTinyDB
 
 
 class TinyDocumentStore(DocumentStore):
-    """Documents in a ``JournaledTinyDB`` with an index on ``id`` and on the declared fields."""
+    """Documents in a ``JournaledTinyDB`` with an index on ``id`` and on the declared fields.
 
-    def __init__(self, folder: Path | None, indexes: dict[str, tuple[str, ...]]) -> None:
+    ``indexes`` maps a table to its hash indexes (a field, or a tuple of fields for a composite
+    key), ``sorted_indexes`` to its sorted ones (``(group field or None, order fields)``).
+    """
+
+    def __init__(
+        self,
+        folder: Path | None,
+        indexes: dict[str, tuple[IndexSpec, ...]],
+        sorted_indexes: dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]] | None = None,
+    ) -> None:
         self.db = JournaledTinyDB(folder)
         self._indexes = indexes
+        self._sorted_specs = sorted_indexes or {}
         self._tables: dict[str, JournaledTable] = {}
         for name in indexes:
             self._table(name)
@@ -34,10 +45,16 @@ class TinyDocumentStore(DocumentStore):
             assert isinstance(created, JournaledTable)
             table = created
             table.create_index("id")
-            for field in self._indexes.get(name, ()):
-                table.create_index(field)
+            for spec in self._indexes.get(name, ()):
+                table.create_index(spec)
+            for group, order in self._sorted_specs.get(name, ()):
+                table.create_sorted_index(group, order)
             self._tables[name] = table
         return table
+
+    def table(self, name: str) -> JournaledTable:
+        """The table itself, for an index planner (``find_ids``, ``create_sorted_index``, ``raw``)."""
+        return self._table(name)
 
     def transaction(self) -> AbstractContextManager[None]:
         return self.db.transaction()
@@ -53,6 +70,15 @@ class TinyDocumentStore(DocumentStore):
     def find(self, table: str, field: str, value: Any) -> list[dict[str, Any]]:
         t = self._table(table)
         return [doc for key in sorted(t.find_ids(field, value), key=int) if (doc := t.raw(key)) is not None]
+
+    def find_all(self, table: str, criteria: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """One lookup when a composite index covers exactly the criteria's fields."""
+        t = self._table(table)
+        spec = tuple(criteria)
+        if len(spec) > 1 and t.has_index(spec):
+            keys = t.find_ids(spec, tuple(criteria.values()))
+            return [doc for key in sorted(keys, key=int) if (doc := t.raw(key)) is not None]
+        return super().find_all(table, criteria)
 
     def scan(self, table: str) -> Iterator[dict[str, Any]]:
         return iter(list(self._table(table)._read_table().values()))

@@ -2,7 +2,7 @@
 
     <root>/registry.json, registry.journal   documents (``TinyDocumentStore``)
     <root>/registry.lock, owner.json          the one writer (``filelock``) and who it is
-    <root>/blobs/                             artifact bytes (``FileBlobStore``)
+    <root>/blobs/                             artifact bytes (``FileBlobStore``; or in S3: ``S3BlobStore``)
     <root>/metrics/                           metric series (``FileMetricStore``)
 
 In the process, every registry call holds one reentrant lock: TinyDB and the series files are
@@ -24,24 +24,35 @@ from pathlib import Path
 
 import filelock
 
-from .backend import Backend, Doc, EventLog
+from .backend import Backend, BlobStore, Doc, EventLog
 from .blobs import FileBlobStore
 from .documents import TinyDocumentStore
 from .errors import RegistryLockedError
+from .indexed_queries import IndexedQueries
+from .indexes import IndexSpec
 from .metrics import FileMetricStore
-from .scan_queries import ScanQueries
 
-# table -> indexed fields
-TABLES: dict[str, tuple[str, ...]] = {
-    "models": ("_name_key", "namespace"),
-    "versions": ("model_id",),
-    "checkpoints": (),
+# table -> hash indexes: a field, or a tuple of fields (one key; a list field gives one key per member).
+# The composite ones make per-version lookups cost the same whatever the model's size; the single
+# fields of versions and models serve the search planner (``indexed_queries``).
+TABLES: dict[str, tuple[IndexSpec, ...]] = {
+    "models": ("_name_key", "namespace", "name", "owner"),
+    "versions": ("model_id", ("model_id", "number"), ("model_id", "tags"), "name", "number", "tags", "framework",
+                 "owner", "version"),
+    "checkpoints": ("experiment_id",),
+    "experiments": ("_name_key", "namespace"),
     "artifacts": ("parent",),
     "series": ("parent",),
-    "tag_history": ("model_id",),
+    "logged_events": ("parent",),
+    "tag_history": ("model_id", ("model_id", "tag")),
     "uploads": (),
     "events": (),
     "meta": (),
+}
+# table -> sorted indexes (group field or None, order fields): a model's versions newest first,
+# every version newest first, and number ranges
+SORTED: dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]] = {
+    "versions": (("model_id", ("number",)), (None, ("created_at", "number")), (None, ("number",))),
 }
 MAX_EVENTS = 100_000
 
@@ -110,7 +121,7 @@ class EmbeddedBackend(Backend):
     docs: TinyDocumentStore
     events: DocumentEventLog
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], blobs: BlobStore | None = None) -> None:
         self.folder = Path(root).expanduser().resolve()
         self.root = self.folder
         self.scratch_dir = self.folder
@@ -119,14 +130,14 @@ class EmbeddedBackend(Backend):
         self.folder.mkdir(parents=True, exist_ok=True)
         self._writer_lock = self._acquire_writer_lock()
         try:
-            self.docs = TinyDocumentStore(self.folder, TABLES)
-            self.blobs = FileBlobStore(self.folder / "blobs")
+            self.docs = TinyDocumentStore(self.folder, TABLES, SORTED)
+            self.blobs = blobs or FileBlobStore(self.folder / "blobs")
             self.metrics = FileMetricStore(self.folder / "metrics")
         except BaseException:
             self._writer_lock.release()
             raise
         self.events = DocumentEventLog(self.docs, self._lock)
-        self.queries = ScanQueries(self.docs)
+        self.queries = IndexedQueries(self.docs)
         self.closed = False
 
     @property
@@ -137,7 +148,8 @@ class EmbeddedBackend(Backend):
         return self._lock  # type: ignore[return-value]
 
     def describe(self) -> str:
-        return f"local registry {self.root}"
+        elsewhere = "" if isinstance(self.blobs, FileBlobStore) else f" (artifact bytes in {self.blobs.location})"
+        return f"local registry {self.root}{elsewhere}"
 
     # -- the one-writer rule -------------------------------------------------------------------
 

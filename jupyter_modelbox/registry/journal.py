@@ -11,6 +11,13 @@ folded into the snapshot are skipped.
 Line format: ``<crc32 of the JSON, 8 hex digits> <JSON>\n`` with JSON ``{"s": seq, "o": ops}``;
 an op is ``[table, "p", id, document]`` (put), ``[table, "d", id]`` (delete) or ``[table, "t"]``
 (truncate).
+
+Compaction never stops a writer for longer than a rename: ``rotate`` renames the full journal to
+``<name>.journal.<last seq>`` and opens an empty one, and ``python -m jupyter_modelbox.registry.journal
+<folder>`` (a separate process, so neither its CPU nor its memory reaches the writer's) folds the
+snapshot and the rotated journals into a new snapshot (tmp file, fsync, rename) and then deletes
+them. A crash anywhere leaves a snapshot and journals that replay to the same state, since replay
+skips the sequence numbers a snapshot already holds.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import contextlib
 import json
 import logging
 import os
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -73,8 +82,17 @@ class Journal:
     # -- reading -------------------------------------------------------------------------------
 
     def load(self) -> Tables:
-        """Read the snapshot, replay the journal, cut a torn last line. Returns the tables."""
+        """Read the snapshot, replay the journals, cut a torn last line. Returns the tables."""
+        for _ in range(5):
+            try:
+                return self._load()
+            except FileNotFoundError:  # a compactor folded a rotated journal meanwhile: read again
+                self.seq = 0
+        return self._load()
+
+    def _load(self) -> Tables:
         tables: Tables = {}
+        rotated = self.rotated()  # listed before the snapshot is read: see ``fold_rotated``
         if self.snapshot_path.exists():
             try:
                 snapshot = json.loads(self.snapshot_path.read_bytes())
@@ -87,31 +105,44 @@ class Journal:
                     f"registry snapshot {self.snapshot_path} is unreadable ({exc}); "
                     "restore it from a backup or run `modelbox check --repair`"
                 ) from exc
+        for path in rotated:
+            self._replay(tables, path, cut_torn=False)
         if self.journal_path.exists():
-            self._replay(tables)
+            self._replay(tables, self.journal_path)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         return tables
 
-    def _replay(self, tables: Tables) -> None:
-        data = self.journal_path.read_bytes()
+    def rotated(self) -> list[Path]:
+        """Journals set aside by ``rotate`` and not yet folded into the snapshot, oldest first."""
+        found = []
+        for path in self.journal_path.parent.glob(self.journal_path.name + ".*"):
+            suffix = path.name.rsplit(".", 1)[1]
+            if suffix.isdigit():
+                found.append((int(suffix), path))
+        return [path for _, path in sorted(found)]
+
+    def _replay(self, tables: Tables, path: Path, cut_torn: bool = True) -> None:
+        data = path.read_bytes()
         lines = data.split(b"\n")
         tail = lines.pop()  # bytes after the last newline: empty unless the last write was torn
         good_end = 0
         for number, line in enumerate(lines, start=1):
             record = self._parse_line(line)
             if record is None:
-                if number == len(lines) and not tail:
+                if number == len(lines) and not tail and cut_torn:
                     # a last line whose bytes did not all reach the disk before a crash
                     self._cut(good_end, f"discarded a damaged last journal record (line {number})")
                     return
                 raise StorageError(
-                    f"registry journal {self.journal_path} is corrupt at line {number}; "
+                    f"registry journal {path} is corrupt at line {number}; "
                     "run `modelbox check --repair` to keep the records before it"
                 )
             good_end += len(line) + 1
             if record["s"] > self.seq:
                 apply_ops(tables, record["o"])
                 self.seq = record["s"]
+        if tail and not cut_torn:
+            raise StorageError(f"registry journal {path} ends in an unfinished record")
         if tail:
             self._cut(good_end, f"discarded {len(tail)} bytes of an unfinished journal record")
 
@@ -173,11 +204,65 @@ class Journal:
             if self._fd is not None:
                 os.ftruncate(self._fd, 0)
                 os.fsync(self._fd)
+            for rotated in self.rotated():
+                rotated.unlink()
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise StorageError(f"could not compact the registry into {self.snapshot_path}: {exc}") from exc
+
+    # -- compaction in the background -----------------------------------------------------------
+
+    def rotate(self) -> None:
+        """Set the journal aside (every line of it is already durable) and continue in an empty one."""
+        if self._fd is None:
+            raise StorageError("the registry is closed")
+        rotated = self.journal_path.with_name(f"{self.journal_path.name}.{self.seq}")
+        try:
+            os.replace(self.journal_path, rotated)
+            fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fsync_dir(self.journal_path.parent)
+        except OSError as exc:
+            raise StorageError(f"could not rotate the registry journal {self.journal_path}: {exc}") from exc
+        os.close(self._fd)
+        self._fd = fd
+
+    def start_compactor(self) -> subprocess.Popen[bytes]:
+        """Fold the snapshot and the rotated journals into a new snapshot, in another process."""
+        return subprocess.Popen(
+            [sys.executable, "-m", __name__, str(self.snapshot_path.parent), self.snapshot_path.stem],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
 
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def fold_rotated(folder: Path, name: str = "registry") -> int:
+    """The compactor's work: snapshot + rotated journals -> snapshot; returns how many were folded.
+    The live journal is left alone (its writer keeps appending to it meanwhile)."""
+    journal = Journal(folder, name)
+    rotated = journal.rotated()
+    if not rotated:
+        return 0
+    tables: Tables = {}
+    if journal.snapshot_path.exists():
+        snapshot = json.loads(journal.snapshot_path.read_bytes())
+        tables, journal.seq = snapshot["tables"], int(snapshot["seq"])
+    for path in rotated:
+        journal._replay(tables, path, cut_torn=False)
+    tmp = journal.snapshot_path.with_suffix(".json.compacting")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(dumps({"format": SNAPSHOT_FORMAT, "seq": journal.seq, "tables": tables}))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, journal.snapshot_path)
+    fsync_dir(folder)
+    for path in rotated:
+        path.unlink()
+    return len(rotated)
+
+
+if __name__ == "__main__":
+    fold_rotated(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "registry")

@@ -9,6 +9,8 @@ Several writes can be grouped with ``JournaledTinyDB.transaction()`` into one at
 
 from __future__ import annotations
 
+import logging
+import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -19,7 +21,11 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from .errors import StorageError
+from .indexes import HashIndex, IndexSpec, SortedIndex, hashable
 from .journal import Journal, Op, Tables
+
+log = logging.getLogger(__name__)
 
 # Compact when the journal is larger than this and than the snapshot: keeps replay short and
 # the amortized cost of a write constant.
@@ -65,6 +71,7 @@ class JournalStorage(Storage):
         self._dirty: dict[tuple[str, str], None] = {}
         self._truncated: list[str] = []
         self._depth = 0
+        self._compactor: subprocess.Popen[bytes] | None = None
         self.on_rollback: list[Any] = []
 
     # TinyDB's Storage interface: only used by TinyDB-level calls such as drop_table.
@@ -102,6 +109,10 @@ class JournalStorage(Storage):
         self._truncated = []
         if ops and self.journal is not None:
             self.journal.append(ops)
+            try:
+                self.maybe_compact()
+            except (StorageError, OSError) as exc:  # the write is durable; compaction waits for the next one
+                log.warning("could not start compacting the registry journal: %s", exc)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -127,6 +138,7 @@ class JournalStorage(Storage):
         self._truncated = []
         if self.journal is None:
             return  # an in-memory store keeps the partial change: there is nothing to reload
+        self._reap_compactor()
         self.journal.close()
         self.journal = Journal(self.journal.snapshot_path.parent)
         self.tables = self.journal.load()
@@ -134,16 +146,39 @@ class JournalStorage(Storage):
             callback()
 
     def maybe_compact(self) -> None:
+        """Start a background compaction when the journal is large (and larger than the snapshot)."""
         if self.journal is None or self._depth:
             return
+        if self._compactor is not None:
+            if self._compactor.poll() is None:
+                return  # still folding the previous journal
+            self._reap_compactor()
         size = self.journal.journal_size
-        snapshot = self.journal.snapshot_path
-        if size > COMPACT_MIN_BYTES and size > (snapshot.stat().st_size if snapshot.exists() else 0):
-            self.journal.compact(self.tables)
+        if size > COMPACT_MIN_BYTES and size > self._snapshot_size():
+            self.journal.rotate()
+            self._compactor = self.journal.start_compactor()
+
+    def _snapshot_size(self) -> int:
+        assert self.journal is not None
+        try:
+            return self.journal.snapshot_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def _reap_compactor(self) -> None:
+        """Wait for the compactor; a failed one only leaves rotated journals, replayed at the next open."""
+        compactor, self._compactor = self._compactor, None
+        if compactor is None:
+            return
+        _, errors = compactor.communicate()
+        if compactor.returncode:
+            log.warning("background compaction of the registry journal failed (exit %s): %s",
+                        compactor.returncode, errors.decode(errors="replace")[-2000:])
 
     def close(self) -> None:
         if self.journal is not None:
-            if self.journal.journal_size:
+            self._reap_compactor()
+            if self.journal.journal_size or self.journal.rotated():
                 self.journal.compact(self.tables)
             self.journal.close()
 
@@ -155,8 +190,10 @@ class JournaledTable(Table):
         kwargs.pop("persist_empty", None)
         super().__init__(storage, name, **kwargs)
         self._journal_storage = storage
-        self._indexes: dict[str, dict[Any, set[str]]] = {}
-        self._indexed: dict[str, tuple[Any, ...]] = {}
+        self._indexes: dict[IndexSpec, HashIndex] = {}
+        self._sorted: dict[tuple[str | None, tuple[str, ...]], SortedIndex] = {}
+        # doc id -> (its keys in each hash index, its entry in each sorted index): what to remove on change
+        self._indexed: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     # -- TinyDB hooks: operate on the live table instead of copying it -------------------------
 
@@ -200,9 +237,7 @@ class JournaledTable(Table):
 
     def truncate(self) -> None:
         super().truncate()
-        for index in self._indexes.values():
-            index.clear()
-        self._indexed.clear()
+        self.rebuild_indexes()
         self._journal_storage.truncated(self.name)
 
     def replace(self, doc_id: int, document: Mapping) -> None:
@@ -216,59 +251,75 @@ class JournaledTable(Table):
 
     def _changed(self, doc_ids: Iterable[int]) -> None:
         doc_ids = list(doc_ids)
-        if self._indexes:
+        if self._indexes or self._sorted:
             self._reindex(str(doc_id) for doc_id in doc_ids)
         self._journal_storage.touched(self.name, doc_ids)
 
     # -- secondary indexes ---------------------------------------------------------------------
 
-    def create_index(self, field: str) -> None:
-        """Index a scalar field so ``find_ids(field, value)`` costs O(1)."""
-        if field in self._indexes:
-            return
-        self._indexes[field] = {}
-        self.rebuild_indexes()
+    def create_index(self, spec: IndexSpec) -> None:
+        """Index a field (or a tuple of fields) so ``find_ids(spec, key)`` costs O(1)."""
+        if spec not in self._indexes:
+            self._indexes[spec] = HashIndex(spec)
+            self.rebuild_indexes()
+
+    def create_sorted_index(self, group: str | None, order: tuple[str, ...]) -> SortedIndex:
+        """Keep each ``group``'s documents sorted by ``order`` (pages and ranges without sorting)."""
+        key = (group, order)
+        if key not in self._sorted:
+            self._sorted[key] = SortedIndex(group, order)
+            self.rebuild_indexes()
+        return self._sorted[key]
 
     def rebuild_indexes(self) -> None:
+        table = self._read_table()
+        self._indexed.clear()
         for index in self._indexes.values():
             index.clear()
-        self._indexed.clear()
-        self._reindex(list(self._read_table()))
+        for doc_id, doc in table.items():
+            keys = tuple(index.keys(doc) for index in self._indexes.values())
+            entries = tuple(index.entry(doc_id, doc) for index in self._sorted.values())
+            self._indexed[doc_id] = (keys, entries)
+            for index, index_keys in zip(self._indexes.values(), keys, strict=True):
+                index.add(doc_id, index_keys)
+        for position, sorted_index in enumerate(self._sorted.values()):
+            sorted_index.bulk_load([entries[position] for _, entries in self._indexed.values()])
 
     def _reindex(self, doc_ids: Iterable[str]) -> None:
         table = self._read_table()
-        fields = list(self._indexes)
+        hashed, ordered = list(self._indexes.values()), list(self._sorted.values())
         for doc_id in doc_ids:
             old = self._indexed.pop(doc_id, None)
             if old is not None:
-                for field, value in zip(fields, old, strict=True):
-                    bucket = self._indexes[field].get(value)
-                    if bucket is not None:
-                        bucket.discard(doc_id)
-                        if not bucket:
-                            del self._indexes[field][value]
+                for index, keys in zip(hashed, old[0], strict=True):
+                    index.remove(doc_id, keys)
+                for sorted_index, entry in zip(ordered, old[1], strict=True):
+                    sorted_index.remove(entry)
             doc = table.get(doc_id)
             if doc is None:
                 continue
-            values = tuple(_hashable(doc.get(field)) for field in fields)
-            self._indexed[doc_id] = values
-            for field, value in zip(fields, values, strict=True):
-                self._indexes[field].setdefault(value, set()).add(doc_id)
+            new = (tuple(index.keys(doc) for index in hashed), tuple(index.entry(doc_id, doc) for index in ordered))
+            self._indexed[doc_id] = new
+            for index, keys in zip(hashed, new[0], strict=True):
+                index.add(doc_id, keys)
+            for sorted_index, entry in zip(ordered, new[1], strict=True):
+                sorted_index.add(entry)
 
-    def find_ids(self, field: str, value: Any) -> set[str]:
-        return set(self._indexes[field].get(_hashable(value), ()))
+    def has_index(self, spec: IndexSpec) -> bool:
+        return spec in self._indexes
+
+    def find_ids(self, spec: IndexSpec, key: Any) -> set[str]:
+        """Ids whose indexed field (or fields: ``key`` is then a tuple) equal ``key`` (the index's own set)."""
+        index = self._indexes[spec]
+        return index.get(hashable(key) if isinstance(spec, str) else tuple(hashable(k) for k in key))
 
     def first_id(self, field: str, value: Any) -> str | None:
         """Any one document id with ``field == value`` (for unique fields such as ``id``), without copying."""
-        bucket = self._indexes[field].get(_hashable(value))
+        bucket = self._indexes[field].get(hashable(value))
         return next(iter(bucket)) if bucket else None
 
     def raw(self, doc_id: str) -> dict[str, Any] | None:
         return self._read_table().get(doc_id)
-
-
-def _hashable(value: Any) -> Any:
-    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
 class JournaledTinyDB(TinyDB):

@@ -1,0 +1,146 @@
+"""``Queries`` for the embedded backend: the scan of ``ScanQueries``, narrowed by the store's indexes.
+
+A model's versions come from a sorted index (newest number first), so the newest one, a page, or
+a filtered listing never sorts every version of the model.
+
+Search plans the tree before scanning: ``candidates`` turns each condition an index can answer
+(names, labels, model, namespace, number, tags, framework, owner, created ranges) into the set of
+version ids it may match, intersects them under ``and``, unites them under ``or`` (when every
+branch has an index), and gives up (``None``: every version) for ``not``, bare words, metadata
+and metrics. The full predicate then runs on what remains, so a plan only ever has to be a
+superset of the answer: the results are those of the scan, by construction.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from .backend import Doc
+from .documents import TinyDocumentStore
+from .indexes import SortedIndex
+from .scan_queries import ScanQueries
+from .search import And, Compare, HasTag, In, MatchAll, Node, Or, predicate
+
+# version fields held in a hash index of the versions table, and the literal type it answers exactly
+HASHED: dict[str, type | tuple[type, ...]] = {"name": str, "version": str, "framework": str, "owner": str, "tags": str, "number": (int, float)}
+RANGES = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=": (True, False)}  # op: (inclusive, upper)
+
+
+class IndexedQueries(ScanQueries):
+    docs: TinyDocumentStore
+
+    def __init__(self, docs: TinyDocumentStore) -> None:
+        super().__init__(docs)
+        self._versions = docs.table("versions")
+        self._models = docs.table("models")
+        self._by_model = self._versions.create_sorted_index("model_id", ("number",))
+        self._by_created = self._versions.create_sorted_index(None, ("created_at", "number"))
+        self._by_number = self._versions.create_sorted_index(None, ("number",))
+
+    def versions(self, node: Node, model_id: str | None, offset: int, limit: int | None) -> tuple[list[Doc], int]:
+        if model_id is not None:
+            return self._model_versions(node, model_id, offset, limit)
+        if isinstance(node, MatchAll):
+            return self._docs(self._by_created.newest(None, offset, limit)), self._by_created.size()
+        keys = self.candidates(node)
+        if keys is None:
+            return super().versions(node, None, offset, limit)
+        test = predicate(node, lambda path: self._version_field(path, {}))
+        raw = self._versions.raw
+        matches = [(doc["created_at"], doc["number"], -int(key), doc)
+                   for key in keys if (doc := raw(key)) is not None and test(doc)]
+        if limit is None:
+            matches.sort(reverse=True)
+            ranked = matches[offset:]
+        else:
+            ranked = heapq.nlargest(offset + limit, matches)[offset:]
+        return [match[3] for match in ranked], len(matches)
+
+    def _model_versions(self, node: Node, model_id: str, offset: int, limit: int | None) -> tuple[list[Doc], int]:
+        if isinstance(node, MatchAll):
+            return self._docs(self._by_model.newest(model_id, offset, limit)), self._by_model.size(model_id)
+        test = predicate(node, lambda path: self._version_field(path, {}))
+        matches = [doc for doc in self._docs(self._by_model.newest(model_id)) if test(doc)]
+        return matches[offset: None if limit is None else offset + limit], len(matches)
+
+    def _docs(self, keys: list[str]) -> list[Doc]:
+        raw = self._versions.raw
+        return [doc for key in keys if (doc := raw(key)) is not None]
+
+    # -- the planner ---------------------------------------------------------------------------
+
+    def candidates(self, node: Node) -> set[str] | None:
+        """Ids of the versions that may match ``node`` (a superset), or ``None`` when no index helps."""
+        if isinstance(node, And):
+            found = [keys for operand in node.operands if (keys := self.candidates(operand)) is not None]
+            if not found:
+                return None
+            found.sort(key=len)
+            return found[0].intersection(*found[1:]) if len(found) > 1 else found[0]
+        if isinstance(node, Or):
+            parts = []
+            for operand in node.operands:
+                keys = self.candidates(operand)
+                if keys is None:
+                    return None
+                parts.append(keys)
+            return set().union(*parts)
+        if isinstance(node, HasTag):
+            return self._versions.find_ids("tags", node.tag) if isinstance(node.tag, str) else set()
+        if isinstance(node, In):
+            parts = []
+            for value in node.values:
+                keys = self._compare(node.path, "=", value)
+                if keys is None:
+                    return None
+                parts.append(keys)
+            return set().union(*parts)
+        if isinstance(node, Compare):
+            return self._compare(node.path, node.op, node.value)
+        return None  # MatchAll, Not, Text
+
+    def _compare(self, path: tuple[str, ...], op: str, value: Any) -> set[str] | None:
+        if len(path) != 1 or value is None or isinstance(value, bool):
+            return None
+        field = path[0]
+        if field in ("model", "namespace"):
+            return self._of_models("name" if field == "model" else "namespace", op, value)
+        if field == "id" and op == "=" and isinstance(value, str):
+            key = self._versions.first_id("id", value)
+            return {key} if key is not None else set()
+        if field in HASHED and op == "=" and isinstance(value, HASHED[field]):
+            return set(self._versions.find_ids(field, value))
+        if op in RANGES or op == "=":
+            if field == "number" and isinstance(value, (int, float)):
+                return self._range(self._by_number, op, value)
+            if field == "created" and isinstance(value, str):
+                return self._range(self._by_created, op, value)
+        return None
+
+    @staticmethod
+    def _range(index: SortedIndex, op: str, value: Any) -> set[str]:
+        if op == "=":
+            return set(index.between(value, value, True, True))
+        inclusive, upper = RANGES[op]
+        if upper:
+            return set(index.between(None, value, high_inclusive=inclusive))
+        return set(index.between(value, None, low_inclusive=inclusive))
+
+    def _of_models(self, field: str, op: str, value: Any) -> set[str] | None:
+        """Versions of the models whose ``name``/``namespace`` is (``=``) or contains (``~``) ``value``."""
+        if op == "=" and isinstance(value, str):
+            model_keys = self._models.find_ids(field, value)
+        elif op == "~":
+            part = str(value).lower()
+            model_keys = {key for key, doc in self._models._read_table().items()
+                          if part in str(doc.get(field, "")).lower()}
+        else:
+            return None
+        by_model = self._versions.find_ids
+        ids = set()
+        for key in model_keys:
+            model = self._models.raw(key)
+            if model is not None:
+                ids.update(by_model("model_id", model["id"]))
+        return ids

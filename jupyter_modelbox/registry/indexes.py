@@ -1,0 +1,159 @@
+"""In-memory secondary indexes of one journaled TinyDB table.
+
+- ``HashIndex`` on one field or on a tuple of fields (a composite key such as ``(model_id, number)``).
+  A list field (``tags``) contributes each of its members, so ``(model_id, tags)`` answers "which
+  version of this model holds this tag" with one dictionary lookup.
+- ``SortedIndex``: the documents of each group (``model_id``, or the whole table) kept sorted by
+  some fields (``number``; ``created_at``), so the newest N, a page, or a range costs a bisection
+  and a slice instead of sorting every member.
+
+Both are updated per changed document (``remove`` the old entry, ``add`` the new), never rebuilt
+on a write; ``rebuild`` happens once at open and after a rollback.
+"""
+
+from __future__ import annotations
+
+import bisect
+from itertools import product
+from typing import Any
+
+IndexSpec = str | tuple[str, ...]
+
+
+def hashable(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+
+
+def _members(value: Any) -> list[Any]:
+    return [hashable(v) for v in value] if isinstance(value, list) else [hashable(value)]
+
+
+class HashIndex:
+    """``key -> {doc ids}``; a key is the field's value, or a tuple of the fields' values."""
+
+    __slots__ = ("_single", "buckets", "fields")
+
+    def __init__(self, spec: IndexSpec) -> None:
+        self.fields: tuple[str, ...] = (spec,) if isinstance(spec, str) else tuple(spec)
+        self._single = isinstance(spec, str)
+        self.buckets: dict[Any, set[str]] = {}
+
+    def keys(self, doc: dict[str, Any]) -> list[Any]:
+        if self._single:
+            value = doc.get(self.fields[0])
+            return _members(value) if isinstance(value, list) else [hashable(value)]
+        return list(product(*(_members(doc.get(field)) for field in self.fields)))
+
+    def add(self, doc_id: str, keys: list[Any]) -> None:
+        for key in keys:
+            bucket = self.buckets.get(key)
+            if bucket is None:
+                self.buckets[key] = {doc_id}
+            else:
+                bucket.add(doc_id)
+
+    def remove(self, doc_id: str, keys: list[Any]) -> None:
+        for key in keys:
+            bucket = self.buckets.get(key)
+            if bucket is not None:
+                bucket.discard(doc_id)
+                if not bucket:
+                    del self.buckets[key]
+
+    def get(self, key: Any) -> set[str]:
+        """The ids with that key (the index's own set: do not change it)."""
+        return self.buckets.get(key, _EMPTY)
+
+    def clear(self) -> None:
+        self.buckets.clear()
+
+
+_EMPTY: set[str] = set()
+
+
+class _Top:
+    """Sorts after every value: ``(v, _TOP)`` is past every entry ``(v, ...)``."""
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+
+_TOP = _Top()
+
+
+class SortedIndex:
+    """Per group (``group`` field, or one group ``None`` for the whole table): entries
+    ``(order values..., -int doc id)`` kept in ascending order. Documents missing an order field
+    are left out (the registry always sets the fields it sorts on)."""
+
+    __slots__ = ("group", "groups", "order")
+
+    def __init__(self, group: str | None, order: tuple[str, ...]) -> None:
+        self.group = group
+        self.order = order
+        self.groups: dict[Any, list[tuple[Any, ...]]] = {}
+
+    def entry(self, doc_id: str, doc: dict[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:
+        values = tuple(doc.get(field) for field in self.order)
+        if any(value is None or isinstance(value, (list, dict)) for value in values):
+            return None
+        group = hashable(doc.get(self.group)) if self.group is not None else None
+        return group, (*values, -int(doc_id))  # ties: the older document first when read newest first
+
+    def add(self, entry: tuple[Any, tuple[Any, ...]] | None) -> None:
+        if entry is None:
+            return
+        group, key = entry
+        items = self.groups.get(group)
+        if items is None:
+            self.groups[group] = [key]
+        elif not items or items[-1] < key:
+            items.append(key)  # the usual case: a new version is the newest
+        else:
+            bisect.insort(items, key)
+
+    def remove(self, entry: tuple[Any, tuple[Any, ...]] | None) -> None:
+        if entry is None:
+            return
+        group, key = entry
+        items = self.groups.get(group)
+        if not items:
+            return
+        at = bisect.bisect_left(items, key)
+        if at < len(items) and items[at] == key:
+            del items[at]
+            if not items:
+                del self.groups[group]
+
+    def bulk_load(self, entries: list[tuple[Any, tuple[Any, ...]] | None]) -> None:
+        self.groups.clear()
+        for entry in entries:
+            if entry is not None:
+                self.groups.setdefault(entry[0], []).append(entry[1])
+        for items in self.groups.values():
+            items.sort()
+
+    def size(self, group: Any = None) -> int:
+        return len(self.groups.get(hashable(group) if self.group is not None else None, ()))
+
+    def newest(self, group: Any = None, offset: int = 0, limit: int | None = None) -> list[str]:
+        """Doc ids from the highest order values down, ``offset`` skipped, at most ``limit``."""
+        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        stop = len(items) - offset
+        start = 0 if limit is None else max(0, stop - limit)
+        return [str(-key[-1]) for key in reversed(items[start:max(stop, 0)])]
+
+    def between(self, low: Any, high: Any, low_inclusive: bool = True, high_inclusive: bool = False,
+                group: Any = None) -> list[str]:
+        """Doc ids whose first order value lies between ``low`` and ``high`` (``None``: unbounded);
+        the bounds must be of the indexed field's type."""
+        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        start = 0 if low is None else bisect.bisect_left(items, (low,) if low_inclusive else (low, _TOP))
+        stop = len(items) if high is None else bisect.bisect_left(items, (high, _TOP) if high_inclusive else (high,))
+        return [str(-key[-1]) for key in items[start:stop]]
+
+    def clear(self) -> None:
+        self.groups.clear()
