@@ -34,7 +34,7 @@ import requests
 from jupyter_modelbox import ModelBox, __version__
 from tests.helpers.postgres import PostgresCluster
 
-from .common import progress
+from .common import median_latency, progress
 from .rest_common import Server, free_port
 
 ROOT = Path(__file__).parent
@@ -57,12 +57,7 @@ QUICK = Sizes((1_000, 10_000), 50, 100_000, 5_000, 100_000, 10, 3)
 
 
 def median_ms(call: Callable[[], Any], count: int) -> float:
-    durations = []
-    for _ in range(count):
-        start = time.perf_counter()
-        call()
-        durations.append(time.perf_counter() - start)
-    return statistics.median(durations) * 1e3
+    return median_latency(call, count) * 1e3
 
 
 def ok(answer: requests.Response) -> Any:

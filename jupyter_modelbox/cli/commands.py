@@ -284,6 +284,9 @@ COMMANDS: dict[str, Command] = {
     "check": run_check,
     "export": run_export,
     "import": run_import,
+    # these open what they work on themselves (main runs them without opening a registry first)
+    "db": lambda box, args: database_schema(args),
+    "migrate": lambda box, args: migrate_registry(args),
 }
 
 
