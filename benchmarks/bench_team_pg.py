@@ -319,7 +319,8 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-team-pg-") as root:
             workdir = Path(root)
-            results = {}
+            results: dict[str, dict[str, float]] = {}
+            loads: dict[str, str] = {}
             for tool_class, db in ((Ours, "ours"), (Mlflow, "mlflow")):
                 cluster.create_database(db)
                 url = cluster.url(db, tcp=True)
@@ -328,19 +329,21 @@ def main() -> None:
                 (workdir / db).mkdir()
                 tool = tool_class(workdir / db, url)
                 with tool.server:
+                    started = Path("/proc/loadavg").read_text().split()[0]
                     results[tool.name] = measure(tool, sizes)
+                    loads[tool.name] = f"{started}→{Path('/proc/loadavg').read_text().split()[0]}"
                     progress(f"{tool.name}: stopping the server")
-            load = Path("/proc/loadavg").read_text().split()[:3]
     finally:
         cluster.remove()
     text = table(results["ours"], results["MLflow"], sizes)
     header = (f"{'Quick' if sizes is QUICK else 'Full'} run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} "
-              f"CPUs, load average {' '.join(load)} at the end · Python {platform.python_version()} · "
+              f"CPUs, load average (1 min) ours {loads['ours']}, MLflow {loads['MLflow']} · Python {platform.python_version()} · "
               f"jupyter_modelbox {__version__} vs mlflow server, one PostgreSQL cluster (fsync on), TCP loopback")
     print(header + "\n\n" + text)
     out = ROOT / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest-pg.json").write_text(json.dumps({"header": header, "sizes": sizes.__dict__, **results}, indent=2))
+    (out / "latest-pg.json").write_text(json.dumps({"header": header, "sizes": sizes.__dict__, "load": loads,
+                                                    **results}, indent=2))
 
 
 if __name__ == "__main__":
