@@ -337,7 +337,8 @@ def main() -> None:
         cluster.remove()
     text = table(results["ours"], results["MLflow"], sizes)
     header = (f"{'Quick' if sizes is QUICK else 'Full'} run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} "
-              f"CPUs, load average (1 min) ours {loads['ours']}, MLflow {loads['MLflow']} · Python {platform.python_version()} · "
+              f"CPUs, load average (1 min) ours {loads['ours']}, MLflow {loads['MLflow']} · "
+              f"Python {platform.python_version()} · "
               f"jupyter_modelbox {__version__} vs mlflow server, one PostgreSQL cluster (fsync on), TCP loopback")
     print(header + "\n\n" + text)
     out = ROOT / "results"
