@@ -2,6 +2,7 @@
 # One entry point for developers and CI.
 #   ./dev.sh lab    set everything up, then open JupyterLab on the demo notebook (registry in notebooks/.modelbox)
 #   ./dev.sh test   set everything up, then run every test (lint, Python, TypeScript, browser)
+#   ./dev.sh team   set everything up, then a local PostgreSQL and two JupyterLab servers sharing one registry
 #   ./dev.sh setup  only set up
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -93,5 +94,6 @@ case ${1:-} in
   setup) setup ;;
   test) setup; run_tests ;;
   lab) setup; open_lab ;;
-  *) echo "usage: ./dev.sh lab | test | setup" >&2; exit 2 ;;
+  team) setup; ensure_postgresql; exec "$ROOT/scripts/team.sh" ;;
+  *) echo "usage: ./dev.sh lab | test | team | setup" >&2; exit 2 ;;
 esac

@@ -95,6 +95,16 @@ def test_the_verification_names_a_record_that_differs(db: str, tmp_path: Path, p
         release_registry(target)
 
 
+def test_the_magics_path_runs_migrate_too(db: str, tmp_path: Path) -> None:
+    from jupyter_modelbox.cli import parse_args, run
+
+    root, blobs = tmp_path / "embedded", tmp_path / "blobs"
+    populated(root, tmp_path / "files")
+    with ModelBox(root=tmp_path / "kernel-registry") as kernel_box:  # what %modelbox would hand over
+        report = run(kernel_box, parse_args(["migrate", "--from", str(root), "--to", db, "--blob-root", str(blobs)]))
+    assert report["verified"]["models"] == 2
+
+
 def test_migrate_usage_errors_say_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("migrate", "--from", str(tmp_path), "--to", "postgresql://x@127.0.0.1:1/db")[0] == 2
     assert "migrate needs --blob-root" in capsys.readouterr().err

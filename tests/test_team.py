@@ -207,3 +207,32 @@ def test_kill_9_of_one_server_under_load_loses_nothing_it_acknowledged(
     assert len(acks["version"]) + len(acks["metadata"]) > 20
     with ModelBox(url=b.url, token=b.token) as mb:  # the survivor serves everything acknowledged by either
         verify(mb, acks, tmp_path)
+
+
+def test_servers_configured_as_jupyterhub_would_share_the_registry(postgres: PostgresCluster, tmp_path: Path) -> None:
+    """The README's two ways: ``c.Spawner.environment`` (``$MODELBOX_DATABASE_URL``, ``$MODELBOX_BLOB_ROOT``)
+    and a ``jupyter_server_config.json`` in a config folder (e.g. /etc/jupyter); neither server gets a
+    command-line option for the registry. (A ``jupyter_server_config.d`` file would not do: Jupyter reads
+    only ``jpserver_extensions`` from those; the last check shows it.)"""
+    url = postgres.create_database(f"hub{os.getpid()}_{time.monotonic_ns()}")
+    blobs = tmp_path / "shared-blobs"
+    config = tmp_path / "config"
+    (config / "jupyter_server_config.d").mkdir(parents=True)
+    settings = {"ModelboxApp": {"database_url": url, "blob_root": str(blobs), "database_pool_size": 4}}
+    (config / "jupyter_server_config.json").write_text(json.dumps(settings))
+    spawned = JupyterServer(tmp_path / "spawned", env={"MODELBOX_DATABASE_URL": url, "MODELBOX_BLOB_ROOT": str(blobs)})
+    configured = JupyterServer(tmp_path / "configured", env={"JUPYTER_CONFIG_DIR": str(tmp_path / "config")})
+    try:
+        spawned.start()
+        configured.start()
+        assert api(spawned, "POST", "/models", json={"name": "from-the-environment"}).status_code == 201
+        assert [m["name"] for m in api(configured, "GET", "/models").json()["models"]] == ["from-the-environment"]
+        for server in (spawned, configured):
+            assert api(server, "GET", "/info").json()["root"] == str(blobs)
+            assert "serving the registry database postgresql://" in server.log()
+    finally:
+        spawned.stop()
+        configured.stop()
+    (config / "jupyter_server_config.json").rename(config / "jupyter_server_config.d" / "modelbox.json")
+    with JupyterServer(tmp_path / "in-config-d", env={"JUPYTER_CONFIG_DIR": str(config)}) as ignored:
+        assert "serving the local registry" in ignored.log()

@@ -343,6 +343,9 @@ COMMANDS: dict[str, Command] = {
     "gc": run_gc,
     "export": run_export,
     "import": run_import,
+    # these open what they work on themselves (main runs them without opening a registry first)
+    "db": lambda box, args: database_schema(args),
+    "migrate": lambda box, args: migrate_registry(args),
 }
 
 

@@ -34,7 +34,8 @@ def server_bin() -> Path | None:
 
 
 class PostgresCluster:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable  # fsync and synchronous commit as shipped (benchmarks), else off (tests)
         bin_dir = server_bin()
         if bin_dir is None:
             raise RuntimeError("PostgreSQL is not installed: ./dev.sh installs Debian's postgresql with apt")
@@ -60,8 +61,9 @@ class PostgresCluster:
             (self.data / "pg_hba.conf").write_text(HBA)
             with open(self.data / "postgresql.conf", "a") as conf:
                 # a test cluster: small, quiet, and no fsync wait (the registry's own durability is tested on files)
-                conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 64MB\n"
-                           "max_connections = 200\nlog_min_messages = warning\n")
+                if not self.durable:
+                    conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
+                conf.write("shared_buffers = 64MB\nmax_connections = 200\nlog_min_messages = warning\n")
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
         self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.folder / "server.log"),
                   "-o", options, "start")

@@ -1,0 +1,351 @@
+"""Team registry figures: our Jupyter server on PostgreSQL against ``mlflow server`` on the same PostgreSQL.
+
+    bash benchmarks/run.sh --pg [--quick]     (python -m benchmarks.bench_team_pg with the project venv)
+
+One PostgreSQL cluster (Debian's server, a throwaway folder, ``fsync`` on as shipped) holds two databases,
+one per tool; both servers reach it over TCP loopback. Everything is measured over REST with the same
+``requests`` code on both sides, except ours ingests through ``ModelBox(url, token)`` (the product's path:
+raw arrays in JSON) while MLflow gets ``runs/log-batch`` of 1,000 metrics. Registries are filled with
+versions by SQL (copies of one model with 100 versions made through the API, for both tools), and the
+1M-point series of MLflow is inserted into its ``metrics`` table by SQL (its API would take minutes).
+Prints a table with ratios; figures also go to ``benchmarks/results/latest-pg.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+import requests
+
+from jupyter_modelbox import ModelBox, __version__
+from tests.helpers.postgres import PostgresCluster
+
+from .common import median_latency, progress
+from .rest_common import Server, free_port
+
+ROOT = Path(__file__).parent
+PEER = ROOT / ".venv-mlflow"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    versions: tuple[int, int]  # create version at these registry sizes
+    calls: int  # timed single calls per figure
+    ingest_steps: int  # ours, x 4 keys, 10k steps per call
+    peer_ingest_points: int  # MLflow, 1,000 per log-batch
+    series_points: int
+    queries: int
+    peer_queries: int
+
+
+FULL = Sizes((1_000, 100_000), 200, 400_000, 20_000, 1_000_000, 20, 3)
+QUICK = Sizes((1_000, 10_000), 50, 100_000, 5_000, 100_000, 10, 3)
+
+
+def median_ms(call: Callable[[], Any], count: int) -> float:
+    return median_latency(call, count) * 1e3
+
+
+def ok(answer: requests.Response) -> Any:
+    if answer.status_code >= 400:
+        raise RuntimeError(f"{answer.request.method} {answer.url}: {answer.status_code} {answer.text[:500]}")
+    return answer.json() if answer.content else None
+
+
+def clone_sql(conn: psycopg.Connection[Any], table: str, replace: dict[str, str], source: str, first: int,
+              last: int) -> None:
+    """Copies of ``table``'s rows matching ``source``, one per i in [first, last], with ``replace``d columns."""
+    columns = [row[0] for row in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+        [table])]
+    chosen = ", ".join(replace.get(name, f"t.{name}") for name in columns)
+    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {chosen} FROM {table} t, "  # type: ignore[arg-type]
+                 f"generate_series({first}, {last}) AS i WHERE {source}")
+
+
+# -- ours --------------------------------------------------------------------------------------------
+
+
+class Ours:
+    name = "ours"
+
+    def __init__(self, workdir: Path, db_url: str) -> None:
+        port, self.token = free_port(), secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{port}/"
+        extensions = {"jupyter_modelbox": True, "jupyterlab": False, "jupyter_lsp": False,
+                      "jupyter_server_terminals": False, "notebook_shim": False, "notebook": False}
+        args = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={workdir}", f"--ModelboxApp.database_url={db_url}",
+                f"--ModelboxApp.blob_root={workdir / 'blobs'}", f"--ServerApp.jpserver_extensions={extensions}",
+                *(["--allow-root"] if os.geteuid() == 0 else [])]
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(workdir / "runtime")}
+        self.server = Server(args, f"{self.url}modelbox/api/info", workdir / "jupyter.log",
+                             {"Authorization": f"token {self.token}"}, env)
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"token {self.token}"
+        self.db_url = db_url
+        self.filled = 0
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        return ok(self.http.request(method, f"{self.url}modelbox/api{path}", timeout=600, **kwargs))
+
+    def create_model(self, name: str) -> str:
+        return str(self.api("POST", "/models", json={"name": name})["id"])
+
+    def create_version(self, model: str) -> None:
+        self.api("POST", f"/models/{model}/versions", json={})
+
+    def fill(self, versions: int) -> None:
+        """Up to ``versions`` versions: models ``large-<i>`` of 100 versions each, copies of ``template``."""
+        if not self.filled:
+            template = self.create_model("template")
+            for _ in range(100):
+                self.create_version(template)
+            self.filled, self.template = 100, template
+        first, last = self.filled // 100, versions // 100 - 1
+        if last < first:
+            return
+        mid = "md5('m' || i)::uuid::text"
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            clone_sql(conn, "modelbox_models", {
+                "id": mid, "seq": "nextval('modelbox_models_seq_seq')",
+                "doc": f"t.doc || jsonb_build_object('id', {mid}, 'name', 'large-' || i, '_name_key', "
+                       "replace(t.doc->>'_name_key', 'template', 'large-' || i))"}, "t.doc->>'name' = 'template'",
+                first, last)
+            vid = "md5('v' || i || '-' || (t.doc->>'number'))::uuid::text"
+            clone_sql(conn, "modelbox_versions", {
+                "id": vid, "seq": "nextval('modelbox_versions_seq_seq')",
+                "doc": f"t.doc || jsonb_build_object('id', {vid}, 'model_id', {mid})"},
+                f"t.doc->>'model_id' = '{self.template}'", first, last)
+            conn.execute("ANALYZE")
+        self.filled = versions
+
+    def list_versions_of(self, model_id: str) -> None:
+        assert len(self.api("GET", f"/models/{model_id}/versions", params={"limit": 100})["versions"]) == 100
+
+    def search_versions(self) -> None:
+        found = self.api("GET", "/versions", params={"q": "number > 95 and model ~ large-1", "limit": 20})
+        assert len(found["versions"]) == 20
+
+    def ingest(self, steps: int) -> float:
+        with ModelBox(url=self.url, token=self.token) as mb:
+            version = mb.new_model(f"ingest-{time.monotonic_ns()}").new_model_version()
+            start = time.perf_counter()
+            for low in range(0, steps, 10_000):
+                index = np.arange(low, low + 10_000)
+                version.log_metrics({key: np.random.default_rng(low).random(10_000) for key in
+                                     ("loss", "acc", "lr", "grad_norm")}, step=index)
+            mb.flush()
+            return 4 * steps / (time.perf_counter() - start)
+
+    def series(self, points: int) -> Callable[[], None]:
+        with ModelBox(url=self.url, token=self.token) as mb:
+            version = mb.new_model(f"series-{time.monotonic_ns()}").new_model_version()
+            for low in range(0, points, 100_000):
+                steps = np.arange(low, min(low + 100_000, points))
+                version.log_metrics({"loss": np.random.default_rng(low).random(len(steps))}, step=steps)
+            mb.flush()
+        path = f"/objects/{version.id}/metrics"
+        return lambda: self._query(path)
+
+    def _query(self, path: str) -> None:
+        assert 0 < len(self.api("GET", path, params={"key": "loss", "max_points": 2000})["value"]) <= 2000
+
+
+# -- MLflow ------------------------------------------------------------------------------------------
+
+
+class Mlflow:
+    name = "MLflow"
+
+    def __init__(self, workdir: Path, db_url: str) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        args = [str(PEER / "bin" / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+                "--backend-store-uri", db_url, "--artifacts-destination", str(workdir / "artifacts"),
+                "--serve-artifacts"]
+        self.server = Server(args, f"{self.url}/health", workdir / "mlflow.log")
+        self.http = requests.Session()
+        self.db_url = db_url.replace("postgresql+psycopg2://", "postgresql://")
+        self.filled = 0
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        return ok(self.http.request(method, f"{self.url}/api/2.0/mlflow/{path}", timeout=600, **kwargs))
+
+    def create_model(self, name: str) -> str:
+        self.api("POST", "registered-models/create", json={"name": name})
+        return name
+
+    def create_version(self, model: str) -> None:
+        self.api("POST", "model-versions/create", json={"name": model, "source": "s3://bench/model"})
+
+    def fill(self, versions: int) -> None:
+        if not self.filled:
+            self.create_model("template")
+            for _ in range(100):
+                self.create_version("template")
+            self.filled = 100
+        first, last = self.filled // 100, versions // 100 - 1
+        if last < first:
+            return
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            clone_sql(conn, "registered_models", {"name": "'large-' || i"}, "t.name = 'template'", first, last)
+            clone_sql(conn, "model_versions", {"name": "'large-' || i"}, "t.name = 'template'", first, last)
+            conn.execute("ANALYZE")
+        self.filled = versions
+
+    def list_versions_of(self, model: str) -> None:
+        found = self.api("GET", "model-versions/search", params={"filter": f"name='{model}'", "max_results": 100})
+        assert len(found["model_versions"]) == 100
+
+    def search_versions(self) -> None:
+        found = self.api("GET", "model-versions/search", params={
+            "filter": "name LIKE 'large-1%' AND version_number > 95", "max_results": 20})
+        assert len(found["model_versions"]) == 20
+
+    def ingest(self, points: int) -> float:
+        experiment = self.api("POST", "experiments/create", json={"name": f"ingest-{time.monotonic_ns()}"})
+        run = self.api("POST", "runs/create", json={"experiment_id": experiment["experiment_id"]})["run"]
+        run_id, now = run["info"]["run_id"], int(time.time() * 1000)
+        start = time.perf_counter()
+        for low in range(0, points, 1000):
+            metrics = [{"key": ("loss", "acc", "lr", "grad_norm")[n % 4], "value": float(n), "timestamp": now,
+                        "step": (low + n) // 4} for n in range(1000)]
+            self.api("POST", "runs/log-batch", json={"run_id": run_id, "metrics": metrics})
+        return points / (time.perf_counter() - start)
+
+    def series(self, points: int) -> Callable[[], None]:
+        experiment = self.api("POST", "experiments/create", json={"name": f"series-{time.monotonic_ns()}"})
+        run = self.api("POST", "runs/create", json={"experiment_id": experiment["experiment_id"]})["run"]
+        run_id = run["info"]["run_id"]
+        self.api("POST", "runs/log-batch", json={"run_id": run_id, "metrics": [
+            {"key": "loss", "value": 0.5, "timestamp": int(time.time() * 1000), "step": 0}]})
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            conn.execute("INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) SELECT 'loss', random(), "
+                         "t.timestamp, t.run_uuid, i, false FROM metrics t, generate_series(1, %s) AS i "
+                         "WHERE t.run_uuid = %s", [points - 1, run_id])
+            conn.execute("ANALYZE metrics")
+        params = {"run_ids": run_id, "metric_key": "loss", "max_results": 2000}
+
+        def query() -> None:
+            answer = ok(self.http.get(f"{self.url}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval",
+                                      params=params, timeout=600))
+            assert 0 < len(answer["metrics"]) <= 2000
+
+        return query
+
+
+# -- the run -----------------------------------------------------------------------------------------
+
+
+def measure(tool: Ours | Mlflow, sizes: Sizes) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    for size in sizes.versions:
+        progress(f"{tool.name}: fill to {size:,} versions, then {sizes.calls} create-version calls")
+        tool.fill(size)
+        model = tool.create_model(f"fresh-{size}")
+        tool.create_version(model)  # untimed: the first call warms the path
+        figures[f"create_version_{size}_ms"] = median_ms(lambda model=model: tool.create_version(model), sizes.calls)
+    progress(f"{tool.name}: create model, list one model's 100 versions, search versions")
+    counter = iter(range(10**9))
+    figures["create_model_ms"] = median_ms(lambda: tool.create_model(f"m-{next(counter)}"), sizes.calls)
+    lister = tool.template if isinstance(tool, Ours) else "template"
+    figures["list_versions_ms"] = median_ms(lambda: tool.list_versions_of(lister), 30)
+    figures["search_versions_ms"] = median_ms(tool.search_versions, 10)
+    if isinstance(tool, Ours):
+        progress(f"ours: ingest {4 * sizes.ingest_steps:,} points")
+        figures["ingest_points_per_s"] = statistics.median(tool.ingest(sizes.ingest_steps) for _ in range(3))
+    else:
+        progress(f"MLflow: ingest {sizes.peer_ingest_points:,} points")
+        figures["ingest_points_per_s"] = statistics.median(tool.ingest(sizes.peer_ingest_points) for _ in range(3))
+    progress(f"{tool.name}: a {sizes.series_points:,}-point series downsampled to 2,000 points")
+    query = tool.series(sizes.series_points)
+    start = time.perf_counter()
+    query()
+    figures["downsample_first_ms"] = (time.perf_counter() - start) * 1e3
+    figures["downsample_ms"] = median_ms(query, sizes.queries if isinstance(tool, Ours) else sizes.peer_queries)
+    return figures
+
+
+ROWS = [  # key, label, target for ours, lower is better
+    ("create_version_{small}_ms", "create version, {small:,} versions present, ms", None, True),
+    ("create_version_{large}_ms", "create version, {large:,} versions present, ms", "≤ 3", True),
+    ("flat", "create version: time at {large:,} over time at {small:,}", "≤ 1.5 (flat)", True),
+    ("create_model_ms", "create model, ms", None, True),
+    ("list_versions_ms", "list one model's 100 versions, {large:,} present, ms", None, True),
+    ("search_versions_ms", "search versions 'number > 95 and model ~ large-1', {large:,} present, ms", "≤ 20", True),
+    ("ingest_points_per_s", "metric ingest, points/s (ours 10k steps x 4 keys per call; MLflow log-batch 1,000)",
+     "≥ 300,000 and ≥ 50x", False),
+    ("downsample_ms", "{points:,}-point series downsampled to 2,000 points, ms (median; ours: warm)", "≤ 50", True),
+    ("downsample_first_ms", "same, the first query after logging, ms", None, True),
+]
+
+
+def table(ours: dict[str, float], peer: dict[str, float], sizes: Sizes) -> str:
+    small, large = sizes.versions
+    for figures in (ours, peer):
+        figures["flat"] = figures[f"create_version_{large}_ms"] / figures[f"create_version_{small}_ms"]
+    lines = ["| figure | ours | MLflow | ratio | target |", "|---|---|---|---|---|"]
+    for key, label, target, lower in ROWS:
+        key = key.format(small=small, large=large)
+        a, b = ours[key], peer[key]
+        faster = a < b if lower else a > b
+        ratio = "—" if key == "flat" else f"{max(a, b) / min(a, b):,.1f}x {'faster' if faster else 'slower'}"
+        shown = [f"{v:,.0f}" if v >= 1000 else f"{v:.3g}" for v in (a, b)]
+        lines.append(f"| {label.format(small=small, large=large, points=sizes.series_points)} | {shown[0]} | "
+                     f"{shown[1]} | {ratio} | {target or ''} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    sizes = QUICK if "--quick" in sys.argv[1:] else FULL
+    os.environ["TQDM_DISABLE"] = "1"
+    cluster = PostgresCluster(durable=True).start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-team-pg-") as root:
+            workdir = Path(root)
+            results: dict[str, dict[str, float]] = {}
+            loads: dict[str, str] = {}
+            for tool_class, db in ((Ours, "ours"), (Mlflow, "mlflow")):
+                cluster.create_database(db)
+                url = cluster.url(db, tcp=True)
+                if tool_class is Mlflow:
+                    url = url.replace("postgresql://", "postgresql+psycopg2://")
+                (workdir / db).mkdir()
+                tool = tool_class(workdir / db, url)
+                with tool.server:
+                    started = Path("/proc/loadavg").read_text().split()[0]
+                    results[tool.name] = measure(tool, sizes)
+                    loads[tool.name] = f"{started}→{Path('/proc/loadavg').read_text().split()[0]}"
+                    progress(f"{tool.name}: stopping the server")
+    finally:
+        cluster.remove()
+    text = table(results["ours"], results["MLflow"], sizes)
+    header = (f"{'Quick' if sizes is QUICK else 'Full'} run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} "
+              f"CPUs, load average (1 min) ours {loads['ours']}, MLflow {loads['MLflow']} · "
+              f"Python {platform.python_version()} · "
+              f"jupyter_modelbox {__version__} vs mlflow server, one PostgreSQL cluster (fsync on), TCP loopback")
+    print(header + "\n\n" + text)
+    out = ROOT / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest-pg.json").write_text(json.dumps({"header": header, "sizes": sizes.__dict__, "load": loads,
+                                                    **results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
