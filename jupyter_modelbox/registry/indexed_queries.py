@@ -19,11 +19,13 @@ from typing import Any
 from .backend import Doc
 from .documents import TinyDocumentStore
 from .indexes import SortedIndex
-from .scan_queries import ScanQueries
+from .scan_queries import ScanQueries, newest_key
 from .search import And, Compare, HasTag, In, MatchAll, Node, Or, predicate
 
 # version fields held in a hash index of the versions table, and the literal type it answers exactly
-HASHED: dict[str, type | tuple[type, ...]] = {"name": str, "version": str, "framework": str, "owner": str, "tags": str, "number": (int, float)}
+HASHED: dict[str, type | tuple[type, ...]] = {
+    "name": str, "version": str, "framework": str, "owner": str, "tags": str, "number": (int, float),
+}
 RANGES = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=": (True, False)}  # op: (inclusive, upper)
 
 
@@ -48,14 +50,12 @@ class IndexedQueries(ScanQueries):
             return super().versions(node, None, offset, limit)
         test = predicate(node, lambda path: self._version_field(path, {}))
         raw = self._versions.raw
-        matches = [(doc["created_at"], doc["number"], -int(key), doc)
-                   for key in keys if (doc := raw(key)) is not None and test(doc)]
+        # only the documents themselves in the list: tuples per match would wake the garbage collector
+        matches = [doc for key in keys if (doc := raw(key)) is not None and test(doc)]
         if limit is None:
-            matches.sort(reverse=True)
-            ranked = matches[offset:]
-        else:
-            ranked = heapq.nlargest(offset + limit, matches)[offset:]
-        return [match[3] for match in ranked], len(matches)
+            matches.sort(key=newest_key, reverse=True)
+            return matches[offset:], len(matches)
+        return heapq.nlargest(offset + limit, matches, key=newest_key)[offset:], len(matches)
 
     def _model_versions(self, node: Node, model_id: str, offset: int, limit: int | None) -> tuple[list[Doc], int]:
         if isinstance(node, MatchAll):
@@ -71,7 +71,8 @@ class IndexedQueries(ScanQueries):
     # -- the planner ---------------------------------------------------------------------------
 
     def candidates(self, node: Node) -> set[str] | None:
-        """Ids of the versions that may match ``node`` (a superset), or ``None`` when no index helps."""
+        """Ids of the versions that may match ``node`` (a superset), or ``None`` when no index helps.
+        The set may be an index's own: read it, never change it."""
         if isinstance(node, And):
             found = [keys for operand in node.operands if (keys := self.candidates(operand)) is not None]
             if not found:
@@ -110,7 +111,7 @@ class IndexedQueries(ScanQueries):
             key = self._versions.first_id("id", value)
             return {key} if key is not None else set()
         if field in HASHED and op == "=" and isinstance(value, HASHED[field]):
-            return set(self._versions.find_ids(field, value))
+            return self._versions.find_ids(field, value)
         if op in RANGES or op == "=":
             if field == "number" and isinstance(value, (int, float)):
                 return self._range(self._by_number, op, value)

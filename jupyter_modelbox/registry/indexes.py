@@ -42,7 +42,10 @@ class HashIndex:
         if self._single:
             value = doc.get(self.fields[0])
             return _members(value) if isinstance(value, list) else [hashable(value)]
-        return list(product(*(_members(doc.get(field)) for field in self.fields)))
+        values = [doc.get(field) for field in self.fields]
+        if any(isinstance(value, list) for value in values):
+            return list(product(*(_members(value) for value in values)))
+        return [tuple(value if type(value) in _ATOMIC else hashable(value) for value in values)]
 
     def add(self, doc_id: str, keys: list[Any]) -> None:
         for key in keys:
@@ -60,6 +63,25 @@ class HashIndex:
                 if not bucket:
                     del self.buckets[key]
 
+    def load(self, table: dict[str, dict[str, Any]]) -> None:
+        """Index every document of ``table`` (after a load or a rollback)."""
+        self.buckets.clear()
+        buckets = self.buckets
+        if self._single:
+            field = self.fields[0]
+            for doc_id, doc in table.items():
+                value = doc.get(field)
+                for key in (_members(value) if isinstance(value, list) else
+                            (value if type(value) in _ATOMIC else hashable(value),)):
+                    bucket = buckets.get(key)
+                    if bucket is None:
+                        buckets[key] = {doc_id}
+                    else:
+                        bucket.add(doc_id)
+            return
+        for doc_id, doc in table.items():
+            self.add(doc_id, self.keys(doc))
+
     def get(self, key: Any) -> set[str]:
         """The ids with that key (the index's own set: do not change it)."""
         return self.buckets.get(key, _EMPTY)
@@ -69,6 +91,8 @@ class HashIndex:
 
 
 _EMPTY: set[str] = set()
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+_ORDERED = frozenset({str, int, float})  # what a sorted index orders (the registry's numbers and times)
 
 
 class _Top:
@@ -97,9 +121,10 @@ class SortedIndex:
         self.groups: dict[Any, list[tuple[Any, ...]]] = {}
 
     def entry(self, doc_id: str, doc: dict[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:
-        values = tuple(doc.get(field) for field in self.order)
-        if any(value is None or isinstance(value, (list, dict)) for value in values):
-            return None
+        values = tuple([doc.get(field) for field in self.order])
+        for value in values:
+            if type(value) not in _ORDERED:
+                return None
         group = hashable(doc.get(self.group)) if self.group is not None else None
         return group, (*values, -int(doc_id))  # ties: the older document first when read newest first
 
@@ -128,9 +153,11 @@ class SortedIndex:
             if not items:
                 del self.groups[group]
 
-    def bulk_load(self, entries: list[tuple[Any, tuple[Any, ...]] | None]) -> None:
+    def load(self, table: dict[str, dict[str, Any]]) -> None:
+        """Index every document of ``table`` (after a load or a rollback)."""
         self.groups.clear()
-        for entry in entries:
+        for doc_id, doc in table.items():
+            entry = self.entry(doc_id, doc)
             if entry is not None:
                 self.groups.setdefault(entry[0], []).append(entry[1])
         for items in self.groups.values():

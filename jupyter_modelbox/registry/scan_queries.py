@@ -17,7 +17,7 @@ MODEL_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "versions
 VERSION_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "checkpoint": "checkpoint_uuid"}
 
 
-def _newest(version: Doc) -> tuple[str, int]:
+def newest_key(version: Doc) -> tuple[str, int]:
     return version["created_at"], version["number"]
 
 
@@ -82,10 +82,10 @@ class ScanQueries(Queries):
             else:
                 page = heapq.nlargest(offset + limit, candidates, key=lambda v: v["number"])[offset:]
         elif limit is None:
-            candidates.sort(key=_newest, reverse=True)
+            candidates.sort(key=newest_key, reverse=True)
             page = candidates[offset:]
         else:  # a page of the newest: no need to sort every match
-            page = heapq.nlargest(offset + limit, candidates, key=_newest)[offset:]
+            page = heapq.nlargest(offset + limit, candidates, key=newest_key)[offset:]
         return page, len(candidates)
 
     def _version_field(self, path: list[str], models: dict[str, Doc]) -> Getter:
