@@ -25,7 +25,7 @@ setup() {
   build_labextension
   echo "== Python package and dependencies (editable)"
   # dev.sh built the labextension above; the package build must not run npm again
-  SKIP_JUPYTER_BUILDER=1 pip_install -e ".[test,dev,lab,grpc,postgres]"
+  SKIP_JUPYTER_BUILDER=1 pip_install -e ".[test,dev,lab,grpc,postgres,s3]"
   "$VENV/bin/jupyter-builder" develop --overwrite . >/dev/null  # the installed labextension follows rebuilds
 }
 

@@ -16,14 +16,15 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-_CLIENT = ("Artifact", "Checkpoint", "Model", "ModelBox", "ModelVersion")
+_CLIENT = ("Artifact", "Checkpoint", "Experiment", "Model", "ModelBox", "ModelVersion")
 _REGISTRY = ("AlreadyExistsError", "ArtifactMime", "ConflictError", "DatabaseUnavailableError", "IntegrityError",
              "InvalidArgumentError",
-             "ModelBoxError", "ModelOrderBy", "ModelSortBy", "NotFoundError", "RegistryLockedError", "StorageError")
+             "ModelBoxError", "ModelOrderBy", "ModelSortBy", "NotFoundError", "ObjectStoreUnavailableError",
+             "RegistryLockedError", "StorageError")
 _HOMES = {**dict.fromkeys(_CLIENT, ".client"), **dict.fromkeys(_REGISTRY, ".registry")}
 
 if TYPE_CHECKING:
-    from .client import Artifact, Checkpoint, Model, ModelBox, ModelVersion
+    from .client import Artifact, Checkpoint, Experiment, Model, ModelBox, ModelVersion
     from .registry import (
         AlreadyExistsError,
         ArtifactMime,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         ModelOrderBy,
         ModelSortBy,
         NotFoundError,
+        ObjectStoreUnavailableError,
         RegistryLockedError,
         StorageError,
     )
@@ -83,6 +85,7 @@ __all__ = [
     "Checkpoint",
     "ConflictError",
     "DatabaseUnavailableError",
+    "Experiment",
     "IntegrityError",
     "InvalidArgumentError",
     "Model",
@@ -92,6 +95,7 @@ __all__ = [
     "ModelSortBy",
     "ModelVersion",
     "NotFoundError",
+    "ObjectStoreUnavailableError",
     "RegistryLockedError",
     "StorageError",
     "__version__",

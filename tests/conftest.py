@@ -4,11 +4,14 @@
 it, so the same assertions run in-process and over HTTP, and, for the tests (or modules) marked
 ``@pytest.mark.transports(*ALL_TRANSPORTS)``, over gRPC too. Each transport runs twice: on a
 registry folder, and (``-pg``) on PostgreSQL, a throwaway cluster started once per session with
-each test on an emptied database.
+each test on an emptied database. Tests marked ``@pytest.mark.blobs`` (the artifact suites) run a
+third time (``-s3``): the registry folder with its artifact bytes in a real SeaweedFS, each test
+under a prefix of its own.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from jupyter_modelbox import ModelBox
 
 from .helpers.jupyter import JupyterServer, free_port
 from .helpers.postgres import PostgresCluster
+from .helpers.seaweedfs import SeaweedFS, credentials_env
 
 TRANSPORTS = ("local", "http")  # what the mb fixture runs on unless a test is marked
 ALL_TRANSPORTS = (*TRANSPORTS, "grpc")
@@ -26,13 +30,63 @@ ALL_TRANSPORTS = (*TRANSPORTS, "grpc")
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "transports(*names): the transports the mb fixture runs the test on "
                                        "(default: local, http)")
+    config.addinivalue_line("markers", "blobs: an artifact test the mb fixture also runs with bytes in S3 (-s3)")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "mb" in metafunc.fixturenames:
         marker = metafunc.definition.get_closest_marker("transports")
         transports = marker.args if marker else TRANSPORTS
-        metafunc.parametrize("mb", [*transports, *(f"{t}-pg" for t in transports)], indirect=True)
+        s3 = [f"{t}-s3" for t in transports] if metafunc.definition.get_closest_marker("blobs") else []
+        metafunc.parametrize("mb", [*transports, *(f"{t}-pg" for t in transports), *s3], indirect=True)
+
+
+S3_BUCKET = "modelbox-tests"
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """A real SeaweedFS (S3 gateway on 127.0.0.1) for the session, with the bucket ``S3_BUCKET``; the AWS
+    chain of this process and of the servers it starts points at it. Stopped by its PID at the end."""
+    store = SeaweedFS(tmp_path_factory.mktemp("seaweedfs")).start()
+    store.create_bucket(S3_BUCKET)
+    patch = pytest.MonkeyPatch()
+    for name, value in credentials_env(store.folder).items():
+        patch.setenv(name, value)
+    patch.setenv("MODELBOX_S3_ENDPOINT_URL", store.endpoint_url)
+    patch.setenv("MODELBOX_S3_ADDRESSING_STYLE", "path")
+    yield store
+    patch.undo()
+    store.remove()
+
+
+def s3_prefix_url() -> str:
+    """A blob_url of its own in the session's bucket (a fresh, empty place for one test's bytes)."""
+    return f"s3://{S3_BUCKET}/{uuid.uuid4().hex[:12]}"
+
+
+def s3_server(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> JupyterServer:
+    roots = f"--ModelboxApp.tracked_download_roots={tmp_path_factory.getbasetemp()}"
+    return JupyterServer(tmp_path_factory.mktemp("jupyter-s3"), extra_args=(roots, *extra),
+                         blob_url=s3_prefix_url()).start()
+
+
+@pytest.fixture(scope="session")
+def jupyter_server_s3(tmp_path_factory: pytest.TempPathFactory, seaweedfs: SeaweedFS) -> Iterator[JupyterServer]:
+    """A real Jupyter server whose artifact bytes are in SeaweedFS (each test gets a fresh prefix)."""
+    server = s3_server(tmp_path_factory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def grpc_server_s3(tmp_path_factory: pytest.TempPathFactory, seaweedfs: SeaweedFS
+                   ) -> Iterator[tuple[JupyterServer, str]]:
+    pytest.importorskip("grpc", reason="needs the grpc extra: pip install 'jupyter_modelbox[grpc]'")
+    port = free_port()
+    server = s3_server(tmp_path_factory, f"--ModelboxApp.grpc_port={port}")
+    yield server, f"127.0.0.1:{port}"
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -112,10 +166,13 @@ def grpc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Jupy
 def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
     """The Python API in-process (``local``), through a real Jupyter server's REST API (``http``) or
     its gRPC service (``grpc``); parametrized by ``pytest_generate_tests`` above. ``-pg``: the same on
-    PostgreSQL, artifact bytes in ``tmp_path/registry/blobs``."""
+    PostgreSQL, artifact bytes in ``tmp_path/registry/blobs``; ``-s3``: a folder, bytes in SeaweedFS."""
     transport, _, backend = request.param.partition("-")
-    pg = "_pg" if backend == "pg" else ""
-    if transport == "local" and pg:
+    pg = f"_{backend}" if backend else ""
+    if transport == "local" and backend == "s3":
+        request.getfixturevalue("seaweedfs")
+        box = ModelBox(root=tmp_path / "registry", blob_url=s3_prefix_url())
+    elif transport == "local" and pg:
         url = request.getfixturevalue("pg_databases")["mb_local"]
         request.getfixturevalue("postgres").reset("mb_local")
         box = ModelBox(database_url=url, blob_root=tmp_path / "registry" / "blobs")

@@ -130,6 +130,14 @@ def test_every_reply_matches_its_declared_schema(checked: tuple[ModelBox, reques
     assert [a.checksum for a in tracked] == [hashlib.sha256(weights.read_bytes()).hexdigest(), ""]
     assert len(version.artifacts()) == 5
     uploaded[0].download(tmp_path / "back.pt")
+    experiment = mb.new_experiment("run", external_id="det-1", hparams={"lr": 0.1}, metric="acc",
+                                   smaller_is_better=False)
+    in_run = experiment.new_checkpoint([weights], epoch=1, batch_number=10, trial_id=2, metrics={"acc": 0.9})
+    mb.get_experiment("run"), mb.experiments(query="hparams.lr < 1", limit=5), experiment.checkpoints(epoch=1)
+    assert experiment.top_checkpoint() == in_run and in_run.resources == {"weights.pt": 1000}
+    experiment.add_metadata({"team": "vision"})  # a RegistryObject reply that is an experiment
+    experiment.log_event("checkpoint_write_start", source="trainer", metadata={"epoch": 1})
+    experiment.events()
     mb.events(since=0)
     mb.check(verify_bytes=True)
     mb._transport.info()  # type: ignore[attr-defined]

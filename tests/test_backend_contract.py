@@ -6,20 +6,25 @@ PostgreSQL); ``make_store()`` called again reopens the same storage, so tests se
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 from tinydb import Query
 
-from jupyter_modelbox.registry import DocumentStore, IntegrityError
-from jupyter_modelbox.registry.backend import MISSING_STEP, Change, MetricStore
+from jupyter_modelbox.registry import BlobStore, DocumentStore, IntegrityError, NotFoundError
+from jupyter_modelbox.registry.backend import MISSING_STEP, Change, Doc, MetricStore
 from jupyter_modelbox.registry.blobs import FileBlobStore
 from jupyter_modelbox.registry.documents import TinyDocumentStore
 from jupyter_modelbox.registry.metrics import FileMetricStore
+from jupyter_modelbox.registry.s3 import S3Location, S3Options
 
+from .conftest import s3_prefix_url
 from .helpers.postgres import PostgresCluster
 
 INDEXES = {"things": ("group",)}
@@ -175,8 +180,30 @@ def test_tinydb_api_still_works_on_the_journaled_tables(tmp_path: Path) -> None:
     assert TinyDocumentStore(tmp_path / "docs", INDEXES).db.table("plain").all() == []
 
 
-def test_blob_store_dedupes_and_checks(tmp_path: Path) -> None:
-    blobs = FileBlobStore(tmp_path / "blobs")
+@pytest.fixture(params=["folder", "s3"])
+def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    """A blob store of each kind: a folder, and a fresh prefix of a bucket in a real SeaweedFS."""
+    if request.param == "folder":
+        return FileBlobStore(tmp_path / "blobs")
+    request.getfixturevalue("seaweedfs")
+    from jupyter_modelbox.registry.s3.store import S3BlobStore
+
+    return S3BlobStore(S3Location.parse(s3_prefix_url(), S3Options.from_env(part_bytes=5 * 1024 * 1024)))
+
+
+def _upload(blobs: BlobStore, upload_id: str, chunks: list[bytes]) -> Doc:
+    """Send ``chunks`` as separate writers (as separate requests would), keeping the state between them."""
+    state = blobs.start_upload(upload_id)
+    for chunk in chunks:
+        writer = blobs.open_upload(upload_id, state)
+        writer.write(chunk)
+        writer.close()
+        state = getattr(writer, "state", state)
+    return state
+
+
+def test_blob_store_dedupes_and_checks(blob_store: BlobStore) -> None:
+    blobs = blob_store
     first = blobs.put_stream(io.BytesIO(b"hello"))
     second = blobs.put_stream(io.BytesIO(b"hello"))
     assert first == second == {"checksum": first["checksum"], "size": 5}
@@ -184,7 +211,73 @@ def test_blob_store_dedupes_and_checks(tmp_path: Path) -> None:
         assert stream.read() == b"hello"
     with pytest.raises(IntegrityError, match="corrupted in transit"):
         blobs.put_stream(io.BytesIO(b"other"), expected_checksum=first["checksum"])
-    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
+    assert [checksum for checksum, _ in blobs.list_blobs()] == [first["checksum"]]
+    assert blobs.exists(first["checksum"]) and blobs.size(first["checksum"]) == 5
+    assert blobs.stale_staging(0) == []  # nothing left behind, not even by the refused put
+    blobs.remove(first["checksum"])
+    assert not blobs.exists(first["checksum"]) and list(blobs.checksums()) == []
+    with pytest.raises(NotFoundError, match="missing"):
+        blobs.open(first["checksum"])
+
+
+def test_blob_store_put_file_and_copy_to(blob_store: BlobStore, tmp_path: Path) -> None:
+    data = os.urandom(6 * 1024 * 1024 + 11)  # more than one S3 part
+    (tmp_path / "in.bin").write_bytes(data)
+    ref = blob_store.put_file(tmp_path / "in.bin")
+    assert ref == {"checksum": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    assert blob_store.put_file(tmp_path / "in.bin") == ref  # stored once
+    blob_store.copy_to(ref["checksum"], tmp_path / "out" / "copy.bin")
+    assert (tmp_path / "out" / "copy.bin").read_bytes() == data
+    with pytest.raises(IntegrityError):
+        blob_store.put_file(tmp_path / "in.bin", expected_checksum="0" * 64)
+
+
+def test_blob_store_upload_sessions_resume_from_their_state(blob_store: BlobStore) -> None:
+    data = os.urandom(11 * 1024 * 1024 + 5)
+    pieces = [data[:3], data[3:6 * 1024 * 1024], data[6 * 1024 * 1024:]]  # each chunk ends mid-part
+    state = _upload(blob_store, "u1", pieces[:2])
+    assert blob_store.upload_offset("u1", state) == len(pieces[0]) + len(pieces[1])
+    writer = blob_store.open_upload("u1", state)  # another server, given the state, goes on
+    writer.write(pieces[2])
+    writer.close()
+    state = getattr(writer, "state", state)
+    assert blob_store.upload_offset("u1", state) == len(data)
+    with pytest.raises(IntegrityError, match="corrupted in transit"):
+        blob_store.finish_upload("u1", "0" * 64, None, state)
+    assert list(blob_store.checksums()) == []
+    state = _upload(blob_store, "u2", pieces)
+    ref = blob_store.finish_upload("u2", hashlib.sha256(data).hexdigest(), None, state)
+    assert ref["size"] == len(data)
+    with blob_store.open(ref["checksum"]) as stream:
+        assert stream.seek(0, os.SEEK_END) == len(data)
+        stream.seek(len(data) - 100)
+        assert stream.read(1000) == data[-100:]
+    assert blob_store.stale_staging(0) == []
+
+
+def test_blob_store_cancel_and_stale_staging(blob_store: BlobStore) -> None:
+    live = _upload(blob_store, "live", [b"x" * 100])
+    gone = _upload(blob_store, "gone", [b"y" * 100])
+    assert blob_store.stale_staging(0, keep=["live", "gone"]) == []
+    stale = blob_store.stale_staging(0, keep=["live"])
+    assert stale and all("gone" in name for name in stale)
+    for name in stale:
+        blob_store.remove_staging(name)
+    assert blob_store.stale_staging(0, keep=["live"]) == []
+    blob_store.cancel_upload("gone", gone)
+    blob_store.cancel_upload("live", live)
+    assert blob_store.stale_staging(0) == []
+
+
+def test_blob_store_identical_concurrent_uploads_store_one_blob(blob_store: BlobStore) -> None:
+    data = os.urandom(5 * 1024 * 1024 + 1)
+    states = [_upload(blob_store, f"same{i}", [data]) for i in range(3)]
+    checksum = hashlib.sha256(data).hexdigest()
+    with ThreadPoolExecutor(3) as pool:
+        refs = list(pool.map(lambda i: blob_store.finish_upload(f"same{i}", checksum, None, states[i]), range(3)))
+    assert refs == [{"checksum": checksum, "size": len(data)}] * 3
+    assert list(blob_store.checksums()) == [checksum]
+    assert blob_store.stale_staging(0) == []
 
 
 def test_resumable_upload(tmp_path: Path) -> None:

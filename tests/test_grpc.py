@@ -24,6 +24,7 @@ pytest.importorskip("grpc_tools")
 
 from jupyter_modelbox import ModelBox  # noqa: E402
 from jupyter_modelbox.grpc_service import PROTO_PATH  # noqa: E402
+from jupyter_modelbox.grpc_service.convert import to_struct  # noqa: E402
 
 from .helpers.jupyter import JupyterServer  # noqa: E402
 
@@ -59,6 +60,11 @@ def rpc(grpc_server: tuple[JupyterServer, str], tmp_path: Path) -> Iterator[Rpc]
     client.channel.close()
 
 
+def meta(value: dict[str, Any]) -> Any:
+    """The seed's ``Metadata`` map."""
+    return pb.Metadata(metadata=to_struct(value).fields)
+
+
 def upload_frames(data: bytes, **metadata: Any) -> Iterator[Any]:
     yield pb.UploadFileRequest(metadata=pb.FileMetadata(**metadata))
     for start in range(0, len(data), CHUNK):
@@ -76,18 +82,21 @@ def status_of(call: Any) -> tuple[Any, str, str | None]:
 def test_seed_calls_are_seen_by_rest_and_the_python_client(rpc: Rpc, tmp_path: Path) -> None:
     created = rpc("CreateModel", pb.CreateModelRequest(
         name="lang-id", owner="alice", namespace="speech", task="Language ID", description="spoken language",
-        metadata={"dataset": {"name": "voxlingua", "hours": 6628}, "ok": True},
+        metadata=meta({"dataset": {"name": "voxlingua", "hours": 6628}, "ok": True}),
     ))
     assert created.id == created.model.id and created.model.namespace == "speech"
     listed = rpc("ListModels", pb.ListModelsRequest(namespace="speech"))
     assert [m.id for m in listed.models] == [created.id] and listed.total == 1
-    first = rpc("CreateModelVersion", pb.CreateModelVersionRequest(model=created.id, framework="torch"))
+    first = rpc("CreateModelVersion", pb.CreateModelVersionRequest(model=created.id, framework_name="torch"))
     second = rpc("CreateModelVersion", pb.CreateModelVersionRequest(
-        model=created.id, version="v2", unique_tags=["production"], metadata={"lr": 0.01}))
+        model=created.id, version="v2", unique_tags=["production"], metadata=meta({"lr": 0.01}),
+        framework=pb.KERAS))
     assert (first.version.number, second.version.number) == (1, 2)
+    assert (first.version.framework, first.version.framework_name) == (pb.PYTORCH, "torch")
+    assert (second.version.framework, second.version.framework_name) == (pb.KERAS, "keras")
     versions = rpc("ListModelVersions", pb.ListModelVersionsRequest(model=created.id))
     assert [v.id for v in versions.model_versions] == [second.model_version, first.model_version]
-    assert versions.total == 2
+    assert versions.total == 2 and versions.models.id == second.model_version  # the seed's singular field
 
     data = os.urandom(5 * CHUNK + 123)  # six chunks
     uploaded = rpc("UploadFile", upload_frames(data, parent_id=second.model_version, path="weights/model.pt",
@@ -179,7 +188,7 @@ def test_errors_map_to_status_codes_with_the_registry_message(rpc: Rpc) -> None:
     assert code == grpc.StatusCode.RESOURCE_EXHAUSTED and "the limit is 256" in details
     code, details, _ = status_of(lambda: rpc("LogMetrics", pb.LogMetricsRequest(
         parent_id=model.id, metrics=[pb.Metrics(key="loss", values=[pb.MetricsValue(step=1)])])))
-    assert code == grpc.StatusCode.INVALID_ARGUMENT and "point 0 has no f_val" in details
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "point 0: a point has no f_val" in details
 
 
 def test_a_corrupted_or_malformed_upload_records_nothing(rpc: Rpc, tmp_path: Path) -> None:
@@ -240,12 +249,16 @@ def test_checksum_in_a_closing_frame_blob_upload_checkpoint_and_resumed_download
         metrics={"val_loss": 0.25}, framework="torch")).checkpoint
     model = rpc("CreateModel", pb.CreateModelRequest(name="det")).model
     version = rpc("RegisterVersion", pb.RegisterVersionRequest(model_id=model.id, checkpoint_uuid=checkpoint.uuid))
-    assert version.version.checkpoint_uuid == checkpoint.uuid and version.version.framework == "torch"
+    assert version.version.checkpoint_uuid == checkpoint.uuid and version.version.framework_name == "torch"
     rest = rpc.rest("GET", f"/checkpoints/{checkpoint.uuid}").json()
     assert rest["metrics"] == {"val_loss": 0.25} and rest["framework"] == "torch"
     [file] = rpc("ListArtifacts", pb.ListArtifactsRequest(parent_id=checkpoint.uuid)).files
     tail = list(rpc("DownloadFile", pb.DownloadFileRequest(file_id=file.id, offset=CHUNK)))
     assert b"".join(f.chunks for f in tail[1:]) == data[CHUNK:]
+    middle = list(rpc("DownloadFile", pb.DownloadFileRequest(file_id=file.id, offset=5, length=CHUNK + 1,
+                                                             chunk_bytes=1000, no_metadata=True)))
+    assert all(f.WhichOneof("stream_frame") == "chunks" for f in middle)
+    assert b"".join(f.chunks for f in middle) == data[5:CHUNK + 6] and len(middle[0].chunks) == 1000
 
 
 def test_watch_streams_an_event_for_a_model_created_over_rest(rpc: Rpc) -> None:
@@ -267,21 +280,38 @@ def test_watch_streams_an_event_for_a_model_created_over_rest(rpc: Rpc) -> None:
     [event] = seen
     assert (event.kind, event.seq, event.data["model_id"], event.data["name"]) == (
         "model.created", last + 1, created["id"], "from-rest")
+    # the seed's fields say the same
+    assert (event.name, event.source.name, event.metadata.metadata["model_id"].string_value) == (
+        "model.created", "jupyter_modelbox", created["id"])
 
 
 def test_metrics_and_metadata_round_trip_through_rest(rpc: Rpc) -> None:
     model = rpc("CreateModel", pb.CreateModelRequest(name="m")).model
-    points = [pb.MetricsValue(step=i, wallclock_time=1000.0 + i, f_val=i / 10) for i in range(3)]
-    points.append(pb.MetricsValue(wallclock_time=2000.0, s_tensor="done"))
+    points = [pb.MetricsValue(step=i, wallclock=1000.5 + i, d_val=i / 10) for i in range(3)]
+    points.append(pb.MetricsValue(wallclock_time=2000, s_tensor="done", no_step=True))
     assert rpc("LogMetrics", pb.LogMetricsRequest(parent_id=model.id, metrics=[
         pb.Metrics(key="loss", values=points)])).points == 4
+    # the seed's form: one key, one point, a 32-bit float, whole seconds, step 0 left out on the wire
+    assert rpc("LogMetrics", pb.LogMetricsRequest(parent_id=model.id, key="acc", value=pb.MetricsValue(
+        step=0, wallclock_time=3000, f_val=0.5))).points == 1
     rest = rpc.rest("GET", f"/objects/{model.id}/metrics").json()
-    assert rest["step"] == [0, 1, 2, None] and rest["value"] == [0.0, 0.1, 0.2, "done"]
-    [series] = rpc("GetMetrics", pb.GetMetricsRequest(parent_id=model.id)).metrics
-    assert [p.WhichOneof("value") for p in series.values] == ["f_val"] * 3 + ["s_tensor"]
-    reply = rpc("UpdateMetadata", pb.UpdateMetadataRequest(parent_id=model.id, metadata={"cfg": {"layers": [64]}}))
+    by_key: dict[str, list[tuple[Any, ...]]] = {}
+    for key, step, wallclock, value in zip(rest["key"], rest["step"], rest["wallclock"], rest["value"], strict=True):
+        by_key.setdefault(key, []).append((step, wallclock, value))
+    assert by_key == {"loss": [(0, 1000.5, 0.0), (1, 1001.5, 0.1), (2, 1002.5, 0.2), (None, 2000.0, "done")],
+                      "acc": [(0, 3000.0, 0.5)]}
+    series = {m.key: m for m in rpc("GetMetrics", pb.GetMetricsRequest(parent_id=model.id)).metrics}
+    loss = series["loss"].values
+    assert [p.WhichOneof("value") for p in loss] == ["f_val"] * 3 + ["s_tensor"]
+    assert [p.d_val for p in loss[:3]] == [0.0, 0.1, 0.2] and abs(loss[1].f_val - 0.1) < 1e-7
+    assert [(p.step, p.no_step, p.wallclock_time) for p in loss] == [(0, False, 1000), (1, False, 1001),
+                                                                     (2, False, 1002), (0, True, 2000)]
+    patch = meta({"cfg": {"layers": [64]}})
+    reply = rpc("UpdateMetadata", pb.UpdateMetadataRequest(parent_id=model.id, metadata=patch))
     assert reply.num_keys_written == 1 and reply.object.WhichOneof("kind") == "model"
     assert rpc.rest("GET", f"/objects/{model.id}/metadata").json()["metadata"] == {"cfg": {"layers": [64]}}
+    listed = rpc("ListMetadata", pb.ListMetadataRequest(parent_id=model.id)).metadata
+    assert listed["cfg"].struct_value.fields["layers"].list_value.values[0].number_value == 64
 
 
 def test_stubs_generated_by_protoc_work_in_a_fresh_process(grpc_server: tuple[JupyterServer, str],

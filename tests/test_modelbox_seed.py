@@ -146,6 +146,7 @@ def test_update_metadata_accepts_any_json_value_on_every_object(mb: ModelBox, fi
         assert obj.reload().metadata == obj.metadata
 
 
+@pytest.mark.blobs
 def test_upload_artifact_lists_fields_and_downloads_verified(
     mb: ModelBox, files: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -167,6 +168,7 @@ def test_upload_artifact_lists_fields_and_downloads_verified(
     assert out == tmp_path / "weights.pt" and out.read_bytes() == files["weights"].read_bytes()
 
 
+@pytest.mark.blobs
 def test_upload_folder_keeps_relative_paths(mb: ModelBox, files: dict[str, Path], tmp_path: Path) -> None:
     model = mb.new_model("m")
     names = sorted(a.path for a in model.upload_artifact(files["weights"].parent))
@@ -175,6 +177,7 @@ def test_upload_folder_keeps_relative_paths(mb: ModelBox, files: dict[str, Path]
     assert (tmp_path / "copy" / "files" / "notes.txt").read_text() == "trained for 3 epochs\n"
 
 
+@pytest.mark.blobs
 def test_two_files_for_one_path_are_refused_and_nothing_is_recorded(
     mb: ModelBox, files: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -187,6 +190,7 @@ def test_two_files_for_one_path_are_refused_and_nothing_is_recorded(
     assert version.artifacts() == []
 
 
+@pytest.mark.blobs
 def test_a_folder_of_many_small_files_becomes_one_artifact_each(mb: ModelBox, tmp_path: Path) -> None:
     folder = tmp_path / "shards"
     folder.mkdir()

@@ -135,6 +135,25 @@ def test_schema_is_created_versioned_upgraded_and_guarded(postgres: PostgresClus
     assert f"(version {SCHEMA_VERSION})" in refused.value.message
 
 
+def test_a_schema_2_database_upgrades_to_experiments_keeping_its_models(postgres: PostgresCluster,
+                                                                         tmp_path: Path) -> None:
+    db = postgres.create_database("before_experiments")
+    assert ensure_schema(DatabaseAddress(db), target=2) == (0, 2)  # as the release before experiments left it
+    postgres.execute("INSERT INTO modelbox_checkpoints (id, doc) VALUES ('old', '{\"id\": \"old\", \"uuid\": "
+                     "\"old\", \"metadata\": {}, \"metrics\": {}, \"framework\": null, \"format\": null, "
+                     "\"owner\": \"x\", \"revision\": 1, \"created_at\": \"2026-01-01T00:00:00+00:00\", "
+                     "\"updated_at\": \"2026-01-01T00:00:00+00:00\"}')", "before_experiments")
+    with box(db, tmp_path) as mb:  # opening upgrades
+        old = mb.get_checkpoint("old")
+        assert old.experiment is None and old.epoch is None and old.hparams == {} and old.resources == {}
+        assert mb.new_model("m").register_version("old").checkpoint == old
+        exp = mb.new_experiment("run", hparams={"lr": 0.1})
+        exp.new_checkpoint(epoch=1, metrics={"val_loss": 0.5})
+        assert exp.top_checkpoint().epoch == 1 and [e.name for e in mb.experiments()] == ["run"]
+    assert ensure_schema(DatabaseAddress(db)) == (SCHEMA_VERSION, SCHEMA_VERSION)
+    assert SCHEMA_VERSION == 3
+
+
 def test_a_database_with_other_tables_is_refused(postgres: PostgresCluster, tmp_path: Path) -> None:
     url = postgres.create_database("someone_elses")
     postgres.execute("CREATE TABLE invoices (id int)", "someone_elses")
@@ -163,6 +182,22 @@ VERSION_QUERIES = [
     "metrics.nested.x > 1", "metrics.text = hello", "metadata.lr = '0.1'",
 ]
 
+EXPERIMENT_QUERIES = [
+    "", "run", "hparams.lr < 0.05", "hparams.optimizer = adam", "hparams.layers = 64", "metadata.team = null",
+    "checkpoints > 0", "checkpoints = 0", "framework = torch or namespace = nlp", "not owner = ana", "tag:x",
+    "not tag:x", "external_id != null", "metric = accuracy", "name > run-1", "created >= 2020-01-01", "id = nope",
+]
+
+
+def fill_experiments(mb: ModelBox) -> None:
+    for number, (lr, optimizer) in enumerate([(0.1, "adam"), (0.01, "sgd"), (0.001, "adam")]):
+        exp = mb.new_experiment(f"run-{number}", owner="ana" if number else "bo", framework="torch" if number else None,
+                                namespace="nlp" if number == 2 else None, external_id=f"x{number}" if number else None,
+                                hparams={"lr": lr, "optimizer": optimizer, "layers": [64, 32]},
+                                metric="accuracy" if number == 1 else None)
+        if number:
+            exp.new_checkpoint(epoch=1, metrics={"val_loss": lr})
+
 
 def fill_corner_cases(mb: ModelBox) -> None:
     fill_catalog(mb)
@@ -175,7 +210,7 @@ def fill_corner_cases(mb: ModelBox) -> None:
     mb.flush()
 
 
-@pytest.mark.parametrize("kind", ["models", "versions"])
+@pytest.mark.parametrize("kind", ["models", "versions", "experiments"])
 def test_one_corpus_of_queries_gives_the_same_answers_on_both_backends(postgres: PostgresCluster,
                                                                         pg_databases: dict[str, str],
                                                                         tmp_path: Path, kind: str) -> None:
@@ -184,10 +219,15 @@ def test_one_corpus_of_queries_gives_the_same_answers_on_both_backends(postgres:
     with ModelBox(root=tmp_path / "embedded", lineage=False) as embedded, box(url, tmp_path) as shared:
         answers = []
         for mb in (embedded, shared):
-            fill_corner_cases(mb)
+            fill_experiments(mb) if kind == "experiments" else fill_corner_cases(mb)
             found = {}
-            for query in MODEL_QUERIES if kind == "models" else VERSION_QUERIES:
-                if kind == "models":
+            queries = {"models": MODEL_QUERIES, "versions": VERSION_QUERIES, "experiments": EXPERIMENT_QUERIES}[kind]
+            for query in queries:
+                if kind == "experiments":
+                    page = mb.experiments(query=query)
+                    found[query] = ([e.name for e in page], page.total, [e.name for e in mb.experiments(
+                        query=query, offset=1, limit=1)])
+                elif kind == "models":
                     page = mb.search(query)
                     first_two = [m.name for m in mb.search(query, limit=2)]
                     found[query] = (sorted(m.name for m in page), page.total, first_two)
@@ -291,3 +331,37 @@ def test_the_password_is_in_no_log_line_repr_error_or_info(postgres: PostgresClu
     finally:
         broken.stop()
     assert "password authentication failed" in broken.log() and wrong not in broken.log()
+
+
+# -- metric series read back through the per-process cache ----------------------------------
+
+
+def test_a_cached_series_follows_appends_and_deletes_made_by_another_process(db: str, tmp_path: Path) -> None:
+    import numpy as np
+
+    from jupyter_modelbox.registry.postgres.connection import Connections
+    from jupyter_modelbox.registry.postgres.metrics import PostgresMetricStore
+
+    box(db, tmp_path).close()  # the schema
+    here, there = (Connections(DatabaseAddress(db), pool_size=2) for _ in range(2))
+    try:
+        reader, writer = PostgresMetricStore(here), PostgresMetricStore(there)  # two caches, as two servers
+        writer.append("p", "loss", np.arange(3), np.zeros(3), np.array([0.5, 0.4, 0.3]))
+        first = reader.read("p", "loss")
+        assert first.values.tolist() == [0.5, 0.4, 0.3] and reader.read("p", "loss") is first  # a hit
+        with pytest.raises(ValueError, match="read-only"):
+            first.values[0] = 9.0  # a cached series is shared: nobody may change it
+        writer.append("p", "loss", np.arange(3, 5), np.ones(2), np.array([0.2, 0.1]))
+        grown = reader.read("p", "loss")  # only the new batch is fetched
+        assert grown.values.tolist() == [0.5, 0.4, 0.3, 0.2, 0.1] and grown.steps.tolist() == [0, 1, 2, 3, 4]
+        assert grown.wallclocks.tolist() == [0, 0, 0, 1, 1]
+        writer.append("p", "loss", np.array([5]), np.array([2.0]), ["text"])
+        writer.append("p", "loss", np.array([6]), np.array([3.0]), np.array([0.05]))
+        assert reader.read("p", "loss").values.tolist() == [0.5, 0.4, 0.3, 0.2, 0.1, 0.05, "text"]
+        writer.delete("p")
+        assert len(reader.read("p", "loss").values) == 0  # gone for the reader too
+        writer.append("p", "loss", np.arange(2), np.zeros(2), np.array([1.0, 2.0]))
+        assert reader.read("p", "loss").values.tolist() == [1.0, 2.0]
+    finally:
+        here.close()
+        there.close()

@@ -16,6 +16,7 @@ from .schemas import (
     MIME,
     NULL_INT,
     NULL_STR,
+    NUMBER,
     ORDER_BY,
     SORT_BY,
     STR,
@@ -107,17 +108,44 @@ VERSIONS = [
           "Add a unique tag (409 if another version holds it, unless move=true)", ref("Version"),
           body={"tag": Param(STR, required=True), "move": Param(BOOL)}),
     write("remove_tag", "delete", "/versions/{version_id}/tags/{tag}", "Remove a tag", ref("Version")),
-    write("create_checkpoint", "post", "/checkpoints", "Create a checkpoint from uploaded files", ref("Checkpoint"),
+    write("create_checkpoint", "post", "/checkpoints", "Create a checkpoint from uploaded files (optionally in "
+          "an experiment, whose framework and hparams it takes unless given)", ref("Checkpoint"),
           status=201, body={
               "files": Param(nullable(array(FILE_SPEC)), description="bytes uploaded through /uploads"),
               "metadata": Param(nullable(METADATA)), "metrics": Param(nullable(METADATA)),
-              "framework": Param(NULL_STR), "format": Param(NULL_STR), "lineage": Param(LINEAGE)}),
+              "framework": Param(NULL_STR), "format": Param(NULL_STR), "lineage": Param(LINEAGE),
+              "experiment_id": Param(NULL_STR), "epoch": Param(NULL_INT), "batch_number": Param(NULL_INT),
+              "trial_id": Param(NULL_INT), "hparams": Param(nullable(METADATA))}),
     get("get_checkpoint", "/checkpoints/{uuid}", "A checkpoint", ref("Checkpoint")),
 ]
 
+EXPERIMENTS = [
+    get("list_experiments", "/experiments", "Experiments, newest first (of one namespace; searchable)",
+        listing("experiments", "Experiment"), reply=("experiments", "total"),
+        query={"namespace": Param(STR), "q": SEARCH, **PAGE}),
+    write("create_experiment", "post", "/experiments", "Create an experiment (names are unique per namespace)",
+          ref("Experiment"), status=201, body={
+              "name": Param(STR, required=True), "owner": Param(NULL_STR), "namespace": Param(NULL_STR),
+              "external_id": Param(NULL_STR, description="the run's id in the tool that trained it"),
+              "framework": Param(NULL_STR), "metadata": Param(nullable(METADATA)),
+              "hparams": Param(nullable(METADATA)),
+              "metric": Param(NULL_STR, description="the metric top-checkpoint ranks by (default val_loss)"),
+              "smaller_is_better": Param(nullable(BOOL), description="default: true"),
+              "exist_ok": Param(BOOL, description="return the existing experiment instead of a 409")}),
+    get("get_experiment", "/experiments/{ref}", "An experiment by id, else by name in 'namespace' (default: "
+        "default)", ref("Experiment"), query={"namespace": Param(STR)}),
+    get("list_checkpoints", "/experiments/{experiment_id}/checkpoints",
+        "An experiment's checkpoints by epoch, then batch number", listing("checkpoints", "Checkpoint"),
+        reply=("checkpoints", "total"), query={"epoch": Param(INT), **PAGE}),
+    get("top_checkpoint", "/experiments/{experiment_id}/top-checkpoint",
+        "The checkpoint with the best reported metric (the experiment's declared one, else val_loss; 404 when no "
+        "checkpoint reports it)", ref("Checkpoint"),
+        query={"metric": Param(STR), "smaller_is_better": Param(BOOL)}),
+]
+
 METADATA_AND_METRICS = [
-    get("get_metadata", "/objects/{object_id}/metadata", "Metadata of a model, version or checkpoint (ETag: its "
-        "revision)", wrapped(metadata=METADATA)),
+    get("get_metadata", "/objects/{object_id}/metadata", "Metadata of a model, version, checkpoint or experiment "
+        "(ETag: its revision)", wrapped(metadata=METADATA)),
     write("merge_metadata", "patch", "/objects/{object_id}/metadata", "Merge top-level keys, atomically", OBJECT,
           if_match=True, body={"metadata": Param(METADATA, required=True)}, python={"metadata": "patch"}),
     write("remove_metadata", "delete", "/objects/{object_id}/metadata", "Remove keys", OBJECT, if_match=True,
@@ -133,10 +161,17 @@ METADATA_AND_METRICS = [
           body={"series": Param({"type": "object", "additionalProperties": ref("Columns")}, required=True)}),
     get("metric_keys", "/objects/{object_id}/metric-keys", "Keys with logged points", wrapped(keys=STRINGS),
         reply=("keys",), python=PARENT),
+    write("log_event", "post", "/objects/{object_id}/events", "Log an event on an object (name, source, wallclock)",
+          ref("LoggedEvent"), status=201, body={
+              "name": Param(STR, required=True), "source": Param(NULL_STR),
+              "wallclock": Param(nullable(NUMBER), description="seconds since the epoch; default: now"),
+              "metadata": Param(nullable(METADATA))}),
+    get("list_logged_events", "/objects/{object_id}/events", "The events logged on an object, by wallclock",
+        wrapped(events=array(ref("LoggedEvent"))), reply=("events",)),
 ]
 
 ARTIFACT_OPERATIONS = [
-    get("list_artifacts", "/objects/{object_id}/artifacts", "Artifacts of a model, version or checkpoint",
+    get("list_artifacts", "/objects/{object_id}/artifacts", "Artifacts of a model, version, checkpoint or experiment",
         ARTIFACTS, reply=("artifacts",), python=PARENT),
     write("add_artifact", "post", "/objects/{object_id}/artifacts",
           "Record uploaded bytes (from /uploads) as an artifact", ref("Artifact"), status=201, python=PARENT,
@@ -191,6 +226,6 @@ EVENTS_AND_MAINTENANCE = [
               response=wrapped(manifest={"type": "object", "additionalProperties": True}), reply=("manifest",)),
 ]
 
-OPERATIONS: list[Operation] = [*MODELS, *VERSIONS, *METADATA_AND_METRICS, *ARTIFACT_OPERATIONS,
+OPERATIONS: list[Operation] = [*MODELS, *VERSIONS, *EXPERIMENTS, *METADATA_AND_METRICS, *ARTIFACT_OPERATIONS,
                                *EVENTS_AND_MAINTENANCE]
 BY_ID: dict[str, Operation] = {operation.id: operation for operation in OPERATIONS}

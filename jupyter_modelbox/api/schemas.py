@@ -82,6 +82,9 @@ METRIC_VALUE: Schema = {"anyOf": [
     record({"f": enum(["nan", "inf", "-inf"])}, description="a float JSON cannot write"),
 ], "description": "a number, a string, {\"b\": base64 bytes} or {\"f\": \"nan\" | \"inf\" | \"-inf\"}"}
 
+# checkpoints written before experiments existed have none of these
+CHECKPOINT_FIELDS_SINCE_EXPERIMENTS = ("experiment_id", "trial_id", "epoch", "batch_number", "hparams", "resources")
+
 SCHEMAS: dict[str, Schema] = {
     "Error": record({"message": STR, "reason": NULL_STR}, required=["message"], closed=False),
     "Model": record({
@@ -94,15 +97,28 @@ SCHEMAS: dict[str, Schema] = {
         "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME},
         optional=("lineage",)),  # versions and checkpoints written before lineage was recorded have none
     "Checkpoint": record({
-        "id": STR, "uuid": STR, "metadata": METADATA, "metrics": METADATA, "framework": NULL_STR,
-        "format": NULL_STR, "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME,
-        "updated_at": TIME}, optional=("lineage",)),
+        "id": STR, "uuid": STR, "experiment_id": NULL_STR, "trial_id": NULL_INT, "epoch": NULL_INT,
+        "batch_number": NULL_INT, "metadata": METADATA, "metrics": METADATA, "hparams": METADATA,
+        "framework": NULL_STR, "format": NULL_STR,
+        "resources": {"type": "object", "additionalProperties": INT, "description": "file path -> size in bytes"},
+        "lineage": LINEAGE, "owner": STR, "revision": INT, "created_at": TIME, "updated_at": TIME},
+        optional=(*CHECKPOINT_FIELDS_SINCE_EXPERIMENTS, "lineage")),
+    "Experiment": record({
+        "id": STR, "name": STR, "namespace": STR, "owner": STR, "external_id": NULL_STR, "framework": NULL_STR,
+        "metadata": METADATA, "hparams": METADATA,
+        "metric": {**NULL_STR, "description": "the metric top_checkpoint ranks by (default val_loss)"},
+        "smaller_is_better": {"type": ["boolean", "null"], "description": "null: smaller is better"},
+        "num_checkpoints": INT, "revision": INT, "created_at": TIME, "updated_at": TIME}),
     "Artifact": record({
         "id": STR, "parent": STR, "path": STR, "mime_type": MIME, "content_type": STR,
         "checksum": {"type": "string", "description": "sha256 hex; empty for a tracked file that was not reachable"},
         "size": NULL_INT, "tracked": BOOL, "location": NULL_STR, "owner": STR, "created_at": TIME}),
-    "RegistryObject": {"anyOf": [ref("Model"), ref("Version"), ref("Checkpoint")],
-                       "description": "a model, version or checkpoint"},
+    "LoggedEvent": record({
+        "id": STR, "parent": STR, "name": STR, "source": NULL_STR,
+        "wallclock": {**NUMBER, "description": "seconds since the epoch"}, "metadata": METADATA, "actor": STR,
+        "created_at": TIME}, description="an event a user logged on an object (ModelBox's log_event)"),
+    "RegistryObject": {"anyOf": [ref("Model"), ref("Version"), ref("Checkpoint"), ref("Experiment")],
+                       "description": "a model, version, checkpoint or experiment"},
     "Blob": record({"checksum": STR, "size": INT}),
     "Upload": record({"upload_id": STR, "offset": INT, "max_chunk_bytes": INT}, required=["upload_id", "offset"]),
     "Event": record({

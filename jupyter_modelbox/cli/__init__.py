@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import ModelBox, ModelBoxError
-from .commands import check_folder_findings, database_schema, run
+from .commands import check_folder_findings, database_schema, migrate_registry, run
 from .parser import ParserExit, UsageError, build_parser, parse_args
 from .render import render
 
@@ -53,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = check_folder_findings(args)
         elif args.verb == "db":
             result = database_schema(args)
+        elif args.verb == "migrate":
+            result = migrate_registry(args)
         else:
             with open_box(args) as box:
                 result = run(box, args)

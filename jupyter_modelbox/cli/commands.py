@@ -244,6 +244,13 @@ def database_schema(args: argparse.Namespace) -> dict[str, Any]:
     return upgrade_database(args.database_url or os.environ["MODELBOX_DATABASE_URL"])
 
 
+def migrate_registry(args: argparse.Namespace) -> dict[str, Any]:
+    """``migrate --from PATH --to URL``: copy a registry folder into an empty database registry, verified."""
+    from ..client.database import migrate_to_database
+
+    return migrate_to_database(args.source, args.target_url, args.blob_root or os.environ["MODELBOX_BLOB_ROOT"])
+
+
 def run_export(box: ModelBox, args: argparse.Namespace) -> dict[str, Any]:
     return {"exported_to": args.path, **box.export_registry(args.path)}
 

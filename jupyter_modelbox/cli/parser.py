@@ -283,6 +283,11 @@ def _verbs(add: Any) -> None:
     p = add("import", "restore an export (folder or .tar) into an empty registry")
     p.add_argument("path", metavar="PATH")
 
+    p = add("migrate", "copy a registry folder (documents, metrics, artifact bytes) into an empty PostgreSQL "
+                       "registry and verify every record (the folder is left as it was)")
+    p.add_argument("--from", dest="source", required=True, metavar="PATH", help="the registry folder")
+    p.add_argument("--to", dest="target_url", required=True, metavar="URL", help="postgresql://user@host:5432/db")
+
     p = add("db", "the PostgreSQL registry's schema: upgrade it to this version's (also done on first use)")
     p.add_argument("action", choices=("upgrade",), metavar="ACTION", help="upgrade")
 
@@ -320,10 +325,14 @@ def _check(args: argparse.Namespace) -> str | None:
                                        ("--database-url", args.database_url)) if value]
     if len(chosen) > 1:
         return f"choose one registry: {' or '.join(chosen)}, not more"
-    if args.blob_root and not args.database_url:
+    if args.blob_root and not args.database_url and args.verb != "migrate":
         return "--blob-root is only used with --database-url"
     if args.verb == "db" and not (args.database_url or os.environ.get("MODELBOX_DATABASE_URL")):
         return "db works on a PostgreSQL registry: give --database-url (or set $MODELBOX_DATABASE_URL)"
+    if args.verb == "migrate" and (args.url or args.root or args.database_url):
+        return "migrate takes its registries from --from and --to (with --blob-root)"
+    if args.verb == "migrate" and not (args.blob_root or os.environ.get("MODELBOX_BLOB_ROOT")):
+        return "migrate needs --blob-root (or $MODELBOX_BLOB_ROOT): the folder for the database registry's bytes"
     if args.token and not args.url:
         return "--token is only used with --url"
     if args.verb == "describe" and args.target.ref is not None and args.version is not None:

@@ -2,8 +2,9 @@
 
 from ..paths import default_root
 from .artifact import Artifact
+from .experiments import Experiment
 from .modelbox import ModelBox
 from .models import Checkpoint, Model, ModelVersion
 from .transport import Transport
 
-__all__ = ["Artifact", "Checkpoint", "Model", "ModelBox", "ModelVersion", "Transport", "default_root"]
+__all__ = ["Artifact", "Checkpoint", "Experiment", "Model", "ModelBox", "ModelVersion", "Transport", "default_root"]

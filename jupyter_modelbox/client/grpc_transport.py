@@ -29,7 +29,7 @@ try:
 except ImportError as exc:  # pragma: no cover  (the grpc extra is not installed)
     raise ImportError(f"{MISSING} ({exc})") from exc
 
-from ..grpc_service.convert import Doc, file_type, fill, from_struct, to_doc, to_struct, to_value
+from ..grpc_service.convert import Doc, file_type, fill, from_struct, to_doc, to_metadata, to_struct, to_value
 from ..grpc_service.status import ERROR_KEY, error_of
 from .progress import Progress
 
@@ -125,8 +125,12 @@ class GrpcTransport:
         return self._one(method, field, **fields)  # type: ignore[return-value]
 
     @staticmethod
-    def _metadata(value: Any, what: str = "metadata") -> Any:
+    def _struct(value: Any, what: str = "metadata") -> Any:
         return None if value is None else to_struct(check_metadata(value, CLIENT_LIMITS, what), what)
+
+    def _metadata(self, value: Any, what: str = "metadata") -> Any:
+        """A dict as the seed's ``Metadata`` message."""
+        return to_metadata(check_metadata(value, CLIENT_LIMITS, what), self.pb.Metadata(), what)
 
     @staticmethod
     def _object(reply: Any) -> Doc:
@@ -197,12 +201,12 @@ class GrpcTransport:
                        lineage: dict[str, Any] | None = None) -> Doc:
         tags = [unique_tags] if isinstance(unique_tags, str) else list(unique_tags or [])
         request = self._request("CreateModelVersionRequest", model=model_id, version=version, name=name,
-                                description=description, framework=framework, checkpoint_uuid=checkpoint_uuid,
+                                description=description, framework_name=framework, checkpoint_uuid=checkpoint_uuid,
                                 unique_tags=tags, artifacts=[os.fspath(a) for a in _locations(artifacts)])
         if metadata is not None:
             request.metadata.CopyFrom(self._metadata(metadata))
         if lineage is not None:
-            request.lineage.CopyFrom(self._metadata(lineage, "lineage"))
+            request.lineage.CopyFrom(self._struct(lineage, "lineage"))
         return to_doc(self._call("CreateModelVersion", request).version)
 
     def get_version(self, model_id: str, ref: int | str | None = None) -> Doc | None:
@@ -256,9 +260,9 @@ class GrpcTransport:
         if metadata is not None:
             request.metadata.CopyFrom(self._metadata(metadata))
         if metrics is not None:
-            request.metrics.CopyFrom(self._metadata(metrics, "checkpoint metrics"))
+            request.all_metrics.CopyFrom(self._struct(metrics, "checkpoint metrics"))
         if lineage is not None:
-            request.lineage.CopyFrom(self._metadata(lineage, "lineage"))
+            request.lineage.CopyFrom(self._struct(lineage, "lineage"))
         return to_doc(self._call("CreateCheckpoint", request).checkpoint)
 
     def get_checkpoint(self, uuid: str) -> Doc:
@@ -333,15 +337,19 @@ class GrpcTransport:
             wallclocks = np.asarray(columns["wallclock"], dtype=np.float64).tolist()
             values = values.tolist() if isinstance(values, np.ndarray) else list(values)
             for step, wallclock, value in zip(steps.tolist(), wallclocks, values, strict=True):
-                point = metric.values.add(wallclock_time=wallclock)
-                if step is not None and step != MISSING_STEP:
+                point = metric.values.add(wallclock=wallclock)
+                if step is None or step == MISSING_STEP:
+                    point.no_step = True
+                elif isinstance(step, (int, np.integer)) and step < 0:  # the registry's own words
+                    raise InvalidArgumentError(f"metric {key!r}: steps must be >= 0")
+                else:
                     point.step = int(step)
                 if isinstance(value, bytes):
                     point.b_tensor = value
                 elif isinstance(value, str):
                     point.s_tensor = value
                 elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-                    point.f_val = float(value)
+                    point.d_val = float(value)
                 else:  # the registry's own words
                     raise InvalidArgumentError(f"metric {key!r}: values must be float, str or bytes, not "
                                                f"{type(value).__name__} ({value!r:.80})")
@@ -359,7 +367,7 @@ class GrpcTransport:
         return series_frame([m.key for m in reply.metrics], [_columns(m) for m in reply.metrics])
 
     def events(self, since: int = 0, limit: int = 1000, timeout: float = 0.0) -> list[Doc]:
-        request = self.pb.ListEventsRequest(since=since, limit=limit, timeout=timeout)
+        request = self.pb.ListEventsRequest(since_seq=since, limit=limit, timeout=timeout)
         reply = self._call("ListEvents", request, timeout=self.timeout + timeout)
         return [_event(event) for event in reply.events]
 
@@ -402,9 +410,9 @@ def _event(event: Any) -> Doc:
 
 def _columns(metric: Any) -> SeriesColumns:
     points = metric.values
-    steps = np.fromiter((p.step if p.HasField("step") else MISSING_STEP for p in points), np.int64, len(points))
-    wallclocks = np.fromiter((p.wallclock_time for p in points), np.float64, len(points))
-    raw = [getattr(p, p.WhichOneof("value") or "f_val") for p in points]
+    steps = np.fromiter((MISSING_STEP if p.no_step else p.step for p in points), np.int64, len(points))
+    wallclocks = np.fromiter((p.wallclock or p.wallclock_time for p in points), np.float64, len(points))
+    raw = [p.d_val if p.HasField("d_val") else getattr(p, p.WhichOneof("value") or "f_val") for p in points]
     if all(isinstance(v, float) for v in raw):
         values = np.asarray(raw, dtype=np.float64)
     else:

@@ -236,12 +236,51 @@ class HttpTransport:
 
     def create_checkpoint(self, files: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None,
                           metrics: dict[str, Any] | None = None, framework: str | None = None,
-                          format: str | None = None, lineage: dict[str, Any] | None = None) -> Doc:
+                          format: str | None = None, lineage: dict[str, Any] | None = None,
+                          experiment_id: str | None = None, epoch: int | None = None,
+                          batch_number: int | None = None, trial_id: int | None = None,
+                          hparams: dict[str, Any] | None = None) -> Doc:
         return self._call("create_checkpoint", files=files or [], metadata=metadata, metrics=metrics,
-                          framework=framework, format=format, lineage=lineage)
+                          framework=framework, format=format, lineage=lineage, experiment_id=experiment_id,
+                          epoch=epoch, batch_number=batch_number, trial_id=trial_id, hparams=hparams)
 
     def get_checkpoint(self, uuid: str) -> Doc:
         return self._call("get_checkpoint", uuid=uuid)
+
+    # -- experiments ---------------------------------------------------------------------------
+
+    def create_experiment(self, name: str, owner: str | None = None, namespace: str | None = None,
+                          external_id: str | None = None, framework: str | None = None,
+                          metadata: dict[str, Any] | None = None, hparams: dict[str, Any] | None = None,
+                          metric: str | None = None, smaller_is_better: bool | None = None,
+                          exist_ok: bool = False) -> Doc:
+        return self._call("create_experiment", name=name, owner=owner, namespace=namespace, external_id=external_id,
+                          framework=framework, metadata=metadata, hparams=hparams, metric=metric,
+                          smaller_is_better=smaller_is_better, exist_ok=exist_ok)
+
+    def get_experiment(self, ref: str, namespace: str | None = None) -> Doc:
+        return self._call("get_experiment", ref=ref, namespace=namespace)
+
+    def list_experiments(self, namespace: str | None = None, q: str | None = None, offset: int = 0,
+                         limit: int | None = None) -> tuple[list[Doc], int]:
+        return self._call("list_experiments", namespace=namespace, q=q, offset=offset, limit=limit)
+
+    def list_checkpoints(self, experiment_id: str, epoch: int | None = None, offset: int = 0,
+                         limit: int | None = None) -> tuple[list[Doc], int]:
+        return self._call("list_checkpoints", experiment_id=experiment_id, epoch=epoch, offset=offset, limit=limit)
+
+    def top_checkpoint(self, experiment_id: str, metric: str | None = None,
+                       smaller_is_better: bool | None = None) -> Doc:
+        return self._call("top_checkpoint", experiment_id=experiment_id, metric=metric,
+                          smaller_is_better=smaller_is_better)
+
+    def log_event(self, object_id: str, name: str, source: str | None = None, wallclock: float | None = None,
+                  metadata: dict[str, Any] | None = None) -> Doc:
+        return self._call("log_event", object_id=object_id, name=name, source=source, wallclock=wallclock,
+                          metadata=metadata)
+
+    def list_logged_events(self, object_id: str) -> list[Doc]:
+        return self._call("list_logged_events", object_id=object_id)
 
     # -- artifacts -----------------------------------------------------------------------------
 

@@ -4,6 +4,12 @@ Each call appends one tuple under a lock (a few microseconds); a background thre
 accumulated points every ``max_delay`` seconds, or sooner when ``max_points`` are waiting. An
 error from a background send is raised by the next ``log_metrics`` or ``flush``. Buffers are
 flushed at interpreter exit.
+
+While the registry is unreachable (the Jupyter server, or the team registry's database, answers
+503 or not at all) the points stay buffered and every send retries them; the training loop is not
+interrupted (only ``flush`` says the registry is away) and a warning on stderr says so once. After
+``retry_for`` seconds without success the buffer gives up: the points are dropped and the next
+call raises an error saying how many were lost and why.
 """
 
 from __future__ import annotations
@@ -21,8 +27,11 @@ from typing import Any
 import numpy as np
 
 from ..registry.backend import MISSING_STEP
-from ..registry.errors import InvalidArgumentError, ModelBoxError, ServerUnavailableError
+from ..registry.errors import DatabaseUnavailableError, InvalidArgumentError, ModelBoxError, ServerUnavailableError
 from .transport import Transport
+
+TRANSIENT = (ServerUnavailableError, DatabaseUnavailableError)  # the registry may come back: keep the points
+RETRY_FOR = 600.0  # seconds a buffer keeps retrying an unreachable registry before it gives up
 
 NUMBER_TYPES = (float, int, np.floating, np.integer)
 VALUE_TYPES = (*NUMBER_TYPES, str, bytes)
@@ -66,10 +75,13 @@ def columns_of(points: list[tuple[Mapping[str, Any], int | None, float]]) -> dic
 
 
 class MetricBuffer:
-    def __init__(self, transport: Transport, max_points: int = 100_000, max_delay: float = 1.0) -> None:
+    def __init__(self, transport: Transport, max_points: int = 100_000, max_delay: float = 1.0,
+                 retry_for: float = RETRY_FOR) -> None:
         self.transport = transport
         self.max_points = max_points
         self.max_delay = max_delay
+        self.retry_for = retry_for
+        self._failing_since: float | None = None  # when sends started failing with a transient error
         self._pending: dict[str, list[tuple[Mapping[str, Any], int | None, float]]] = defaultdict(list)
         self._count = 0
         self._lock = threading.Lock()
@@ -81,7 +93,7 @@ class MetricBuffer:
         _buffers.add(self)
 
     def add(self, parent_id: str, metrics: Mapping[str, Any], step: int | None, wallclock: float | None) -> None:
-        if self._error is not None:
+        if self._error is not None and not isinstance(self._error, TRANSIENT):
             self._raise_pending_error()
         check_point(metrics, step)
         if wallclock is None:
@@ -121,15 +133,43 @@ class MetricBuffer:
             for parent_id, points in pending.items():
                 try:
                     self.transport.log_metrics(parent_id, columns_of(points))
-                except ServerUnavailableError as error:
-                    self._requeue(parent_id, points)  # the server may come back: keep the points
-                    self._error = self._error or error
+                except TRANSIENT as error:
+                    self._unreachable(parent_id, points, error)
                 except ModelBoxError as error:
-                    if self._error is None:
-                        self._error = type(error)(
-                            f"a buffered log_metrics call failed, {sum(len(m) for m, _, _ in points)} point(s) "
-                            f"of {parent_id} were not saved: {error.message}"
-                        )
+                    self._lost(parent_id, points, error.message, type(error))
+                else:
+                    self._reachable()
+
+    def _unreachable(self, parent_id: str, points: list[tuple[Mapping[str, Any], int | None, float]],
+                     error: ModelBoxError) -> None:
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+            print(f"jupyter_modelbox: the registry is unreachable ({error.message}); buffered metrics are kept and "
+                  f"retried for up to {self.retry_for:g} s", file=sys.stderr)
+        if now - self._failing_since < self.retry_for:
+            self._requeue(parent_id, points)
+            if self._error is None or isinstance(self._error, TRANSIENT):
+                self._error = error  # flush() says the registry is away; log_metrics goes on
+            return
+        message = self._lost(parent_id, points, f"gave up after retrying for {now - self._failing_since:.0f} s: "
+                                                f"{error.message}", type(error))
+        print(f"jupyter_modelbox: {message}", file=sys.stderr)
+
+    def _reachable(self) -> None:
+        if self._failing_since is not None:
+            print("jupyter_modelbox: the registry is reachable again; buffered metrics were sent", file=sys.stderr)
+            self._failing_since = None
+            if isinstance(self._error, TRANSIENT):
+                self._error = None
+
+    def _lost(self, parent_id: str, points: list[tuple[Mapping[str, Any], int | None, float]], why: str,
+              kind: type[ModelBoxError]) -> str:
+        count = sum(len(m) for m, _, _ in points)
+        message = f"a buffered log_metrics call failed, {count} point(s) of {parent_id} were not saved: {why}"
+        if self._error is None or isinstance(self._error, TRANSIENT):
+            self._error = kind(message)
+        return message
 
     def _requeue(self, parent_id: str, points: list[tuple[Mapping[str, Any], int | None, float]]) -> None:
         with self._lock:

@@ -10,13 +10,15 @@ from typing import Any
 from ..registry import check_folder, open_registry, release_registry
 from ..registry.enums import ModelOrderBy, ModelSortBy
 from ..registry.facade import Registry
+from ..registry.s3 import S3Options
 from . import lineage as lineage_capture
 from .discovery import choose
+from .experiments import Experiment
 from .http import HttpTransport
 from .metric_buffer import MetricBuffer
 from .models import Checkpoint, Model, ModelVersion, checkpoint_files
 from .registry_object import Page
-from .transport import Transport
+from .transport import Transport, experiment_transport
 
 log = logging.getLogger("jupyter_modelbox")
 
@@ -24,7 +26,9 @@ log = logging.getLogger("jupyter_modelbox")
 class ModelBox:
     """A model registry: a folder opened in this process (``root=``), a Jupyter server (``url=``), or a
     PostgreSQL registry opened in this process (``database_url=`` with ``blob_root=``, the folder of
-    artifact bytes that every server sharing the database reaches).
+    artifact bytes that every server sharing the database reaches). In process, ``blob_url=s3://bucket/prefix``
+    (or ``$MODELBOX_BLOB_URL``) keeps artifact bytes in S3 instead, with ``s3_endpoint_url``, ``s3_region`` and
+    ``s3_addressing_style`` for an S3-compatible store; credentials come from the standard AWS chain.
 
     ``ModelBox()`` finds one by itself: ``$MODELBOX_URL``, else the Jupyter server running this
     kernel, else ``$MODELBOX_ROOT``, else ``<Jupyter data dir>/modelbox`` (see ``discovery``).
@@ -43,6 +47,10 @@ class ModelBox:
         grpc: str | None = None,
         database_url: str | None = None,
         blob_root: str | os.PathLike[str] | None = None,
+        blob_url: str | None = None,
+        s3_endpoint_url: str | None = None,
+        s3_region: str | None = None,
+        s3_addressing_style: str | None = None,
         lineage: bool | None = None,
     ) -> None:
         self._registry: Registry | None = None
@@ -64,7 +72,10 @@ class ModelBox:
             self._transport = HttpTransport(url, token)
             self.location = f"Jupyter server {url}"
         else:  # in this process: a registry folder, or a database shared with other servers and jobs
-            self._registry = open_registry(root, database_url=database_url, blob_root=blob_root)
+            blob_url = blob_url or os.environ.get("MODELBOX_BLOB_URL") or None  # as the server's default
+            s3 = S3Options.from_env(s3_endpoint_url, s3_region, s3_addressing_style)
+            self._registry = open_registry(root, database_url=database_url, blob_root=blob_root, blob_url=blob_url,
+                                           s3=s3)
             self._transport = self._registry
             self.location = self._registry.location
         log.info("jupyter_modelbox: using the %s (%s)", self.location, why)
@@ -125,6 +136,39 @@ class ModelBox:
 
     def namespaces(self) -> list[str]:
         return self._transport.namespaces()
+
+    def new_experiment(
+        self,
+        name: str,
+        owner: str | None = None,
+        namespace: str | None = None,
+        external_id: str | None = None,
+        framework: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        hparams: dict[str, Any] | None = None,
+        exist_ok: bool = False,
+        metric: str | None = None,
+        smaller_is_better: bool | None = None,
+    ) -> Experiment:
+        """An experiment (names are unique per namespace; ``exist_ok`` returns the existing one).
+        ``metric``/``smaller_is_better`` declare what ``top_checkpoint`` ranks by (default ``val_loss``, smaller)."""
+        return Experiment(self, experiment_transport(self._transport).create_experiment(
+            name, owner=owner, namespace=namespace, external_id=external_id, framework=framework, metadata=metadata,
+            hparams=hparams, metric=metric, smaller_is_better=smaller_is_better, exist_ok=exist_ok))
+
+    def get_experiment(self, id_or_name: str, namespace: str | None = None) -> Experiment:
+        """An experiment by id, else by name in ``namespace`` (default ``"default"``)."""
+        return Experiment(self, experiment_transport(self._transport).get_experiment(id_or_name, namespace))
+
+    def experiments(self, namespace: str | None = None, query: str | None = None, offset: int = 0,
+                    limit: int | None = None) -> Page[Experiment]:
+        """Experiments, newest first, one page (its ``total`` counts every match).
+
+        ``query`` is the search language over name, namespace, owner, external_id, framework, metric,
+        created, updated, checkpoints (their number), metadata.<path> and hparams.<path>.
+        """
+        docs, total = experiment_transport(self._transport).list_experiments(namespace, query, offset, limit)
+        return Page((Experiment(self, doc) for doc in docs), total)
 
     # -- Determined seed -----------------------------------------------------------------------
 

@@ -4,22 +4,61 @@ is ``RegistryObject``; ``Artifact`` is in ``artifact.py``)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..registry.versions import blob_spec
+from ..registry.checkpoints import blob_spec
 from .artifact import _time, upload_blobs, upload_items
 from .plots import plot_layer
 from .registry_object import Page, RegistryObject
 
+if TYPE_CHECKING:
+    from .experiments import Experiment
+
 
 class Checkpoint(RegistryObject):
-    """A set of uploaded files (and metadata) that versions can be registered from."""
+    """A set of uploaded files (and metadata) that versions can be registered from; Determined's fields
+    (``experiment_id``, ``trial_id``, ``epoch``, ``batch_number``, ``hparams``, ``resources``) when a run made it."""
 
     @property
     def uuid(self) -> str:
         return self._doc["uuid"]
+
+    @property
+    def experiment_id(self) -> str | None:
+        return self._doc.get("experiment_id")  # checkpoints written before experiments existed have none
+
+    @property
+    def experiment(self) -> Experiment | None:
+        """The experiment this checkpoint belongs to, if any."""
+        from .experiments import Experiment
+        from .transport import experiment_transport
+
+        if self.experiment_id is None:
+            return None
+        return Experiment(self._box, experiment_transport(self._box._transport).get_experiment(self.experiment_id))
+
+    @property
+    def trial_id(self) -> int | None:
+        return self._doc.get("trial_id")
+
+    @property
+    def epoch(self) -> int | None:
+        return self._doc.get("epoch")
+
+    @property
+    def batch_number(self) -> int | None:
+        return self._doc.get("batch_number")
+
+    @property
+    def hparams(self) -> dict[str, Any]:
+        return dict(self._doc.get("hparams") or {})
+
+    @property
+    def resources(self) -> dict[str, int]:
+        """Each file's path and size in bytes."""
+        return dict(self._doc.get("resources") or {})
 
     @property
     def framework(self) -> str | None:
@@ -50,7 +89,8 @@ class Checkpoint(RegistryObject):
         return load(self, trusted)
 
     def __repr__(self) -> str:
-        return f"Checkpoint(uuid={self.uuid!r}, framework={self.framework!r}, format={self.format!r})"
+        return (f"Checkpoint(uuid={self.uuid!r}, epoch={self.epoch!r}, batch_number={self.batch_number!r}, "
+                f"framework={self.framework!r}, format={self.format!r})")
 
 
 class ModelVersion(RegistryObject):

@@ -22,6 +22,7 @@ from ..registry.artifacts import check_unique_paths
 from ..registry.enums import ArtifactMime
 from ..registry.errors import InvalidArgumentError
 from .artifact import Artifact, _files, _time, upload_blobs, upload_items
+from .transport import experiment_transport
 
 if TYPE_CHECKING:
     from .modelbox import ModelBox
@@ -121,6 +122,19 @@ class RegistryObject:
 
     def remove_metadata(self, keys: str | Iterable[str]) -> None:
         self._doc = self._box._transport.remove_metadata(self.id, [keys] if isinstance(keys, str) else list(keys))
+
+    # -- logged events (ModelBox's log_event) --------------------------------------------------
+
+    def log_event(self, name: str, source: str | None = None, wallclock: float | None = None,
+                  metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Record that ``name`` happened (e.g. ``"checkpoint_write_start"`` from ``source="trainer"``), at
+        ``wallclock`` (seconds since the epoch; default now)."""
+        return experiment_transport(self._box._transport).log_event(
+            self.id, name, source, wallclock, dict(metadata) if metadata is not None else None)
+
+    def events(self) -> list[dict[str, Any]]:
+        """The events logged on this object, by wallclock (the registry's change feed is ``ModelBox.events``)."""
+        return experiment_transport(self._box._transport).list_logged_events(self.id)
 
     # -- artifacts -----------------------------------------------------------------------------
 

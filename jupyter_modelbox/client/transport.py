@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 import pandas as pd
 
 from ..registry.backend import BlobRef
+from ..registry.errors import ModelBoxError
 from ..registry.metric_ops import Series
 from ..registry.validation import Limits
 
@@ -90,6 +91,40 @@ class Transport(Protocol):
     def import_from(self, src: str | os.PathLike[str]) -> Doc: ...
 
 
+class ExperimentTransport(Protocol):
+    """Experiments, their checkpoints, and logged events (a transport with ``create_experiment`` has all of these)."""
+
+    def create_experiment(self, name: str, owner: str | None = None, namespace: str | None = None,
+                          external_id: str | None = None, framework: str | None = None,
+                          metadata: dict[str, Any] | None = None, hparams: dict[str, Any] | None = None,
+                          metric: str | None = None, smaller_is_better: bool | None = None,
+                          exist_ok: bool = False) -> Doc: ...
+    def get_experiment(self, ref: str, namespace: str | None = None) -> Doc: ...
+    def list_experiments(self, namespace: str | None = None, q: str | None = None, offset: int = 0,
+                         limit: int | None = None) -> tuple[list[Doc], int]: ...
+    def create_checkpoint(self, files: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None,
+                          metrics: dict[str, Any] | None = None, framework: str | None = None,
+                          format: str | None = None, lineage: dict[str, Any] | None = None,
+                          experiment_id: str | None = None, epoch: int | None = None,
+                          batch_number: int | None = None, trial_id: int | None = None,
+                          hparams: dict[str, Any] | None = None) -> Doc: ...
+    def list_checkpoints(self, experiment_id: str, epoch: int | None = None, offset: int = 0,
+                         limit: int | None = None) -> tuple[list[Doc], int]: ...
+    def top_checkpoint(self, experiment_id: str, metric: str | None = None,
+                       smaller_is_better: bool | None = None) -> Doc: ...
+    def log_event(self, object_id: str, name: str, source: str | None = None, wallclock: float | None = None,
+                  metadata: dict[str, Any] | None = None) -> Doc: ...
+    def list_logged_events(self, object_id: str) -> list[Doc]: ...
+
+
+def experiment_transport(transport: Transport) -> ExperimentTransport:
+    """``transport``, if it carries experiments and logged events (the gRPC one does not yet)."""
+    if not hasattr(transport, "create_experiment"):
+        raise ModelBoxError(f"experiments and logged events are not available over {transport!r} yet; open the "
+                            "registry over REST (ModelBox(url=...)) or in this process (ModelBox(root=...))")
+    return cast(ExperimentTransport, transport)
+
+
 if TYPE_CHECKING:  # mypy proves that each transport satisfies the protocol (CI runs it)
     from ..registry.facade import Registry
     from .grpc_transport import GrpcTransport
@@ -97,3 +132,6 @@ if TYPE_CHECKING:  # mypy proves that each transport satisfies the protocol (CI 
 
     def _transports(registry: Registry, http: HttpTransport, grpc: GrpcTransport) -> list[Transport]:
         return [registry, http, grpc]
+
+    def _experiment_transports(registry: Registry, http: HttpTransport) -> list[ExperimentTransport]:
+        return [registry, http]  # gRPC: issue 17's second half wires its experiment RPCs

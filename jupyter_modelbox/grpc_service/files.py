@@ -3,14 +3,20 @@
 ``UploadFile`` uses the registry's resumable-upload session, as ``PUT uploads/{id}`` does: each
 chunk is appended to a staging file as it arrives (never the whole file in memory), then the sha256
 of everything received must equal the announced checksum before the bytes enter the blob store and
-the artifact is recorded. Any failure cancels the session: nothing is recorded.
+the artifact is recorded. ModelBox's SDK announces an MD5 instead: then the MD5 of the bytes must
+match it, and the sha256 computed beside it is what the registry verifies and stores. Any failure
+cancels the session: nothing is recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..registry.artifacts import check_artifact_path
@@ -21,17 +27,43 @@ from .base import Context, ServiceBase, optional, pb, streaming, unary
 from .convert import Doc, fill, mime_of
 
 DOWNLOAD_BLOCK = 1024 * 1024
+MAX_DOWNLOAD_BLOCK = 16 * 1024 * 1024
+MD5_HEX = re.compile(r"[0-9a-f]{32}")
 SERVER_FIELDS = ("id", "tracked", "location", "content_type", "owner", "created_at", "updated_at")
 
 
 def file_message(doc: Doc) -> Any:
-    return fill(pb.FileMetadata(), {**doc, "updated_at": doc["created_at"]})
+    return fill(pb.FileMetadata(), doc)
 
 
 def _check_checksum(checksum: str) -> str:
-    if not is_sha256(checksum.lower()):
-        raise InvalidArgumentError(f"checksum must be the sha256 hex digest of the file, not {checksum!r}")
-    return checksum.lower()
+    checksum = checksum.lower()
+    if not is_sha256(checksum) and not MD5_HEX.fullmatch(checksum):
+        raise InvalidArgumentError(f"checksum must be the sha256 or MD5 hex digest of the file, not {checksum!r}")
+    return checksum
+
+
+def _upload_path(path: str) -> str:
+    """ModelBox's SDK sends the client's own path of the file: an absolute one is recorded as its name."""
+    pure = PurePosixPath(path)
+    return check_artifact_path(pure.name if pure.is_absolute() else path)
+
+
+class _Md5:
+    """The MD5 (and the sha256 the registry checks) of the bytes of an upload announced by its MD5."""
+
+    def __init__(self) -> None:
+        self.md5, self.sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+
+    def write(self, stream: UploadStream, chunk: bytes) -> None:
+        self.md5.update(chunk)
+        self.sha256.update(chunk)
+        stream.write(chunk)
+
+    def sha256_if(self, md5: str) -> str:
+        if self.md5.hexdigest() != md5:
+            raise IntegrityError(f"the bytes received have MD5 {self.md5.hexdigest()}, not the announced {md5}")
+        return self.sha256.hexdigest()
 
 
 class _Upload:
@@ -45,7 +77,7 @@ class _Upload:
         self.size = optional(first, "size")
         self.checksum = _check_checksum(first.checksum) if first.checksum else None
         if self.parent_id:
-            self.path = check_artifact_path(first.path)
+            self.path = _upload_path(first.path)
             self.mime = mime_of(first.file_type, detect=True)
         elif first.path or first.file_type:
             raise InvalidArgumentError("path and file_type need a parent_id (without one, the bytes are only stored)")
@@ -72,12 +104,16 @@ class FileRpcs(ServiceBase):
             await self.call(registry.object_doc, upload.parent_id)  # an unknown parent fails before any byte
         upload_id = (await self.call(registry.start_upload))["upload_id"]
         stream: UploadStream | None = None
+        md5 = _Md5() if upload.checksum is not None and len(upload.checksum) == 32 else None
         try:
             stream = await self.call(registry.open_upload_stream, upload_id)
             async for frame in frames:
                 kind = frame.WhichOneof("stream_frame")
                 if kind == "chunks" and stream is not None:
-                    await self.call(stream.write, frame.chunks)
+                    if md5 is not None:
+                        await self.call(md5.write, stream, frame.chunks)
+                    else:
+                        await self.call(stream.write, frame.chunks)
                 elif kind == "chunks":
                     raise InvalidArgumentError("no chunks may follow the closing metadata frame")
                 elif kind == "metadata":
@@ -91,8 +127,11 @@ class FileRpcs(ServiceBase):
                 await self.call(stream.close)
                 stream = None
             if upload.checksum is None:
-                raise InvalidArgumentError("UploadFile needs the file's sha256 in FileMetadata.checksum")
-            blob = await self.call(registry.finish_upload, upload_id, upload.checksum)
+                raise InvalidArgumentError("UploadFile needs the file's sha256 (or MD5) in FileMetadata.checksum")
+            if len(upload.checksum) == 32 and md5 is None:
+                raise InvalidArgumentError("an MD5 checksum must come in the first metadata frame")
+            sha256 = md5.sha256_if(upload.checksum) if md5 is not None else upload.checksum
+            blob = await self.call(registry.finish_upload, upload_id, sha256)
         except BaseException:
             if stream is not None:
                 with contextlib.suppress(OSError, ModelBoxError):
@@ -113,16 +152,23 @@ class FileRpcs(ServiceBase):
 
     @streaming
     async def DownloadFile(self, request: Any, context: Context) -> AsyncIterator[Any]:
+        block = request.chunk_bytes or DOWNLOAD_BLOCK
+        if not 0 < block <= MAX_DOWNLOAD_BLOCK:
+            raise InvalidArgumentError(f"chunk_bytes must be 1-{MAX_DOWNLOAD_BLOCK}, not {request.chunk_bytes}")
+        if request.length < 0:
+            raise InvalidArgumentError(f"length must be >= 0, not {request.length}")
         doc, stream = await self.call(self.registry.open_artifact, request.file_id)
         try:
-            size = os.fstat(stream.fileno()).st_size
+            size = await self.call(stream.seek, 0, os.SEEK_END)  # a file or an S3 object
             if not 0 <= request.offset <= size:
                 raise InvalidArgumentError(f"offset {request.offset} is outside the file's {size} bytes")
-            if request.offset:
-                await self.call(stream.seek, request.offset)
-            yield pb.DownloadFileResponse(metadata=file_message(doc))
-            while block := await self.call(stream.read, DOWNLOAD_BLOCK):
-                yield pb.DownloadFileResponse(chunks=block)
+            await self.call(stream.seek, request.offset)
+            if not request.no_metadata:
+                yield pb.DownloadFileResponse(metadata=file_message(doc))
+            left = min(request.length, size - request.offset) if request.length else size - request.offset
+            while left > 0 and (chunk := await self.call(stream.read, min(block, left))):
+                left -= len(chunk)
+                yield pb.DownloadFileResponse(chunks=chunk)
         finally:
             stream.close()
 
@@ -144,9 +190,22 @@ class FileRpcs(ServiceBase):
 
     @unary
     async def TrackArtifacts(self, request: Any, context: Context) -> Any:
-        docs = await self.call(self.registry.track_artifacts, request.parent_id, list(request.locations),
-                               mime_of(request.file_type, detect=True), actor=self.actor)
-        return pb.TrackArtifactsResponse(num_files_tracked=len(docs), files=[file_message(d) for d in docs])
+        parent_id, locations, file_types = request.parent_id, list(request.locations), {request.file_type}
+        if request.files:  # the seed's form: one FileMetadata per location, each naming the parent
+            if locations or parent_id:
+                raise InvalidArgumentError("TrackArtifacts takes files (the seed's form) or parent_id and "
+                                           "locations, not both")
+            parents = {spec.parent_id for spec in request.files}
+            if len(parents) != 1 or not next(iter(parents)):
+                raise InvalidArgumentError(f"the files to track must all name one parent_id, not {sorted(parents)}")
+            parent_id, locations = parents.pop(), [spec.path for spec in request.files]
+            file_types = {spec.file_type for spec in request.files}
+        mime = mime_of(file_types.pop(), detect=True) if len(file_types) == 1 else None
+        docs = await self.call(self.registry.track_artifacts, parent_id, locations, mime, actor=self.actor)
+        reply = pb.TrackArtifactsResponse(num_files_tracked=len(docs), files=[file_message(d) for d in docs])
+        if docs:
+            reply.created_at.FromDatetime(datetime.fromisoformat(docs[0]["created_at"]))
+        return reply
 
     @unary
     async def ListArtifacts(self, request: Any, context: Context) -> Any:

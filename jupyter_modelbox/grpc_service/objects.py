@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..registry.errors import InvalidArgumentError
 from .base import Context, ServiceBase, optional, page, pb, required, unary
-from .convert import Doc, fill, from_struct, from_value, mime_of, to_struct
+from .convert import Doc, fill, framework_name, from_map, from_struct, from_value, mime_of, to_metadata
 
 
 def _struct(message: Any, field: str) -> Doc | None:
     return from_struct(getattr(message, field)) if message.HasField(field) else None
+
+
+def _metadata(message: Any, field: str = "metadata") -> Doc | None:
+    """The seed's ``Metadata`` field as a dict (``None`` when unset)."""
+    return from_map(getattr(message, field).metadata) if message.HasField(field) else None
+
+
+def _tracked(request: Any) -> list[str] | None:
+    """Locations to track: ours (``artifacts``) and the seed's (``files``, each a path or URI)."""
+    for index, spec in enumerate(request.files):
+        if not spec.path:
+            raise InvalidArgumentError(f"files[{index}] needs a path (the location to track)")
+    return [*request.artifacts, *(spec.path for spec in request.files)] or None
 
 
 def _created(reply: Any, id_field: str, doc: Doc, doc_field: str) -> Any:
@@ -24,6 +39,14 @@ def registry_object(doc: Doc) -> Any:
     return fill(pb.RegistryObject(), {kind: doc})
 
 
+def checkpoint_metrics(request: Any) -> Doc | None:
+    """The seed's float map (each number as its shortest 32-bit form: 0.1, not 0.10000000149) under ours."""
+    if not request.metrics and not request.HasField("all_metrics"):
+        return None
+    seed = {key: float(str(np.float32(value))) for key, value in request.metrics.items()}
+    return {**seed, **(_struct(request, "all_metrics") or {})}
+
+
 class ObjectRpcs(ServiceBase):
     # -- models --------------------------------------------------------------------------------
 
@@ -32,7 +55,7 @@ class ObjectRpcs(ServiceBase):
         doc = await self.call(
             self.registry.create_model, request.name, owner=request.owner or None,
             namespace=request.namespace or None, task=request.task, description=request.description,
-            artifacts=list(request.artifacts) or None, metadata=_struct(request, "metadata"),
+            artifacts=_tracked(request), metadata=_metadata(request),
             exist_ok=request.exist_ok, actor=self.actor,
         )
         return _created(pb.CreateModelResponse(), "id", doc, "model")
@@ -83,9 +106,10 @@ class ObjectRpcs(ServiceBase):
     async def CreateModelVersion(self, request: Any, context: Context) -> Any:
         doc = await self.call(
             self.registry.create_version, request.model, version=request.version or None,
-            name=request.name or None, description=request.description, artifacts=list(request.artifacts) or None,
-            metadata=_struct(request, "metadata"), unique_tags=list(request.unique_tags) or None,
-            framework=request.framework or None, checkpoint_uuid=request.checkpoint_uuid or None,
+            name=request.name or None, description=request.description, artifacts=_tracked(request),
+            metadata=_metadata(request), unique_tags=list(request.unique_tags) or None,
+            framework=framework_name(request.framework_name, request.framework),
+            checkpoint_uuid=request.checkpoint_uuid or None,
             lineage=_struct(request, "lineage"), actor=self.actor,
         )
         return _created(pb.CreateModelVersionResponse(), "model_version", doc, "version")
@@ -106,7 +130,9 @@ class ObjectRpcs(ServiceBase):
         else:
             versions, total = await self.call(self.registry.search_versions,
                                               required(request.q, "model or q"), offset, limit)
-        return fill(pb.ListModelVersionsResponse(), {"model_versions": versions, "total": total})
+        # the seed's singular `models` gets the newest of the page (see the proto)
+        return fill(pb.ListModelVersionsResponse(), {"model_versions": versions, "total": total,
+                                                     "models": versions[0] if versions else None})
 
     @unary
     async def GetModelVersion(self, request: Any, context: Context) -> Any:
@@ -165,16 +191,16 @@ class ObjectRpcs(ServiceBase):
             files.append({"path": spec.path, "checksum": spec.checksum, "size": optional(spec, "size"),
                           "mime_type": mime_of(spec.file_type, detect=True)})
         doc = await self.call(
-            self.registry.create_checkpoint, files, metadata=_struct(request, "metadata"),
-            metrics=_struct(request, "metrics"), framework=optional(request, "framework"),
-            format=optional(request, "format"), lineage=_struct(request, "lineage"), actor=self.actor,
+            self.registry.create_checkpoint, files, metadata=_metadata(request), metrics=checkpoint_metrics(request),
+            framework=optional(request, "framework"), format=optional(request, "format"),
+            lineage=_struct(request, "lineage"), actor=self.actor,
         )
-        return fill(pb.CreateCheckpointResponse(), {"checkpoint": doc})
+        return _created(pb.CreateCheckpointResponse(), "checkpoint_id", doc, "checkpoint")
 
     @unary
     async def GetCheckpoint(self, request: Any, context: Context) -> Any:
-        return fill(pb.GetCheckpointResponse(), {"checkpoint": await self.call(self.registry.get_checkpoint,
-                                                                               request.uuid)})
+        doc = await self.call(self.registry.get_checkpoint, required(request.uuid, "uuid"))
+        return fill(pb.GetCheckpointResponse(), {"checkpoint": doc})
 
     # -- metadata ------------------------------------------------------------------------------
 
@@ -185,7 +211,7 @@ class ObjectRpcs(ServiceBase):
 
     @unary
     async def UpdateMetadata(self, request: Any, context: Context) -> Any:
-        patch = from_struct(request.metadata)
+        patch = from_map(request.metadata.metadata)
         doc = await self.call(self.registry.merge_metadata, request.parent_id, patch, actor=self.actor,
                               if_revision=optional(request, "if_revision"))
         return self._metadata_reply(doc, len(patch))
@@ -207,4 +233,4 @@ class ObjectRpcs(ServiceBase):
     @unary
     async def ListMetadata(self, request: Any, context: Context) -> Any:
         doc = await self.call(self.registry.object_doc, request.parent_id)
-        return pb.ListMetadataResponse(metadata=to_struct(doc["metadata"]))
+        return pb.ListMetadataResponse(metadata=to_metadata(doc["metadata"], pb.Metadata()).metadata)

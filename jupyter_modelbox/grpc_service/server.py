@@ -16,6 +16,7 @@ from typing import Any
 
 import grpc
 
+from .experiments import ExperimentRpcs
 from .files import FileRpcs
 from .objects import ObjectRpcs
 from .protos import load
@@ -24,7 +25,7 @@ from .series import SeriesRpcs
 SCHEMES = ("token", "bearer")
 
 
-class ModelStoreServicer(ObjectRpcs, FileRpcs, SeriesRpcs):
+class ModelStoreServicer(ObjectRpcs, ExperimentRpcs, FileRpcs, SeriesRpcs):
     """Every RPC of ``service ModelStore``."""
 
 

@@ -239,6 +239,14 @@ class ArtifactOps(RegistryBase):
         except OSError as exc:
             raise NotFoundError(f"tracked artifact {location!r} cannot be read: {exc.strerror}") from None
 
+    @operation
+    def artifact_download_url(self, artifact_id: str, expires_seconds: int) -> str | None:
+        """A short-lived URL of an uploaded artifact's bytes in the object store (presigned), if it has one."""
+        doc = self._get("artifacts", artifact_id, "artifact")
+        if doc["tracked"]:
+            return None
+        return self.blobs.download_url(doc["checksum"], os.path.basename(doc["path"]) or "artifact", expires_seconds)
+
     def _check_tracked_root(self, location: str) -> None:
         """A server serves tracked files only from its allowed roots (symlinks resolved first)."""
         if self.tracked_roots is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,8 +190,17 @@ class BlobStore(ABC):
     def size(self, checksum: str) -> int: ...
 
     @abstractmethod
+    def list_blobs(self) -> Iterator[tuple[str, float]]:
+        """Every stored blob and when it was stored (Unix time), for ``check`` and ``gc``."""
+
     def checksums(self) -> Iterator[str]:
         """Every stored blob (for ``check``: bytes that no record references)."""
+        return (checksum for checksum, _ in self.list_blobs())
+
+    def download_url(self, checksum: str, filename: str, expires_seconds: int) -> str | None:
+        """A short-lived URL that serves the blob without this process (an object store's presigned
+        GET), or None where there is no such thing."""
+        return None
 
     @abstractmethod
     def remove(self, checksum: str) -> None: ...
@@ -226,8 +235,9 @@ class BlobStore(ABC):
     def cancel_upload(self, upload_id: str, state: Doc | None = None) -> None: ...
 
     @abstractmethod
-    def stale_staging(self, older_than_seconds: float) -> list[str]:
-        """Names of leftover temporary files or sessions older than that (for ``check``)."""
+    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = ()) -> list[str]:
+        """Names of leftover temporary files or sessions older than that, but for the uploads ``keep``
+        (ids of sessions still open), for ``check`` and ``gc``."""
 
     @abstractmethod
     def remove_staging(self, name: str) -> None: ...
@@ -332,6 +342,11 @@ class Queries(ABC):
     ) -> tuple[list[Doc], int]:
         """Versions matching ``node`` (of one model: newest number first; of every model:
         newest ``created_at`` first, then highest number)."""
+
+
+    @abstractmethod
+    def experiments(self, node: Any, namespace: str | None, offset: int, limit: int | None) -> tuple[list[Doc], int]:
+        """Experiments matching ``node`` (of one namespace), newest ``created_at`` first, then by name."""
 
 
 class Backend(ABC):

@@ -73,7 +73,7 @@ def import_registry(registry: Registry, src: Path) -> dict[str, Any]:
         raise InvalidArgumentError(f"{src} has export format {manifest.get('format')!r}; this version reads "
                                    f"{EXPORT_FORMAT}")
     with registry.backend.operation():
-        if registry.docs.count("models") or registry.docs.count("checkpoints"):
+        if any(registry.docs.count(table) for table in ("models", "checkpoints", "experiments")):
             raise ConflictError(f"the registry ({registry.location}) is not empty; import into a new registry")
         blobs = src / "blobs"
         for path in sorted(blobs.iterdir()) if blobs.exists() else []:

@@ -18,7 +18,7 @@ from .validation import Limits
 Doc = dict[str, Any]
 F = TypeVar("F", bound=Callable[..., Any])
 
-PARENT_TABLES = ("models", "versions", "checkpoints")
+PARENT_TABLES = ("models", "versions", "checkpoints", "experiments")  # what metadata, metrics, artifacts belong to
 
 
 def now() -> str:
@@ -137,7 +137,7 @@ class RegistryBase:
                 doc = self.docs.get(table, object_id)
                 if doc is not None:
                     return table, doc
-        raise NotFoundError(f"no model, version or checkpoint has id {object_id!r}")
+        raise NotFoundError(f"no model, version, checkpoint or experiment has id {object_id!r}")
 
     def _model_of(self, table: str, doc: Doc) -> Doc | None:
         if table == "models":
@@ -152,6 +152,8 @@ class RegistryBase:
         if table == "versions":
             model = self.docs.get("models", doc["model_id"]) or {"name": "?"}
             return f"version {doc['number']} of model {model['name']!r}"
+        if table == "experiments":
+            return f"experiment {doc['name']!r}"
         return f"checkpoint {doc['id']}"
 
     # -- events --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -131,10 +131,13 @@ class FileBlobStore(BlobStore):
     def size(self, checksum: str) -> int:
         return self.path(checksum).stat().st_size
 
-    def checksums(self) -> Iterator[str]:
+    def list_blobs(self) -> Iterator[tuple[str, float]]:
         store = self.folder / "sha256"
         for path in store.glob("*/*") if store.exists() else []:
-            yield path.parent.name + path.name
+            try:
+                yield path.parent.name + path.name, path.stat().st_mtime
+            except FileNotFoundError:  # removed while listed
+                continue
 
     def remove(self, checksum: str) -> None:
         self.path(checksum).unlink(missing_ok=True)
@@ -211,10 +214,11 @@ class FileBlobStore(BlobStore):
         self._syncs.pop(upload_id, None)
         self._session_path(upload_id).unlink(missing_ok=True)
 
-    def stale_staging(self, older_than_seconds: float) -> list[str]:
+    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = ()) -> list[str]:
         now = time.time()
+        kept = {f"upload-{upload_id}" for upload_id in keep}
         return sorted(path.name for path in self.staging.iterdir()
-                      if now - path.stat().st_mtime > older_than_seconds)
+                      if path.name not in kept and now - path.stat().st_mtime > older_than_seconds)
 
     def remove_staging(self, name: str) -> None:
         (self.staging / Path(name).name).unlink(missing_ok=True)

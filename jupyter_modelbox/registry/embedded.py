@@ -2,7 +2,7 @@
 
     <root>/registry.json, registry.journal   documents (``TinyDocumentStore``)
     <root>/registry.lock, owner.json          the one writer (``filelock``) and who it is
-    <root>/blobs/                             artifact bytes (``FileBlobStore``)
+    <root>/blobs/                             artifact bytes (``FileBlobStore``; or in S3: ``S3BlobStore``)
     <root>/metrics/                           metric series (``FileMetricStore``)
 
 In the process, every registry call holds one reentrant lock: TinyDB and the series files are
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import filelock
 
-from .backend import Backend, Doc, EventLog
+from .backend import Backend, BlobStore, Doc, EventLog
 from .blobs import FileBlobStore
 from .documents import TinyDocumentStore
 from .errors import RegistryLockedError
@@ -39,9 +39,11 @@ TABLES: dict[str, tuple[IndexSpec, ...]] = {
     "models": ("_name_key", "namespace", "name", "owner"),
     "versions": ("model_id", ("model_id", "number"), ("model_id", "tags"), "name", "number", "tags", "framework",
                  "owner", "version"),
-    "checkpoints": (),
+    "checkpoints": ("experiment_id",),
+    "experiments": ("_name_key", "namespace"),
     "artifacts": ("parent",),
     "series": ("parent",),
+    "logged_events": ("parent",),
     "tag_history": ("model_id", ("model_id", "tag")),
     "uploads": (),
     "events": (),
@@ -119,7 +121,7 @@ class EmbeddedBackend(Backend):
     docs: TinyDocumentStore
     events: DocumentEventLog
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], blobs: BlobStore | None = None) -> None:
         self.folder = Path(root).expanduser().resolve()
         self.root = self.folder
         self.scratch_dir = self.folder
@@ -129,7 +131,7 @@ class EmbeddedBackend(Backend):
         self._writer_lock = self._acquire_writer_lock()
         try:
             self.docs = TinyDocumentStore(self.folder, TABLES, SORTED)
-            self.blobs = FileBlobStore(self.folder / "blobs")
+            self.blobs = blobs or FileBlobStore(self.folder / "blobs")
             self.metrics = FileMetricStore(self.folder / "metrics")
         except BaseException:
             self._writer_lock.release()
@@ -146,7 +148,8 @@ class EmbeddedBackend(Backend):
         return self._lock  # type: ignore[return-value]
 
     def describe(self) -> str:
-        return f"local registry {self.root}"
+        elsewhere = "" if isinstance(self.blobs, FileBlobStore) else f" (artifact bytes in {self.blobs.location})"
+        return f"local registry {self.root}{elsewhere}"
 
     # -- the one-writer rule -------------------------------------------------------------------
 

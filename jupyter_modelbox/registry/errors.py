@@ -95,6 +95,14 @@ class DatabaseUnavailableError(ModelBoxError):
     reason = "Service Unavailable"
 
 
+class ObjectStoreUnavailableError(ModelBoxError):
+    """The object store holding artifact bytes cannot be reached, or refuses this server (credentials,
+    a missing bucket); the message names the bucket and endpoint, never a secret."""
+
+    status = 503
+    reason = "Service Unavailable"
+
+
 class ServerUnavailableError(ModelBoxError):
     """The Jupyter server holding the registry cannot be reached (client side only)."""
 
@@ -117,6 +125,7 @@ ERRORS_BY_NAME: dict[str, type[ModelBoxError]] = {
         RegistryLockedError,
         StorageError,
         DatabaseUnavailableError,
+        ObjectStoreUnavailableError,
         ServerUnavailableError,
     )
 }

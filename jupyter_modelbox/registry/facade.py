@@ -11,15 +11,18 @@ from typing import Any
 
 from .backend import Backend
 from .errors import NotFoundError
+from .experiments import ExperimentOps
 from .factory import BackendConfig, open_backend
+from .logged_events import LoggedEventOps
 from .metric_ops import MetricOps
+from .s3.location import S3Options
 from .uploads import UploadOps
 from .validation import Limits
 from .versions import VersionOps
 
 
-class Registry(VersionOps, MetricOps, UploadOps):
-    """Models, versions, checkpoints, tags, metadata, artifacts, metrics and events.
+class Registry(VersionOps, ExperimentOps, LoggedEventOps, MetricOps, UploadOps):
+    """Models, versions, experiments, checkpoints, tags, metadata, artifacts, metrics and events.
 
     Every method validates its input before writing, writes atomically and durably, and returns
     plain JSON-shaped dicts: the in-process transport of the Python client is this class itself,
@@ -81,10 +84,12 @@ def open_registry(
     blob_root: str | os.PathLike[str] | None = None,
     pool_size: int | None = None,
     password_file: str | os.PathLike[str] | None = None,
+    blob_url: str | None = None,
+    s3: S3Options | None = None,
 ) -> Registry:
-    """The process's one ``Registry`` for a folder, or for a database with its blob folder
-    (opened on first use, reference counted)."""
-    config = BackendConfig.of(root, database_url, blob_root, pool_size, password_file)
+    """The process's one ``Registry`` for a folder, or for a database with its blob folder; with
+    ``blob_url`` the artifact bytes are in S3 instead (opened on first use, reference counted)."""
+    config = BackendConfig.of(root, database_url, blob_root, pool_size, password_file, blob_url, s3)
     with _open_lock:
         registry, count = _open.get(config.key, (None, 0))
         if registry is None or registry.closed:

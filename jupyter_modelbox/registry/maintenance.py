@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .backend import BlobStore
+from .base import PARENT_TABLES
 from .blobs import CHUNK
 from .facade import Registry
 from .journal import Journal, dumps
@@ -69,6 +70,7 @@ class RegistryChecker:
             with self.registry.docs.transaction():
                 self._references()
                 self._versions()
+                self._experiments()
             self._artifact_bytes()
             self._metric_files()
             self._staging()
@@ -88,11 +90,16 @@ class RegistryChecker:
 
     def _references(self) -> None:
         docs = self.registry.docs
-        parents = {d["id"] for t in ("models", "versions", "checkpoints") for d in docs.scan(t)}
+        parents = {d["id"] for t in PARENT_TABLES for d in docs.scan(t)}
         for version in list(docs.scan("versions")):
             if docs.get("models", version["model_id"]) is None:
                 self._drop("versions", version, f"belongs to model {version['model_id']}, which does not exist")
-        for table in ("artifacts", "series"):
+        for checkpoint in list(docs.scan("checkpoints")):
+            experiment_id = checkpoint.get("experiment_id")
+            if experiment_id and docs.get("experiments", experiment_id) is None:
+                self.note("error", f"checkpoint {checkpoint['id']} belongs to experiment {experiment_id}, "
+                                   "which does not exist")
+        for table in ("artifacts", "series", "logged_events"):
             for doc in list(docs.scan(table)):
                 if doc["parent"] not in parents:
                     self._drop(table, doc, f"belongs to {doc['parent']}, which does not exist")
@@ -130,6 +137,16 @@ class RegistryChecker:
                                 docs.put("versions", {**version, "tags": [t for t in version["tags"] if t != tag]})
             if fixed != model and self.repair:
                 docs.put("models", fixed)
+
+    def _experiments(self) -> None:
+        docs = self.registry.docs
+        for experiment in list(docs.scan("experiments")):
+            count = len(docs.find("checkpoints", "experiment_id", experiment["id"]))
+            if experiment["num_checkpoints"] != count:
+                self.note("warning", f"experiment {experiment['name']!r} counts {experiment['num_checkpoints']} "
+                                     f"checkpoints but has {count}", fix=True)
+                if self.repair:
+                    docs.put("experiments", {**experiment, "num_checkpoints": count})
 
     def _artifact_bytes(self) -> None:
         blobs = self.registry.blobs

@@ -242,7 +242,7 @@ class ModelOps(ArtifactOps):
             self.metrics.delete(parent)
 
     def _forget_children(self, parent: str) -> None:
-        for table in ("artifacts", "series"):
+        for table in ("artifacts", "series", "logged_events"):
             for doc in self.docs.find(table, "parent", parent):
                 self.docs.delete(table, doc["id"])
 

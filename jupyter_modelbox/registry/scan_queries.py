@@ -15,6 +15,7 @@ from .search import MISSING, Getter, MatchAll, Node, dotted, predicate
 
 MODEL_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "versions": "num_versions"}
 VERSION_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "checkpoint": "checkpoint_uuid"}
+EXPERIMENT_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "checkpoints": "num_checkpoints"}
 
 
 def newest_key(version: Doc) -> tuple[str, int]:
@@ -113,3 +114,27 @@ class ScanQueries(Queries):
             return series["last"]["value"]
         checkpoint = self.docs.get("checkpoints", doc["checkpoint_uuid"]) if doc["checkpoint_uuid"] else None
         return dotted(checkpoint["metrics"], path) if checkpoint else MISSING
+
+    # -- experiments ---------------------------------------------------------------------------
+
+    def experiments(self, node: Node, namespace: str | None, offset: int, limit: int | None) -> tuple[list[Doc], int]:
+        if namespace is not None:
+            candidates = self.docs.find("experiments", "namespace", namespace)
+        else:
+            candidates = list(self.docs.scan("experiments"))
+        if not isinstance(node, MatchAll):
+            test = predicate(node, self._experiment_field)
+            candidates = [e for e in candidates if test(e)]
+        candidates.sort(key=lambda e: e["name"])
+        candidates.sort(key=lambda e: e["created_at"], reverse=True)
+        return candidates[offset : None if limit is None else offset + limit], len(candidates)
+
+    @staticmethod
+    def _experiment_field(path: list[str]) -> Getter:
+        head, rest = path[0], path[1:]
+        if head in ("metadata", "hparams"):
+            return lambda doc: dotted(doc[head], rest)
+        if head == "tags":  # experiments hold no tags
+            return lambda doc: []
+        field = EXPERIMENT_FIELD_NAMES.get(head, head)
+        return lambda doc: doc.get(field, MISSING)

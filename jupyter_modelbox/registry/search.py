@@ -32,11 +32,12 @@ Frozen dataclasses, so a tree can be hashed, cached, compared and walked by a pl
 - ``Not(operand)``, ``And(operands)``, ``Or(operands)`` (tuples of two or more operands).
 
 Field paths: the first element is a field name of ``MODEL_FIELDS`` or ``VERSION_FIELDS``; only
-``metadata`` and ``metrics`` take more elements. For versions, ``model``/``namespace`` are the
+``metadata``, ``metrics`` and ``hparams`` take more elements. For versions, ``model``/``namespace`` are the
 model's name and namespace, ``checkpoint`` the checkpoint uuid, and ``metrics.<key>`` the last
 logged value of the series ``<key>`` (highest step, then latest wallclock), else the value at
 ``<key>`` (dotted) in the checkpoint's reported metrics. For models, ``versions`` is the number of
-versions and ``tags`` the tags its versions hold.
+versions and ``tags`` the tags its versions hold. For experiments (``EXPERIMENT_FIELDS``),
+``checkpoints`` is the number of checkpoints and ``hparams.<key>`` reaches into the hyperparameters.
 
 Semantics of ``Compare`` (``compare`` below is the reference; every backend gives the same answers):
 ``= null`` is true when the field is missing or null; otherwise a missing or null field is false
@@ -79,11 +80,13 @@ TOKEN = re.compile(r"""
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 KEYWORDS = {"and", "or", "not", "in"}
-OPEN_FIELDS = frozenset({"metadata", "metrics"})
+OPEN_FIELDS = frozenset({"metadata", "metrics", "hparams"})
 MODEL_FIELDS = frozenset({"id", "name", "description", "task", "owner", "namespace", "created", "updated",
                           "archived", "versions", "metadata", "tags"})
 VERSION_FIELDS = frozenset({"id", "name", "description", "framework", "version", "number", "owner", "created",
                             "updated", "metadata", "metrics", "tags", "model", "namespace", "checkpoint"})
+EXPERIMENT_FIELDS = frozenset({"id", "name", "namespace", "owner", "external_id", "framework", "metric", "created",
+                               "updated", "checkpoints", "metadata", "hparams"})
 
 
 @dataclass(frozen=True)

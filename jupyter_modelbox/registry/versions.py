@@ -1,17 +1,16 @@
-"""Versions (numbered per model, never reused), unique tags with history, and checkpoints."""
+"""Versions (numbered per model, never reused) and unique tags with history."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from .artifacts import check_artifact_path
-from .backend import BlobRef, Change
+from .backend import Change
 from .base import Doc, new_id, now, operation, public
 from .errors import ConflictError, InvalidArgumentError, NotFoundError
 from .models import ModelOps
 from .search import VERSION_FIELDS, MatchAll, parse
-from .validation import check_json_value, check_metadata, check_optional_text, check_tag, check_tags, check_text
+from .validation import check_metadata, check_optional_text, check_tag, check_tags, check_text
 
 
 class VersionOps(ModelOps):
@@ -246,53 +245,3 @@ class VersionOps(ModelOps):
             return None
         version = self.docs.get("versions", holder_id)
         return public(version) if version else None
-
-    # -- checkpoints ---------------------------------------------------------------------------
-
-    @operation
-    def create_checkpoint(
-        self,
-        files: list[dict[str, Any]] | None = None,
-        metadata: dict[str, Any] | None = None,
-        metrics: dict[str, Any] | None = None,
-        framework: str | None = None,
-        format: str | None = None,
-        lineage: dict[str, Any] | None = None,
-        actor: str | None = None,
-    ) -> Doc:
-        """A checkpoint whose ``files`` (``{"path", "checksum", "size", "mime_type"}``) are already uploaded."""
-        specs = []
-        for spec in files or []:
-            if not isinstance(spec, dict):
-                raise InvalidArgumentError(f"each checkpoint file must be a dict, not {spec!r}")
-            path = check_artifact_path(spec.get("path"))
-            specs.append((path, self._check_blob(spec), self._mime(spec.get("mime_type"), path)))
-        if len({path for path, _, _ in specs}) != len(specs):
-            raise InvalidArgumentError("two checkpoint files have the same path")
-        doc: Doc = {
-            "id": new_id(),
-            "metadata": check_metadata(metadata, self.limits),
-            "metrics": check_json_value(metrics or {}, "checkpoint metrics", self.limits),
-            "framework": check_optional_text(framework, "framework", self.limits),
-            "format": check_optional_text(format, "format", self.limits),
-            "lineage": check_metadata(lineage, self.limits, "lineage") or None,
-            "owner": actor or self.default_actor,
-        }
-        doc["uuid"] = doc["id"]
-        doc["created_at"] = doc["updated_at"] = now()
-        with self.docs.transaction():
-            self._save("checkpoints", doc)
-            for path, blob, mime in specs:
-                artifact = self._artifact_doc(doc["id"], path, mime, actor, checksum=blob["checksum"],
-                                              size=blob["size"], tracked=False, location=None)
-                self.docs.put("artifacts", artifact)
-            self._emit("checkpoint.created", actor, object_id=doc["id"])
-        return public(doc)
-
-    @operation
-    def get_checkpoint(self, uuid: str) -> Doc:
-        return public(self._get("checkpoints", uuid, "checkpoint"))
-
-
-def blob_spec(path: str, blob: BlobRef, mime_type: Any = None) -> dict[str, Any]:
-    return {"path": path, "checksum": blob["checksum"], "size": blob["size"], "mime_type": mime_type}

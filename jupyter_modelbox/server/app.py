@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Int, List, Unicode, default
+from traitlets import Bool, Float, Int, List, Unicode, default
 
 from .. import __version__
 from ..paths import default_root
 from ..registry import Limits, ModelBoxError, Registry, open_registry, release_registry
+from ..registry.s3 import S3Options
 from .routes import ROUTES, url_pattern
 
 
@@ -33,6 +34,35 @@ class ModelboxApp(ExtensionApp):
     blob_root = Unicode(
         help="With database_url: the folder of artifact bytes, one that every server sharing the database "
         "reaches (default: $MODELBOX_BLOB_ROOT).",
+    ).tag(config=True)
+    blob_url = Unicode(
+        help="Keep artifact bytes in S3 or an S3-compatible store instead, s3://bucket/prefix (default: "
+        "$MODELBOX_BLOB_URL). Credentials come from the standard AWS chain on this server only (environment, "
+        "~/.aws files, instance roles); clients never need them.",
+    ).tag(config=True)
+    s3_endpoint_url = Unicode(
+        help="With an s3:// blob_url: the endpoint of an S3-compatible store, e.g. http://127.0.0.1:8333 "
+        "(default: $MODELBOX_S3_ENDPOINT_URL, else boto3's own: $AWS_ENDPOINT_URL_S3, ~/.aws/config; else AWS).",
+    ).tag(config=True)
+    s3_region = Unicode(help="With an s3:// blob_url: the region (default: $MODELBOX_S3_REGION, else boto3's).").tag(
+        config=True)
+    s3_addressing_style = Unicode(
+        help="With an s3:// blob_url: 'path', 'virtual' or 'auto' bucket addressing (default: "
+        "$MODELBOX_S3_ADDRESSING_STYLE, else boto3's).",
+    ).tag(config=True)
+    s3_timeout_seconds = Float(
+        10.0, help="With an s3:// blob_url: how long to wait for the store to connect or answer before a 503.",
+    ).tag(config=True)
+    s3_part_bytes = Int(
+        16 * 1024 * 1024, help="With an s3:// blob_url: the size of the multipart upload parts (at least 5 MiB).",
+    ).tag(config=True)
+    s3_presigned_downloads = Bool(
+        False, help="With an s3:// blob_url: answer artifact downloads with a redirect to a short-lived presigned "
+        "URL of the store (the client must reach it) instead of streaming the bytes through this server.",
+    ).tag(config=True)
+    s3_presigned_seconds = Int(300, help="How long a presigned download URL is valid.").tag(config=True)
+    upload_timeout_seconds = Float(
+        24 * 3600.0, help="Unfinished uploads idle for longer are aborted (their bytes and S3 parts removed).",
     ).tag(config=True)
     database_pool_size = Int(10, help="With database_url: most database connections this server holds.").tag(
         config=True
@@ -93,6 +123,10 @@ class ModelboxApp(ExtensionApp):
     def _default_blob_root(self) -> str:
         return os.environ.get("MODELBOX_BLOB_ROOT", "")
 
+    @default("blob_url")
+    def _default_blob_url(self) -> str:
+        return os.environ.get("MODELBOX_BLOB_URL", "")
+
     @default("tracked_download_roots")
     def _default_tracked_roots(self) -> list[str]:
         return [self.serverapp.root_dir] if self.serverapp is not None else []
@@ -108,10 +142,13 @@ class ModelboxApp(ExtensionApp):
     def open_registry(self) -> Registry:
         """The registry this server's configuration names (a folder, or a database and a blob folder)."""
         try:
+            s3 = S3Options.from_env(self.s3_endpoint_url, self.s3_region, self.s3_addressing_style,
+                                    timeout_seconds=self.s3_timeout_seconds, part_bytes=self.s3_part_bytes)
             return open_registry(self.root, self.limits(), database_url=self.database_url or None,
                                  blob_root=self.blob_root or None, pool_size=self.database_pool_size,
-                                 password_file=self.database_password_file or None)
-        except ModelBoxError as error:  # a wrong password, an unreachable host, tables that are not ours
+                                 password_file=self.database_password_file or None,
+                                 blob_url=self.blob_url or None, s3=s3)
+        except ModelBoxError as error:  # a wrong password, an unreachable host, tables that are not ours, no bucket
             self.log.error("jupyter_modelbox: cannot open the registry: %s", error.message)
             raise
 
@@ -136,6 +173,7 @@ class ModelboxApp(ExtensionApp):
             modelbox_executor=ThreadPoolExecutor(self.worker_threads, thread_name_prefix="modelbox"),
             modelbox_max_chunk_bytes=self.max_chunk_bytes,
             modelbox_max_json_body_bytes=self.max_json_body_bytes,
+            modelbox_presigned_seconds=self.s3_presigned_seconds if self.s3_presigned_downloads else 0,
         )
 
     def initialize_handlers(self) -> None:

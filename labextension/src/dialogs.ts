@@ -1,9 +1,9 @@
-import { Dialog, InputDialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
-import { errorMessage, field, h, select, textInput } from './dom';
+import { errorBox, field, h, select, textInput } from './dom';
 import { DropHandler, type DropPayload, makeDropTarget } from './drop';
 import type { IConfirmation, IUserPrompts } from './prompts';
 import type { IModel, IModelVersion, INewModel, INewVersion } from './tokens';
@@ -58,21 +58,18 @@ export class LabPrompts implements IUserPrompts {
       field('Description', description),
       field('Task', task)
     );
-    body.focusNode = name;
-    const result = await showDialog({
+    return submitForm({
       title: 'Create model',
       body,
-      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Create' })]
+      accept: 'Create',
+      focus: 'input[aria-label="Model name"]',
+      submit: fields => {
+        if (!fields.name) {
+          throw new Error('Give the model a name.');
+        }
+        return this._client.createModel(fields);
+      }
     });
-    if (!result.button.accept || !result.value) {
-      return null;
-    }
-    try {
-      return await this._client.createModel(result.value);
-    } catch (error) {
-      await showErrorMessage('Could not create the model', errorMessage(error));
-      return null;
-    }
   }
 
   async registerVersion(model?: IModel): Promise<IModelVersion | null> {
@@ -103,28 +100,23 @@ export class LabPrompts implements IUserPrompts {
       field('Tags', tags, 'Comma-separated; a tag held by another version is refused.'),
       files.node
     );
-    body.focusNode = label;
     body.dropHandler = files.dropHandler;
-    const result = await showDialog({
+    const created = await submitForm({
       title: model ? `Register a version of ${model.name}` : 'Register version',
       body,
-      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Register' })]
+      accept: 'Register',
+      focus: model ? 'input[aria-label="Version label"]' : 'input[aria-label="Filter models"]',
+      submit: async ({ modelId, version: fields, payloads }) => {
+        if (!modelId) {
+          throw new Error('Choose a model first.');
+        }
+        return { version: await this._client.createVersion(modelId, fields), payloads };
+      }
     });
-    if (!result.button.accept || !result.value) {
+    if (!created) {
       return null;
     }
-    const { modelId, version: fields, payloads } = result.value;
-    if (!modelId) {
-      await showErrorMessage('Could not register the version', 'Choose a model first.');
-      return null;
-    }
-    let version: IModelVersion;
-    try {
-      version = await this._client.createVersion(modelId, fields);
-    } catch (error) {
-      await showErrorMessage('Could not register the version', errorMessage(error));
-      return null;
-    }
+    const { version, payloads } = created;
     for (const payload of payloads) {
       void this._transfers.add(version.id, `version ${version.number}`, payload);
     }
@@ -141,13 +133,90 @@ export class LabPrompts implements IUserPrompts {
       h('p', { className: 'jp-ModelboxDialog-text' }, `Add ${paths.join(', ')} as artifacts of:`),
       picker.node
     );
-    const result = await showDialog({
+    return submitForm({
       title: 'Upload to model registry',
       body,
-      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Upload' })]
+      accept: 'Upload',
+      focus: 'input[aria-label="Filter models"]',
+      submit: async target => {
+        if (!target) {
+          throw new Error('No model matches the filter: choose a model.');
+        }
+        return target;
+      }
     });
-    return result.button.accept ? result.value : null;
   }
+}
+
+/**
+ * Show a form dialog whose accept button runs `submit`: when it throws, the
+ * dialog stays open with what was typed and says why; otherwise it closes
+ * and its result is returned. Null when cancelled.
+ */
+async function submitForm<T, R>(options: {
+  title: string;
+  body: FormBody<T>;
+  accept: string;
+  /** Selector (in the body) of the control focused first. */
+  focus: string;
+  submit: (value: T) => Promise<R> | R;
+}): Promise<R | null> {
+  const dialog = new SubmitDialog<T, R>(
+    {
+      title: options.title,
+      body: options.body,
+      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: options.accept })],
+      focusNodeSelector: options.focus
+    },
+    options.body,
+    options.submit
+  );
+  const result = await dialog.launch();
+  return result.button.accept ? dialog.submitted : null;
+}
+
+/**
+ * A dialog that submits its form before it closes, and stays open on failure.
+ */
+class SubmitDialog<T, R> extends Dialog<T> {
+  constructor(
+    options: Partial<Dialog.IOptions<T>>,
+    private readonly _form: FormBody<T>,
+    private readonly _submit: (value: T) => Promise<R> | R
+  ) {
+    super(options);
+    this._buttonList = options.buttons ?? [];
+  }
+
+  /** What `submit` returned, once accepted. */
+  submitted: R | null = null;
+
+  resolve(index?: number): void {
+    const chosen = this._buttonList[index ?? this._buttonList.length - 1];
+    if (!chosen?.accept) {
+      super.resolve(index);
+      return;
+    }
+    if (this._busy) {
+      return;
+    }
+    this._busy = true;
+    this._form.showError(null);
+    void (async () => {
+      try {
+        this.submitted = await this._submit(this._form.getValue());
+      } catch (error) {
+        this._busy = false;
+        this._form.showError(error);
+        return;
+      }
+      this._busy = false;
+      super.resolve(index);
+    })();
+  }
+
+  private readonly _buttonList: readonly Dialog.IButton[];
+  private _busy = false;
 }
 
 /**
@@ -159,23 +228,30 @@ class FormBody<T> extends Widget implements Dialog.IBodyWidget<T> {
     this.addClass('jp-ModelboxDialog');
   }
 
-  focusNode: HTMLElement | null = null;
   dropHandler: DropHandler | null = null;
 
   getValue(): T {
     return this._value();
   }
 
+  /** Say why the form was refused (null: clear it); the fields keep what was typed. */
+  showError(error: unknown): void {
+    this._error.replaceChildren(...(error === null ? [] : [errorBox(error)]));
+    this.node.append(this._error);
+    this._error.scrollIntoView?.({ block: 'nearest' });
+  }
+
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this.dropHandler?.attach();
-    this.focusNode?.focus();
   }
 
   protected onBeforeDetach(msg: Message): void {
     this.dropHandler?.detach();
     super.onBeforeDetach(msg);
   }
+
+  private readonly _error = h('div', { className: 'jp-ModelboxDialog-errors' });
 }
 
 /**
@@ -230,6 +306,7 @@ class ModelPicker {
     this._models = select(fixed ? [[fixed.id, fixed.name]] : [], fixed?.id ?? '', { 'aria-label': 'Model' });
     this._versions = select([['', 'the model itself']], '', { 'aria-label': 'Version' });
     this.node = h('div', { className: 'jp-ModelboxPicker' });
+    this._withVersions = withVersions && !fixed;
     if (fixed) {
       this._models.disabled = true;
       this.node.append(field('Model', this._models));
@@ -242,7 +319,7 @@ class ModelPicker {
       this._models.addEventListener('change', () => void this._loadVersions());
       this.node.append(field('Version', this._versions));
     }
-    void this._loadModels('').then(() => (withVersions ? this._loadVersions() : undefined));
+    void this._loadModels('');
   }
 
   readonly node: HTMLElement;
@@ -251,33 +328,52 @@ class ModelPicker {
     return this._models.value;
   }
 
-  /** The chosen model, or version when one is chosen. */
+  /**
+   * The chosen model, or version when one is chosen, with a label made from
+   * the very options whose ids are returned. A version is only returned when
+   * the versions shown belong to the model shown.
+   */
   get target(): { objectId: string; label: string } | null {
     const model = this._models.selectedOptions[0];
     if (!model) {
       return null;
     }
     const version = this._versions.selectedOptions[0];
-    return this._versions.value && version
-      ? { objectId: this._versions.value, label: `${model.text} ${version.text}` }
+    return version?.value && this._versionsOf === model.value
+      ? { objectId: version.value, label: `${model.text} ${version.text}` }
       : { objectId: model.value, label: `model ${model.text}` };
   }
 
   private async _loadModels(name: string): Promise<void> {
     const call = ++this._calls;
     const list = await this._client.listModels({ name: name.trim() || undefined, limit: PICKER_LIMIT });
-    if (call === this._calls) {
-      this._models.replaceChildren(
-        ...list.models.map(m => h('option', { attrs: { value: m.id } }, `${m.name} (${m.namespace})`))
-      );
+    if (call !== this._calls) {
+      return;
+    }
+    const before = this._models.value;
+    this._models.replaceChildren(
+      ...list.models.map(m => h('option', { attrs: { value: m.id } }, `${m.name} (${m.namespace})`))
+    );
+    if (list.models.some(m => m.id === before)) {
+      this._models.value = before;
+    }
+    if (this._withVersions && this._models.value !== this._versionsOf) {
+      await this._loadVersions();
     }
   }
 
+  /** The versions of the model shown; until they arrive only "the model itself" is offered. */
   private async _loadVersions(): Promise<void> {
+    const call = ++this._versionCalls;
     const modelId = this._models.value;
+    this._versionsOf = null;
+    this._versions.replaceChildren(h('option', { attrs: { value: '' } }, 'the model itself'));
     const versions = modelId ? (await this._client.listVersions(modelId)).versions : [];
-    this._versions.replaceChildren(
-      h('option', { attrs: { value: '' } }, 'the model itself'),
+    if (call !== this._versionCalls || modelId !== this._models.value) {
+      return;
+    }
+    this._versionsOf = modelId;
+    this._versions.append(
       ...versions.map(v =>
         h('option', { attrs: { value: v.id } }, `v${v.number}${v.version ? ` · ${v.version}` : ''}`)
       )
@@ -286,5 +382,8 @@ class ModelPicker {
 
   private readonly _models: HTMLSelectElement;
   private readonly _versions: HTMLSelectElement;
+  private readonly _withVersions: boolean;
+  private _versionsOf: string | null = null;
   private _calls = 0;
+  private _versionCalls = 0;
 }

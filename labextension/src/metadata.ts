@@ -19,22 +19,28 @@ export interface IMetadataTableOptions {
 
 /**
  * A value typed by the user: JSON when it parses (`3`, `true`, `[1, 2]`,
- * `{"a": 1}`, `"quoted"`), else the text itself.
+ * `{"a": 1}`, `"quoted"`), else the text itself; but text that starts like a
+ * JSON object, array or string (`{`, `[`, `"`) and does not parse is refused
+ * (`error` says why), so a typo is not stored silently as a string.
  */
-export function parseMetadataValue(text: string): PartialJSONValue {
+export function parseMetadataValue(text: string): { value: PartialJSONValue } | { error: string } {
   try {
-    return JSON.parse(text) as PartialJSONValue;
-  } catch {
-    return text;
+    return { value: JSON.parse(text) as PartialJSONValue };
+  } catch (error) {
+    if (/^\s*[[{"]/.test(text)) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return { error: `This is not valid JSON (${detail}).` };
+    }
+    return { value: text };
   }
 }
 
 /**
  * The metadata of a registry object as a key/value table with add, edit and
- * remove. Changes use the server's atomic operations: adding merges one
- * top-level key (`PATCH metadata`), editing sets one key (`PUT
- * metadata/{key}`), removing deletes one key; other keys are never resent,
- * so concurrent changes of other keys are kept.
+ * remove (asked again inline before it goes). Changes use the server's atomic
+ * operations: adding merges one top-level key (`PATCH metadata`), editing sets
+ * one key (`PUT metadata/{key}`), removing deletes one key; other keys are
+ * never resent, so concurrent changes of other keys are kept.
  */
 export function renderMetadataTable(options: IMetadataTableOptions): HTMLElement {
   const { client, objectId, editable } = options;
@@ -53,6 +59,22 @@ export function renderMetadataTable(options: IMetadataTableOptions): HTMLElement
     return true;
   };
 
+  /** Save typed text as a value: refused JSON says why and offers to store the text as it is. */
+  const saveTyped = async (text: string, save: (value: PartialJSONValue) => Promise<void>): Promise<boolean> => {
+    const parsed = parseMetadataValue(text);
+    if ('value' in parsed) {
+      return run(() => save(parsed.value));
+    }
+    const asText = button('Store as text', () => void run(() => save(text)), {
+      className: 'jp-ModelboxMetadata-asText',
+      title: 'Store what was typed as a string'
+    });
+    errorSlot.replaceChildren(
+      h('div', { className: 'jp-ModelboxPanel-error', attrs: { role: 'alert' } }, parsed.error, ' ', asText)
+    );
+    return false;
+  };
+
   const keys = Object.keys(options.metadata).sort();
   const rows = keys.map(key => {
     const value = options.metadata[key];
@@ -68,18 +90,32 @@ export function renderMetadataTable(options: IMetadataTableOptions): HTMLElement
     const showActions = (): void => {
       actions.replaceChildren(
         button('Edit', startEdit, { title: `Edit ${key}`, className: 'jp-ModelboxMetadata-edit' }),
-        button('Remove', () => void run(() => client.removeMetadataKeys(objectId, [key])), {
-          title: `Remove ${key}`,
-          className: 'jp-ModelboxMetadata-remove'
-        })
+        button('Remove', askRemove, { title: `Remove ${key}`, className: 'jp-ModelboxMetadata-remove' })
       );
+    };
+    const askRemove = (): void => {
+      const keep = button('Keep', showActions, { className: 'jp-ModelboxMetadata-keep' });
+      actions.replaceChildren(
+        h('span', { className: 'jp-ModelboxMetadata-question' }, `Remove ${key}?`),
+        button('Remove', () => void run(() => client.removeMetadataKeys(objectId, [key])), {
+          warn: true,
+          title: `Remove ${key} for good`,
+          className: 'jp-ModelboxMetadata-confirmRemove'
+        }),
+        keep
+      );
+      keep.focus();
     };
     const startEdit = (): void => {
       const input = textInput(formatValue(value), { 'aria-label': `Value of ${key}` });
       const save = async (): Promise<void> => {
-        const newValue = parseMetadataValue(input.value);
-        if (await run(() => client.setMetadataKey(objectId, key, newValue))) {
-          valueCell.replaceChildren(formatValue(newValue));
+        let saved: PartialJSONValue = null;
+        const done = await saveTyped(input.value, async newValue => {
+          await client.setMetadataKey(objectId, key, newValue);
+          saved = newValue;
+        });
+        if (done) {
+          valueCell.replaceChildren(formatValue(saved));
           showActions();
         }
       };
@@ -126,9 +162,7 @@ export function renderMetadataTable(options: IMetadataTableOptions): HTMLElement
         errorSlot.replaceChildren(errorBox('Give the metadata key a name.'));
         return;
       }
-      void run(() =>
-        client.mergeMetadata(objectId, { [key]: parseMetadataValue(valueInput.value) })
-      );
+      void saveTyped(valueInput.value, value => client.mergeMetadata(objectId, { [key]: value }));
     };
     valueInput.addEventListener('keydown', event => {
       if (event.key === 'Enter') {

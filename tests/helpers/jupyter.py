@@ -30,7 +30,7 @@ class JupyterServer:
 
     def __init__(self, workdir: Path, root: Path | None = None, extra_args: tuple[str, ...] = (),
                  env: dict[str, str] | None = None, lab: bool = False, python: str = sys.executable,
-                 database_url: str | None = None) -> None:
+                 database_url: str | None = None, blob_url: str | None = None) -> None:
         self.workdir = workdir
         self.root = root or workdir / "registry"
         self.port = free_port()
@@ -42,6 +42,7 @@ class JupyterServer:
         self.extensions = {**EXTENSIONS, "jupyterlab": lab}
         self.python = python
         self.database_url = database_url  # the registry's database (else the folder ``root``)
+        self.blob_url = blob_url  # where its artifact bytes are (else a folder), s3://bucket/prefix
         self.process: subprocess.Popen[bytes] | None = None
 
     def launch(self) -> None:
@@ -56,6 +57,7 @@ class JupyterServer:
             f"--ServerApp.root_dir={self.workdir / 'notebooks'}", f"--ModelboxApp.root={self.root}",
             *([f"--ModelboxApp.database_url={self.database_url}", f"--ModelboxApp.blob_root={self.root / 'blobs'}"]
               if self.database_url else []),
+            *([f"--ModelboxApp.blob_url={self.blob_url}"] if self.blob_url else []),
             f"--ServerApp.jpserver_extensions={self.extensions}", *self.extra_args,
         ]
         if os.geteuid() == 0:
@@ -100,9 +102,11 @@ class JupyterServer:
     def reset(self, root: Path) -> None:
         """Serve a fresh registry in ``root`` (see helpers/registry_reset.py); a server on a database
         empties it and keeps artifact bytes in ``root/blobs``."""
-        body = {"root": str(root)}
+        body: dict[str, str] = {"root": str(root)}
         if self.database_url:
             body = {"database_url": self.database_url, "blob_root": str(root / "blobs")}
+        if self.blob_url:  # the bytes under a fresh prefix of the same bucket
+            body["blob_url"] = f"{self.blob_url.rsplit('/', 1)[0]}/{secrets.token_hex(6)}"
         answer = requests.post(self.url + "modelbox-test/reset", json=body, timeout=30,
                                headers={"Authorization": f"token {self.token}"})
         answer.raise_for_status()

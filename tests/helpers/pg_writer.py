@@ -1,6 +1,8 @@
-"""One of several processes writing the same model of a PostgreSQL registry at once (see test_postgres).
+"""One of several processes writing the same model of a PostgreSQL registry at once (see test_postgres,
+test_team).
 
-    python -m helpers.pg_writer URL BLOB_ROOT WRITER COUNT
+    python -m helpers.pg_writer postgresql://... BLOB_ROOT WRITER COUNT   (the database, in-process)
+    python -m helpers.pg_writer http://... TOKEN WRITER COUNT             (through a Jupyter server)
 
 Each round creates a version, merges a key of its own into the model's metadata and moves the
 ``production`` tag to its version; prints one JSON line of what was acknowledged.
@@ -15,9 +17,11 @@ from jupyter_modelbox import ModelBox
 
 
 def main() -> None:
-    url, blob_root, writer, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    where, second, writer, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     numbers, merged = [], []
-    with ModelBox(database_url=url, blob_root=blob_root, lineage=False) as mb:
+    opened = (ModelBox(url=where, token=second) if where.startswith("http") else
+              ModelBox(database_url=where, blob_root=second, lineage=False))
+    with opened as mb:
         model = mb.get_model("shared")
         for i in range(count):
             version = model.new_model_version(metadata={"writer": writer})

@@ -14,6 +14,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from jupyter_modelbox.registry import open_registry, release_registry
+from jupyter_modelbox.registry.s3 import S3Options
 
 
 class ResetHandler(APIHandler):
@@ -27,9 +28,10 @@ class ResetHandler(APIHandler):
 
             release_registry(old)
             empty_registry(body["database_url"])
-            new = open_registry(database_url=body["database_url"], blob_root=body["blob_root"], limits=old.limits)
+            new = open_registry(database_url=body["database_url"], blob_root=body["blob_root"], limits=old.limits,
+                                blob_url=body.get("blob_url"), s3=S3Options.from_env())
         else:
-            new = open_registry(body["root"], old.limits)
+            new = open_registry(body["root"], old.limits, blob_url=body.get("blob_url"), s3=S3Options.from_env())
         new.tracked_roots = old.tracked_roots
         settings["modelbox_registry"] = new
         app = settings["jupyter_modelbox"]

@@ -6,11 +6,12 @@ There is no writer lock: each registry call is one transaction, the database enf
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from ..backend import Backend
+from ..backend import Backend, BlobStore
 from ..blobs import FileBlobStore
 from .connection import Connections, DatabaseAddress
 from .documents import PostgresDocumentStore
@@ -21,12 +22,14 @@ from .schema import DOCUMENT_TABLES, ensure_schema
 
 
 class PostgresBackend(Backend):
-    def __init__(self, url: str, blob_root: Path, pool_size: int = 10, password_file: Path | None = None) -> None:
+    def __init__(self, url: str, blob_root: Path | None, pool_size: int = 10, password_file: Path | None = None,
+                 blobs: BlobStore | None = None) -> None:
+        """Artifact bytes in ``blobs`` (e.g. an ``S3BlobStore``), else in the folder ``blob_root``."""
         self.address = DatabaseAddress(url, password_file)
         ensure_schema(self.address)  # a clear error now for a wrong password, a foreign or newer schema
-        self.blob_root = Path(blob_root)
-        self.blobs = FileBlobStore(self.blob_root)
-        self.scratch_dir = self.blob_root
+        self.blobs = blobs or FileBlobStore(Path(blob_root))  # type: ignore[arg-type]
+        self.blob_root = str(blob_root) if blobs is None else self.blobs.location
+        self.scratch_dir = Path(tempfile.gettempdir()) if blob_root is None else Path(blob_root)
         self.tables = DOCUMENT_TABLES  # events live in the event log
         self.recovered = []
         self.connections = Connections(self.address, pool_size)

@@ -88,10 +88,11 @@ class DatabaseAddress:
     def __repr__(self) -> str:
         return f"DatabaseAddress({str(self)!r})"
 
-    def connect(self, autocommit: bool = False) -> psycopg.Connection[Any]:
+    def connect(self, autocommit: bool = False, application_name: str | None = None) -> psycopg.Connection[Any]:
         """One new connection (``DatabaseUnavailableError`` naming the database if that fails)."""
+        kwargs = self.connect_kwargs | ({"application_name": application_name} if application_name else {})
         try:
-            conn = psycopg.connect(self.conninfo, autocommit=autocommit, **self.connect_kwargs)
+            conn = psycopg.connect(self.conninfo, autocommit=autocommit, **kwargs)
         except psycopg.Error as exc:
             raise DatabaseUnavailableError(f"cannot connect to the registry database {self}: {self.reason(exc)}") \
                 from None

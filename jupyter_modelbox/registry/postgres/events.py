@@ -28,6 +28,7 @@ from .escape import json_dumps
 log = logging.getLogger(__name__)
 
 CHANNEL = "modelbox_events"
+LISTENER_NAME = "jupyter_modelbox listener"  # its application_name in pg_stat_activity
 EVENT_LOCK = 0x6D62657674  # "mbevt": taken by every writing transaction just before its COMMIT
 MAX_EVENTS = 100_000
 RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -104,7 +105,7 @@ class PostgresEventLog(EventLog):
         failures = 0
         while not self._closed.is_set():
             try:
-                with self.connections.address.connect(autocommit=True) as conn:
+                with self.connections.address.connect(autocommit=True, application_name=LISTENER_NAME) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     with conn.transaction(), conn.cursor() as cur:  # catch up with what a reconnect missed
                         row = cur.execute("SELECT coalesce(max(seq), 0) FROM modelbox_events").fetchone()

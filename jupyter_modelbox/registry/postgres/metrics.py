@@ -3,11 +3,19 @@
 A million points are a handful of rows read with one query and decoded with ``numpy.frombuffer``;
 text and bytes values (rare) travel as JSON beside their step and wallclock arrays. Appends are
 part of the registry call's transaction, so points and the series record land together.
+
+A batch row never changes once written (only a delete of its object removes it), so a series'
+list of batch ids names its points exactly: each process keeps the columns of the series it read
+last (``SeriesCache``, bounded in bytes) with their ids, and a read asks the database for the ids
+(an index-only lookup) and fetches only the batches it has not seen. A live chart re-reading a
+growing million-point series moves the new batches, not 24 MB each time.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,9 +35,52 @@ def _bytes(array: np.ndarray, dtype: str) -> bytes:
     return np.ascontiguousarray(array, dtype=dtype).tobytes()
 
 
+SERIES_CACHE_BYTES = 512 << 20  # decoded columns kept per process (about 20 million points)
+BATCH_COLUMNS = "SELECT id, kind, steps, wallclocks, vals, texts FROM modelbox_metric_batches "
+
+
+class SeriesCache:
+    """The columns of recently read series with the batch ids they hold, least recently used out first."""
+
+    def __init__(self, max_bytes: int = SERIES_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str], tuple[tuple[int, ...], SeriesColumns, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, series: tuple[str, str]) -> tuple[tuple[int, ...], SeriesColumns] | None:
+        with self._lock:
+            entry = self._entries.get(series)
+            if entry is None:
+                return None
+            self._entries.move_to_end(series)
+            return entry[0], entry[1]
+
+    def put(self, series: tuple[str, str], ids: tuple[int, ...], columns: SeriesColumns) -> None:
+        for array in columns:
+            array.flags.writeable = False  # shared by every reader of the series: nobody may change it
+        size = sum(a.nbytes for a in columns) + (8 * len(columns.values) if columns.values.dtype == object else 0)
+        with self._lock:
+            old = self._entries.pop(series, None)
+            self._bytes -= old[2] if old else 0
+            if size > self.max_bytes:
+                return
+            self._entries[series] = (ids, columns, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, _, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def drop_parent(self, parent: str) -> None:
+        with self._lock:
+            for series in [s for s in self._entries if s[0] == parent]:
+                self._bytes -= self._entries.pop(series)[2]
+
+
 class PostgresMetricStore(MetricStore):
     def __init__(self, connections: Connections) -> None:
         self.connections = connections
+        self.cache = SeriesCache()
 
     def append(
         self, parent: str, key: str, steps: np.ndarray, wallclocks: np.ndarray, values: list[Any] | np.ndarray
@@ -52,16 +103,31 @@ class PostgresMetricStore(MetricStore):
                                      None if numbers is None else _bytes(numbers, "<f8"), texts])
 
     def read(self, parent: str, key: str) -> SeriesColumns:
+        series = (escape_text(parent), escape_text(key))
         with self.connections.cursor() as cur:
-            cur.execute("SELECT kind, steps, wallclocks, vals, texts FROM modelbox_metric_batches "
-                        "WHERE parent = %s AND key = %s ORDER BY kind, id",
-                        [escape_text(parent), escape_text(key)], binary=True)
-            rows = cur.fetchall()
-        return _columns(rows)
+            ids = tuple(row[0] for row in cur.execute(
+                "SELECT id FROM modelbox_metric_batches WHERE parent = %s AND key = %s ORDER BY kind, id", series))
+            cached = self.cache.get(series)
+            if cached is not None and cached[0] == ids:
+                return cached[1]
+            if cached is not None and ids[:len(cached[0])] == cached[0] and cached[1].values.dtype != object:
+                known, rows = cached[1], cur.execute(BATCH_COLUMNS + "WHERE id = ANY(%s) ORDER BY kind, id",
+                                                     [list(ids[len(cached[0]):])], binary=True).fetchall()
+                if all(row[1] == "n" for row in rows):  # numbers appended after numbers: extend what is known
+                    added = _columns([row[1:] for row in rows])
+                    columns = SeriesColumns(*(np.concatenate([a, b]) for a, b in zip(known, added, strict=True)))
+                    self.cache.put(series, ids, columns)
+                    return columns
+            rows = cur.execute(BATCH_COLUMNS + "WHERE parent = %s AND key = %s ORDER BY kind, id", series,
+                               binary=True).fetchall()
+        columns = _columns([row[1:] for row in rows])
+        self.cache.put(series, tuple(row[0] for row in rows), columns)
+        return columns
 
     def delete(self, parent: str) -> None:
         with self.connections.cursor() as cur:
             cur.execute("DELETE FROM modelbox_metric_batches WHERE parent = %s", [escape_text(parent)])
+        self.cache.drop_parent(escape_text(parent))
 
     # -- export, import, check -----------------------------------------------------------------
 

@@ -23,10 +23,13 @@ from .escape import escape_text, json_dumps
 C = sql.SQL(' COLLATE "C"')
 MODEL_COLUMNS = {"created": "created_at", "updated": "updated_at", "versions": "num_versions"}
 VERSION_COLUMNS = {"created": "created_at", "updated": "updated_at", "checkpoint": "checkpoint_uuid"}
+EXPERIMENT_COLUMNS = {"created": "created_at", "updated": "updated_at", "checkpoints": "num_checkpoints"}
+COLUMNS = {"models": MODEL_COLUMNS, "versions": VERSION_COLUMNS, "experiments": EXPERIMENT_COLUMNS}
 STRING_FIELDS = {"models": {"id", "name", "description", "task", "owner", "namespace", "created_at", "updated_at"},
                  "versions": {"id", "name", "description", "version", "owner", "created_at", "updated_at",
-                              "model_id"}}
-INTEGER_FIELDS = {"models": {"num_versions"}, "versions": {"number"}}
+                              "model_id"},
+                 "experiments": {"id", "name", "namespace", "owner", "created_at", "updated_at"}}
+INTEGER_FIELDS = {"models": {"num_versions"}, "versions": {"number"}, "experiments": {"num_checkpoints"}}
 OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -47,7 +50,7 @@ class _Compiler:
     placeholders would have to be counted per use)."""
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind  # "models" or "versions"
+        self.kind = kind  # "models", "versions" or "experiments"
 
     @staticmethod
     def param(value: Any) -> sql.Composable:
@@ -79,8 +82,8 @@ class _Compiler:
         """The jsonb expression of a field; for a field the registry always stores as text or an
         integer, that type and the field as ``doc->>'name'`` (the form the indexes are built on)."""
         head, rest = path[0], path[1:]
-        if head == "metadata":
-            return _path("d.doc", ["metadata", *rest]), None, None
+        if head == "metadata" or (self.kind == "experiments" and head == "hparams"):
+            return _path("d.doc", [head, *rest]), None, None
         if self.kind == "models" and head == "tags":
             return sql.SQL("(SELECT coalesce(jsonb_agg(t.tag ORDER BY t.tag), '[]'::jsonb) "
                            "FROM modelbox_version_tags t WHERE t.model_id = d.id)"), None, None
@@ -94,11 +97,13 @@ class _Compiler:
         if self.kind == "versions" and head in ("model", "namespace"):  # the model's (text whenever it exists)
             name = "name" if head == "model" else "namespace"
             return field(name, "m.doc"), "text", sql.SQL("m.doc->>{}").format(sql.Literal(name))
-        name = (MODEL_COLUMNS if self.kind == "models" else VERSION_COLUMNS).get(head, head)
+        name = COLUMNS[self.kind].get(head, head)
         kind = "text" if name in STRING_FIELDS[self.kind] else "integer" if name in INTEGER_FIELDS[self.kind] else None
         return field(name, "d.doc"), kind, sql.SQL("d.doc->>{}").format(sql.Literal(name))
 
     def has_tag(self, tag: Any) -> sql.Composable:
+        if self.kind == "experiments":  # experiments hold no tags
+            return sql.SQL("false")
         if self.kind == "models":
             if not isinstance(tag, str):
                 return sql.SQL("false")
@@ -112,7 +117,7 @@ class _Compiler:
         expression, kind, text = self.column(path)
         # a field of the row itself is always there: a plain condition, which an index can answer;
         # the model's fields come through an outer join, so a missing model must still read as false
-        always = path[0] not in ("model", "namespace") or self.kind == "models"
+        always = path[0] not in ("model", "namespace") or self.kind != "versions"
         guard = (lambda condition: condition) if always else (
             lambda condition: sql.SQL("coalesce({}, false)").format(condition))
         if kind == "text" and text is not None and not (op == "=" and value is None):
@@ -212,4 +217,16 @@ class PostgresQueries(Queries):
         query = sql.SQL("SELECT d.doc, count(*) OVER () FROM {} WHERE {} ORDER BY {} LIMIT %s OFFSET %s").format(
             source, where_sql, order)
         count = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, where_sql)
+        return self._page(query, count, offset, limit)
+
+    def experiments(self, node: Node, namespace: str | None, offset: int, limit: int | None) -> tuple[list[Doc], int]:
+        compiler = _Compiler("experiments")
+        conditions = [compiler.node(node)]
+        if namespace is not None:
+            conditions.insert(0, sql.SQL("d.doc->'namespace' = {}::jsonb").format(sql.Literal(json_dumps(namespace))))
+        where_sql = sql.SQL(" AND ").join(conditions)
+        query = sql.SQL("SELECT d.doc, count(*) OVER () FROM modelbox_experiments d WHERE {} ORDER BY "
+                        "(d.doc->>'created_at') COLLATE \"C\" DESC, (d.doc->>'name') COLLATE \"C\" "
+                        "LIMIT %s OFFSET %s").format(where_sql)
+        count = sql.SQL("SELECT count(*) FROM modelbox_experiments d WHERE {}").format(where_sql)
         return self._page(query, count, offset, limit)

@@ -4,6 +4,7 @@ Every document table is ``(seq, id, doc jsonb)``: the registry's documents as th
 rules the database enforces as indexes and constraints on them:
 
 - ``modelbox_models``: unique ``(namespace, name)``;
+- ``modelbox_experiments``: unique ``(namespace, name)`` (since version 3);
 - ``modelbox_versions``: unique ``(model_id, number)``; a trigger keeps ``modelbox_version_tags``
   (primary key ``(model_id, tag)``: one holder per tag) in step with each version's ``tags``;
 - ``modelbox_events``: ``seq`` from a sequence, taken under a lock held to COMMIT (commit order);
@@ -27,7 +28,8 @@ from ..errors import StorageError
 from .connection import DatabaseAddress
 
 SCHEMA_LOCK = 0x6D6F64656C626F78  # "modelbox": one schema change at a time, across every server
-DOCUMENT_TABLES = ("models", "versions", "checkpoints", "artifacts", "series", "tag_history", "uploads", "meta")
+FIRST_TABLES = ("models", "versions", "checkpoints", "artifacts", "series", "tag_history", "uploads", "meta")
+DOCUMENT_TABLES = (*FIRST_TABLES, "experiments", "logged_events")  # these two came with schema version 3
 
 
 def package_version() -> str:
@@ -44,7 +46,7 @@ def table(name: str) -> str:
 def _documents() -> list[str]:
     statements = [
         f"CREATE TABLE {table(name)} (seq bigserial NOT NULL, id text PRIMARY KEY, doc jsonb NOT NULL)"
-        for name in DOCUMENT_TABLES
+        for name in FIRST_TABLES
     ]
     indexes = {  # index elements: the lookups of find() and the orders of list and search
         "models": ["(doc->'_name_key')", "(doc->'namespace')"],
@@ -96,6 +98,18 @@ MIGRATIONS: dict[int, list[str]] = {
     2: [
         "CREATE INDEX ON modelbox_versions USING gin ((doc->'tags') jsonb_path_ops)",
         "CREATE INDEX ON modelbox_models (lower(doc->>'name') COLLATE \"C\", (doc->>'name') COLLATE \"C\")",
+    ],
+    # 3: experiments (unique names per namespace, listed newest first), the checkpoints of each, logged events
+    3: [
+        "CREATE TABLE modelbox_experiments (seq bigserial NOT NULL, id text PRIMARY KEY, doc jsonb NOT NULL)",
+        "CREATE UNIQUE INDEX modelbox_experiments_unique_name ON modelbox_experiments "
+        "((doc->>'namespace'), (doc->>'name'))",
+        "CREATE INDEX ON modelbox_experiments ((doc->'_name_key'))",
+        "CREATE INDEX ON modelbox_experiments ((doc->'namespace'))",
+        "CREATE INDEX ON modelbox_experiments ((doc->>'created_at') COLLATE \"C\" DESC)",
+        "CREATE INDEX ON modelbox_checkpoints ((doc->'experiment_id'))",
+        "CREATE TABLE modelbox_logged_events (seq bigserial NOT NULL, id text PRIMARY KEY, doc jsonb NOT NULL)",
+        "CREATE INDEX ON modelbox_logged_events ((doc->'parent'))",
     ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)

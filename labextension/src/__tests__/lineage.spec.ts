@@ -14,58 +14,61 @@ function opener(existing: string[]): INotebookOpener & { opened: string[] } {
   };
 }
 
+/** The shape `jupyter_modelbox.client.lineage.capture()` records. */
 const LINEAGE = {
-  notebook: 'experiments/train.ipynb',
-  cells: ['import torch', `print("${HOSTILE}")`],
-  cells_sha256: 'ab'.repeat(32),
-  python: '3.11.9',
+  captured_at: '2026-01-01T00:00:00+00:00',
+  notebook: { path: 'experiments/train.ipynb', name: 'train.ipynb', source: 'JPY_SESSION_NAME' },
+  cells: {
+    count: 3,
+    sha256: 'ab'.repeat(32),
+    recorded: 2,
+    truncated: true,
+    sources: [
+      { execution_count: 2, source: 'import torch' },
+      { execution_count: 3, source: `print("${HOSTILE}")` }
+    ]
+  },
+  python: { version: '3.11.9', implementation: 'CPython', executable: '/usr/bin/python3' },
   packages: { torch: '2.13.0', [HOSTILE]: HOSTILE },
-  git: { commit: '0123456789abcdef0123', dirty: true, branch: HOSTILE },
-  host: HOSTILE,
-  user: 'alice',
-  created_at: '2026-01-01T00:00:00Z',
+  packages_total: 5,
+  git: { commit: '0123456789abcdef0123', dirty: true, branch: HOSTILE, root: '/work', remote: null },
+  host: { hostname: 'box', user: 'alice', platform: HOSTILE },
   [HOSTILE]: { nested: HOSTILE }
 };
 
 describe('renderLineage', () => {
-  it('renders known keys nicely and unknown ones as JSON, all as text', async () => {
+  it('renders the recorded schema, folded, all as text', async () => {
     const node = renderLineage(LINEAGE, opener([]));
     document.body.append(node);
     await settle();
 
     expect(node.querySelector('img, script')).toBeNull();
     const keys = Array.from(node.querySelectorAll(':scope > tbody > tr'), tr => tr.getAttribute('data-key'));
-    expect(keys).toEqual([
-      'notebook',
-      'created_at',
-      'user',
-      'host',
-      'python',
-      'git',
-      'cells_sha256',
-      'cells',
-      'packages',
-      HOSTILE
-    ]);
+    expect(keys).toEqual(['notebook', 'captured_at', 'git', 'host', 'python', 'cells', 'packages', HOSTILE]);
     const cell = (key: string) =>
       Array.from(node.querySelectorAll(':scope > tbody > tr'))
         .find(tr => tr.getAttribute('data-key') === key)
         ?.querySelector(':scope > td:last-child');
-    expect(cell('host')?.textContent).toBe(HOSTILE);
-    expect(cell('git')?.textContent).toBe(`0123456789ab uncommitted changes · branch: ${HOSTILE}`);
-    expect(cell('cells')?.querySelector('summary')?.textContent).toBe('2 cells executed');
+    expect(cell('notebook')?.textContent).toContain('experiments/train.ipynb');
+    expect(cell('host')?.textContent).toBe(`alice@box · ${HOSTILE}`);
+    expect(cell('python')?.textContent).toBe('CPython 3.11.9/usr/bin/python3');
+    expect(cell('git')?.textContent).toBe(`0123456789ab uncommitted changes on ${HOSTILE}/work`);
+    expect(cell('cells')?.querySelector('summary')?.textContent).toBe('3 cells executed');
+    expect(cell('cells')?.querySelector('details')?.open).toBe(false);
+    expect(cell('cells')?.textContent).toContain('Showing the last 2 of 3.');
+    expect(cell('cells')?.querySelector('.jp-ModelboxLineage-sha code')?.textContent).toBe('ab'.repeat(32));
     expect(Array.from(cell('cells')?.querySelectorAll('pre') ?? [], p => p.textContent)).toEqual([
       'import torch',
       `print("${HOSTILE}")`
     ]);
-    expect(cell('packages')?.querySelector('summary')?.textContent).toBe('2 packages');
+    expect(cell('packages')?.querySelector('summary')?.textContent).toBe('5 packages (2 recorded)');
     expect(cell(HOSTILE)?.textContent).toBe(JSON.stringify({ nested: HOSTILE }));
     document.body.replaceChildren();
   });
 
   it('offers "Open notebook" only when the notebook exists, and opens it', async () => {
     const present = opener(['experiments/train.ipynb']);
-    const node = renderLineage({ notebook: '/experiments/train.ipynb' }, present);
+    const node = renderLineage({ notebook: { path: '/experiments/train.ipynb' } }, present);
     const button = node.querySelector('.jp-ModelboxLineage-open') as HTMLButtonElement;
     expect(button.disabled).toBe(true); // until the file browser answered
     await settle();
@@ -74,7 +77,7 @@ describe('renderLineage', () => {
     await settle();
     expect(present.opened).toEqual(['experiments/train.ipynb']);
 
-    const absent = renderLineage({ notebook: 'gone.ipynb' }, opener([]));
+    const absent = renderLineage({ notebook: { path: 'gone.ipynb' } }, opener([]));
     await settle();
     const disabled = absent.querySelector('.jp-ModelboxLineage-open') as HTMLButtonElement;
     expect(disabled.disabled).toBe(true);
@@ -85,26 +88,22 @@ describe('renderLineage', () => {
     expect(renderLineage(null).textContent).toBe('No lineage recorded.');
     expect(renderLineage({}).textContent).toBe('No lineage recorded.');
     expect(renderLineage(HOSTILE).textContent).toBe(HOSTILE);
-    const odd = renderLineage({ git: 'abc', cells: 3, packages: ['numpy==2.0', HOSTILE], notebook: 5 });
+    const odd = renderLineage({ git: 'abc', cells: 3, packages: [HOSTILE], notebook: 5, host: null });
     expect(odd.querySelector('img')).toBeNull();
     expect(odd.querySelector('tr[data-key="git"] td:last-child')?.textContent).toBe('abc');
     expect(odd.querySelector('tr[data-key="cells"] td:last-child')?.textContent).toBe('3');
     expect(odd.querySelector('tr[data-key="notebook"] td:last-child')?.textContent).toBe('5');
-    expect(Array.from(odd.querySelectorAll('tr[data-key="packages"] tbody td'), n => n.textContent)).toEqual([
-      'numpy',
-      '2.0',
-      HOSTILE,
-      ''
-    ]);
-    expect(notebookPath({ notebook: ' a\\b.ipynb ' })).toBe('a/b.ipynb');
-    expect(notebookPath({ notebook: 1 })).toBeNull();
+    expect(odd.querySelector('tr[data-key="packages"] td:last-child')?.textContent).toBe(JSON.stringify([HOSTILE]));
+    expect(odd.querySelector('tr[data-key="host"]')).toBeNull();
+    expect(notebookPath({ notebook: { path: ' a\\b.ipynb ' } })).toBe('a/b.ipynb');
+    expect(notebookPath({ notebook: 'a.ipynb' })).toBeNull();
   });
 
   it('turns the absolute path a kernel records into one relative to the server root', () => {
-    const lineage = { notebook: '/home/me/work/runs/train.ipynb' };
+    const lineage = { notebook: { path: '/home/me/work/runs/train.ipynb' } };
     expect(notebookPath(lineage, '/home/me/work')).toBe('runs/train.ipynb');
     expect(notebookPath(lineage, '/home/me/work/')).toBe('runs/train.ipynb');
     expect(notebookPath(lineage, '/home/me/wo')).toBe('home/me/work/runs/train.ipynb');
-    expect(notebookPath({ notebook: 'runs/train.ipynb' }, '/home/me/work')).toBe('runs/train.ipynb');
+    expect(notebookPath({ notebook: { path: 'runs/train.ipynb' } }, '/home/me/work')).toBe('runs/train.ipynb');
   });
 });

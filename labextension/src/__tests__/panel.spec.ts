@@ -241,10 +241,12 @@ describe('VersionView', () => {
 });
 
 describe('metadata table', () => {
-  it('parses values as JSON when they are JSON, else as text', () => {
-    expect(parseMetadataValue('3')).toBe(3);
-    expect(parseMetadataValue('{"a": [1]}')).toEqual({ a: [1] });
-    expect(parseMetadataValue('resnet')).toBe('resnet');
+  it('parses values as JSON when they are JSON, else as text, and refuses broken JSON', () => {
+    expect(parseMetadataValue('3')).toEqual({ value: 3 });
+    expect(parseMetadataValue('{"a": [1]}')).toEqual({ value: { a: [1] } });
+    expect(parseMetadataValue('resnet')).toEqual({ value: 'resnet' });
+    expect(parseMetadataValue('{"lr": 0.0')).toEqual({ error: expect.stringContaining('not valid JSON') });
+    expect(parseMetadataValue(' [1, 2')).toEqual({ error: expect.stringContaining('not valid JSON') });
   });
 
   it('adds by merging one key, edits one key, removes one key', async () => {
@@ -264,6 +266,9 @@ describe('metadata table', () => {
     await settle();
     (table.querySelector('.jp-ModelboxMetadata-remove') as HTMLButtonElement | null)?.click();
     await settle();
+    expect(calls(fetch)).toHaveLength(2); // asked again first
+    (table.querySelector('.jp-ModelboxMetadata-confirmRemove') as HTMLButtonElement | null)?.click();
+    await settle();
 
     expect(calls(fetch)).toEqual([
       'PATCH objects/m1/metadata',
@@ -273,6 +278,26 @@ describe('metadata table', () => {
     expect(await fetch.mock.calls[0][0].json()).toEqual({ metadata: { epochs: 10 } });
     expect(await fetch.mock.calls[1][0].json()).toEqual({ value: 0.2 });
     expect(changed).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('metadata table with broken JSON', () => {
+  it('says the value is not valid JSON and stores it as text only when asked', async () => {
+    const { client, fetch } = clientFor([]);
+    fetch.mockImplementation(async () => jsonResponse({}));
+    const table = renderMetadataTable({ client, objectId: 'm1', metadata: {}, editable: true });
+    document.body.append(table);
+    (table.querySelector('[aria-label="New metadata key"]') as HTMLInputElement).value = 'opt';
+    (table.querySelector('[aria-label="New metadata value"]') as HTMLInputElement).value = '{"lr": 0.0';
+    (table.querySelector('.jp-ModelboxMetadata-addButton') as HTMLButtonElement).click();
+    await settle();
+    expect(calls(fetch)).toEqual([]);
+    expect(table.querySelector('[role=alert]')?.textContent).toContain('not valid JSON');
+    (table.querySelector('.jp-ModelboxMetadata-asText') as HTMLButtonElement).click();
+    await settle();
+    expect(calls(fetch)).toEqual(['PATCH objects/m1/metadata']);
+    expect(await fetch.mock.calls[0][0].json()).toEqual({ metadata: { opt: '{"lr": 0.0' } });
+    table.remove();
   });
 });
 

@@ -259,7 +259,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a checkpoint from uploaded files */
+        /** Create a checkpoint from uploaded files (optionally in an experiment, whose framework and hparams it takes unless given) */
         post: operations["create_checkpoint"];
         delete?: never;
         options?: never;
@@ -284,6 +284,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Experiments, newest first (of one namespace; searchable) */
+        get: operations["list_experiments"];
+        put?: never;
+        /** Create an experiment (names are unique per namespace) */
+        post: operations["create_experiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An experiment by id, else by name in 'namespace' (default: default) */
+        get: operations["get_experiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{experiment_id}/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An experiment's checkpoints by epoch, then batch number */
+        get: operations["list_checkpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{experiment_id}/top-checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The checkpoint with the best reported metric (the experiment's declared one, else val_loss; 404 when no checkpoint reports it) */
+        get: operations["top_checkpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/objects/{object_id}/metadata": {
         parameters: {
             query?: never;
@@ -291,7 +360,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Metadata of a model, version or checkpoint (ETag: its revision) */
+        /** Metadata of a model, version, checkpoint or experiment (ETag: its revision) */
         get: operations["get_metadata"];
         put?: never;
         post?: never;
@@ -355,6 +424,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/objects/{object_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events logged on an object, by wallclock */
+        get: operations["list_logged_events"];
+        put?: never;
+        /** Log an event on an object (name, source, wallclock) */
+        post: operations["log_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/objects/{object_id}/artifacts": {
         parameters: {
             query?: never;
@@ -362,7 +449,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Artifacts of a model, version or checkpoint */
+        /** Artifacts of a model, version, checkpoint or experiment */
         get: operations["list_artifacts"];
         put?: never;
         /** Record uploaded bytes (from /uploads) as an artifact */
@@ -629,15 +716,47 @@ export interface components {
         Checkpoint: {
             id: string;
             uuid: string;
+            experiment_id?: string | null;
+            trial_id?: number | null;
+            epoch?: number | null;
+            batch_number?: number | null;
             /** @description any JSON object */
             metadata: JSONObject;
             /** @description any JSON object */
             metrics: JSONObject;
+            /** @description any JSON object */
+            hparams?: JSONObject;
             framework: string | null;
             format: string | null;
+            /** @description file path -> size in bytes */
+            resources?: {
+                [key: string]: number;
+            };
             /** @description where a version or checkpoint came from: notebook, cells, packages, git, host */
             lineage?: JSONObject | null;
             owner: string;
+            revision: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Experiment: {
+            id: string;
+            name: string;
+            namespace: string;
+            owner: string;
+            external_id: string | null;
+            framework: string | null;
+            /** @description any JSON object */
+            metadata: JSONObject;
+            /** @description any JSON object */
+            hparams: JSONObject;
+            /** @description the metric top_checkpoint ranks by (default val_loss) */
+            metric: string | null;
+            /** @description null: smaller is better */
+            smaller_is_better: boolean | null;
+            num_checkpoints: number;
             revision: number;
             /** Format: date-time */
             created_at: string;
@@ -663,8 +782,22 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        /** @description a model, version or checkpoint */
-        RegistryObject: components["schemas"]["Model"] | components["schemas"]["Version"] | components["schemas"]["Checkpoint"];
+        /** @description an event a user logged on an object (ModelBox's log_event) */
+        LoggedEvent: {
+            id: string;
+            parent: string;
+            name: string;
+            source: string | null;
+            /** @description seconds since the epoch */
+            wallclock: number;
+            /** @description any JSON object */
+            metadata: JSONObject;
+            actor: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description a model, version, checkpoint or experiment */
+        RegistryObject: components["schemas"]["Model"] | components["schemas"]["Version"] | components["schemas"]["Checkpoint"] | components["schemas"]["Experiment"];
         Blob: {
             checksum: string;
             size: number;
@@ -1528,6 +1661,12 @@ export interface operations {
                     format?: string | null;
                     /** @description where a version or checkpoint came from: notebook, cells, packages, git, host */
                     lineage?: JSONObject | null;
+                    experiment_id?: string | null;
+                    epoch?: number | null;
+                    batch_number?: number | null;
+                    trial_id?: number | null;
+                    /** @description any JSON object */
+                    hparams?: JSONObject | null;
                 };
             };
         };
@@ -1555,6 +1694,184 @@ export interface operations {
             header?: never;
             path: {
                 uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    list_experiments: {
+        parameters: {
+            query?: {
+                namespace?: string;
+                /** @description the search language, e.g. name ~ mnist and (tag:production or metrics.val_loss < 0.1); a syntax error is a 422 whose message points at the position */
+                q?: string;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experiments: components["schemas"]["Experiment"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    create_experiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    owner?: string | null;
+                    namespace?: string | null;
+                    /** @description the run's id in the tool that trained it */
+                    external_id?: string | null;
+                    framework?: string | null;
+                    /** @description any JSON object */
+                    metadata?: JSONObject | null;
+                    /** @description any JSON object */
+                    hparams?: JSONObject | null;
+                    /** @description the metric top-checkpoint ranks by (default val_loss) */
+                    metric?: string | null;
+                    /** @description default: true */
+                    smaller_is_better?: boolean | null;
+                    /** @description return the existing experiment instead of a 409 */
+                    exist_ok?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    get_experiment: {
+        parameters: {
+            query?: {
+                namespace?: string;
+            };
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    list_checkpoints: {
+        parameters: {
+            query?: {
+                epoch?: number;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checkpoints: components["schemas"]["Checkpoint"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    top_checkpoint: {
+        parameters: {
+            query?: {
+                metric?: string;
+                smaller_is_better?: boolean;
+            };
+            header?: never;
+            path: {
+                experiment_id: string;
             };
             cookie?: never;
         };
@@ -1810,6 +2127,75 @@ export interface operations {
                     "application/json": {
                         keys: string[];
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    list_logged_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["LoggedEvent"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    log_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    source?: string | null;
+                    /** @description seconds since the epoch; default: now */
+                    wallclock?: number | null;
+                    /** @description any JSON object */
+                    metadata?: JSONObject | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggedEvent"];
                 };
             };
             400: components["responses"]["BadRequest"];

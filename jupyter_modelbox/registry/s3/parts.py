@@ -1,0 +1,127 @@
+"""Bytes streamed into an S3 multipart upload as they arrive, in bounded memory.
+
+A writer holds at most one part being filled plus ``IN_FLIGHT`` parts on their way (a small
+thread pool sends them while more bytes arrive). S3 accepts parts under 5 MiB only as the last
+one, so when a writer closes before the upload ends (the end of one REST chunk), the bytes short
+of a part are kept as a small ``.tail`` object and the next writer, on any server, starts from
+them. The state (``key``, ``mpu``, ``parts``, ``tail``) lives in the registry's upload session.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from ..backend import Doc
+from .location import S3Location
+
+IN_FLIGHT = 3
+_SENDERS = ThreadPoolExecutor(8, thread_name_prefix="modelbox-s3-part")
+
+
+def new_state(key: str, mpu: str) -> Doc:
+    return {"key": key, "mpu": mpu, "parts": [], "tail": 0}
+
+
+def received(state: Doc) -> int:
+    return sum(part["size"] for part in state["parts"]) + state["tail"]
+
+
+def tail_key(state: Doc) -> str:
+    return state["key"] + ".tail"
+
+
+class PartWriter:
+    """Appends to the multipart upload of ``state`` (``write``/``flush``/``close``); ``state`` after
+    ``close()`` is what the session keeps. ``finish()`` instead sends what is left as the last part."""
+
+    def __init__(self, client: Any, location: S3Location, state: Doc) -> None:
+        self.client = client
+        self.location = location
+        self.state: Doc = {**state, "parts": list(state["parts"])}
+        self.closed = False
+        self._failed = False
+        self._part_bytes = location.options.part_bytes
+        self._buffer = bytearray()
+        self._sending: list[tuple[int, int, Future[Doc]]] = []  # (part number, size, reply)
+        if state["tail"]:
+            with location.errors("reading an upload's tail", tail_key(state)):
+                body = client.get_object(Bucket=location.bucket, Key=tail_key(state))["Body"]
+                self._buffer += body.read()
+            if len(self._buffer) != state["tail"]:
+                raise location.client_error("reading an upload's tail", tail_key(state), "404", 404)
+
+    def write(self, data: bytes) -> int:
+        if self._failed:
+            raise self.location.client_error("sending an upload's parts", self.state["key"], "500", 500)
+        self._buffer += data
+        while len(self._buffer) >= self._part_bytes:
+            self._send(bytes(self._buffer[:self._part_bytes]))
+            del self._buffer[:self._part_bytes]
+        return len(data)
+
+    def flush(self) -> None:
+        """Parts go out as they fill; the bytes short of a part stay until ``close`` or ``finish``."""
+
+    def _send(self, part: bytes) -> None:
+        while len(self._sending) >= IN_FLIGHT:
+            self._collect_oldest()
+        number = len(self.state["parts"]) + len(self._sending) + 1
+        self._sending.append((number, len(part), _SENDERS.submit(self._upload_part, number, part)))
+
+    def _upload_part(self, number: int, part: bytes) -> Doc:
+        location = self.location
+        with location.errors(f"sending part {number} of an upload", self.state["key"]):
+            reply = self.client.upload_part(Bucket=location.bucket, Key=self.state["key"], UploadId=self.state["mpu"],
+                                            PartNumber=number, Body=part, ChecksumAlgorithm="CRC32")
+        return {"etag": reply["ETag"], "crc32": reply.get("ChecksumCRC32")}
+
+    def _collect_oldest(self) -> None:
+        number, size, reply = self._sending.pop(0)
+        try:
+            self.state["parts"].append({"number": number, "size": size, **reply.result()})
+        except BaseException:
+            self._failed = True  # the parts after it are dropped too: the parts kept stay contiguous
+            for _, _, later in self._sending:
+                later.exception()
+            self._sending.clear()
+            raise
+
+    def _collect_all(self) -> None:
+        while self._sending:
+            self._collect_oldest()
+
+    def close(self) -> None:
+        """Wait for the parts on their way and keep the rest as the tail. After a failed part only the
+        parts before it count: the session then reports fewer bytes, and the client resends from there."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self._failed:
+            try:
+                self._collect_all()
+            except BaseException:
+                self.state["tail"] = 0
+                raise
+            self._keep_tail()
+        else:
+            self.state["tail"] = 0
+
+    def _keep_tail(self) -> None:
+        location = self.location
+        if self._buffer:
+            with location.errors("keeping an upload's tail", tail_key(self.state)):
+                self.client.put_object(Bucket=location.bucket, Key=tail_key(self.state), Body=bytes(self._buffer))
+        self.state["tail"] = len(self._buffer)
+
+    def finish(self) -> Doc:
+        """Send every byte left as the last part(s); the completed parts for ``complete_multipart_upload``."""
+        self.closed = True
+        if self._buffer or not self.state["parts"]:  # an empty upload still needs one (empty) part
+            self._send(bytes(self._buffer))
+            self._buffer.clear()
+        self._collect_all()
+        self.state["tail"] = 0
+        return {"Parts": [{"PartNumber": part["number"], "ETag": part["etag"],
+                           **({"ChecksumCRC32": part["crc32"]} if part.get("crc32") else {})}
+                          for part in self.state["parts"]]}

@@ -1,0 +1,292 @@
+"""``S3BlobStore``: content-addressed artifact bytes in an S3 bucket (AWS, or an S3-compatible store).
+
+    <prefix>/sha256/<hash>          a blob: its bytes, named by their sha256
+    <prefix>/uploads/<id>           an upload being received (a multipart upload, then one object)
+    <prefix>/uploads/<id>.tail      its bytes short of a part, between two chunks
+
+Every write of a blob is conditional (``If-None-Match: *``): concurrent uploads of the same bytes
+never clobber each other, and the second one learns (412) that the bytes are already stored.
+An upload's bytes are sent as a multipart upload while they arrive (``PartWriter``); when the last
+chunk is in, the sha256 is checked and the object is copied inside the store to its blob key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import BinaryIO
+
+from ..backend import BlobRef, BlobStore, Doc
+from ..blobs import CHUNK, is_sha256, sha256_file
+from ..errors import IntegrityError, InvalidArgumentError, NotFoundError
+from .location import S3Location
+from .parts import PartWriter, new_state, received, tail_key
+from .reader import S3ObjectReader
+
+COPY_PART_BYTES = 256 * 1024 * 1024
+MAX_PARTS = 10_000
+
+
+class S3BlobStore(BlobStore):
+    def __init__(self, location: S3Location) -> None:
+        self.where = location
+        self.location = str(location)
+        self.client = location.client()
+        self.check_access()
+
+    def check_access(self) -> None:
+        """A clear error now for a missing bucket, wrong credentials or an unreachable store."""
+        with self.where.errors("checking the bucket"):
+            self.client.head_bucket(Bucket=self.where.bucket)
+
+    def key(self, checksum: str) -> str:
+        if not is_sha256(checksum):
+            raise InvalidArgumentError(f"{checksum!r} is not a sha256 hex digest")
+        return self.where.key("sha256", checksum)
+
+    def _upload_key(self, upload_id: str) -> str:
+        if not upload_id.isalnum():
+            raise InvalidArgumentError(f"{upload_id!r} is not an upload id")
+        return self.where.key("uploads", upload_id)
+
+    def _head(self, key: str) -> Doc | None:
+        from botocore.exceptions import ClientError
+
+        with self.where.errors("looking up artifact bytes", key):
+            try:
+                return self.client.head_object(Bucket=self.where.bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                    return None
+                raise
+
+    # -- blobs ---------------------------------------------------------------------------------
+
+    def put_stream(self, stream: BinaryIO, expected_checksum: str | None = None) -> BlobRef:
+        upload_id = uuid.uuid4().hex
+        state = self.start_upload(upload_id)
+        writer = PartWriter(self.client, self.where, state)
+        digest = hashlib.sha256()
+        try:
+            while block := stream.read(self.where.options.part_bytes):
+                digest.update(block)
+                writer.write(block)
+        except BaseException:
+            self.cancel_upload(upload_id, state)
+            raise
+        return self._store_staged(writer, expected_checksum or digest.hexdigest(), digest.hexdigest())
+
+    def put_file(self, source: Path, expected_checksum: str | None = None) -> BlobRef:
+        """Hash the file first, then send it straight to its blob key (no copy inside the store)."""
+        checksum, size = sha256_file(source)
+        if expected_checksum is not None and expected_checksum.lower() != checksum:
+            raise IntegrityError(f"{source} has sha256 {checksum}, not {expected_checksum}; nothing was stored")
+        if self._head(self.key(checksum)) is None:
+            key = self.key(checksum)
+            with self.where.errors("starting an upload", key):
+                mpu = self.client.create_multipart_upload(Bucket=self.where.bucket, Key=key,
+                                                          ChecksumAlgorithm="CRC32")["UploadId"]
+            writer = PartWriter(self.client, self.where, new_state(key, mpu))
+            try:
+                with open(source, "rb") as stream:
+                    while block := stream.read(self.where.options.part_bytes):
+                        writer.write(block)
+                self._complete(key, mpu, writer.finish())
+            except BaseException:
+                self._abort(key, mpu)
+                raise
+        return BlobRef(checksum=checksum, size=size)
+
+    def _complete(self, key: str, mpu: str, parts: Doc) -> None:
+        """Complete a multipart upload unless the key is taken (412: the same bytes are there already)."""
+        from botocore.exceptions import ClientError
+
+        with self.where.errors("completing an upload", key):
+            try:
+                self.client.complete_multipart_upload(Bucket=self.where.bucket, Key=key, UploadId=mpu,
+                                                      MultipartUpload=parts, IfNoneMatch="*")
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in {"PreconditionFailed", "412"}:
+                    raise
+                self._abort(key, mpu)
+
+    def _abort(self, key: str, mpu: str) -> None:
+        from botocore.exceptions import ClientError
+
+        with self.where.errors("aborting an upload", key):
+            try:
+                self.client.abort_multipart_upload(Bucket=self.where.bucket, Key=key, UploadId=mpu)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in {"NoSuchUpload", "404"}:
+                    raise
+
+    def open(self, checksum: str) -> BinaryIO:
+        key = self.key(checksum)
+        head = self._head(key)
+        if head is None:
+            raise NotFoundError(f"the bytes of blob {checksum} are missing from {self.location}")
+        return S3ObjectReader(self.client, self.where, key, head["ContentLength"], checksum)  # type: ignore[return-value]
+
+    def exists(self, checksum: str) -> bool:
+        return self._head(self.key(checksum)) is not None
+
+    def size(self, checksum: str) -> int:
+        head = self._head(self.key(checksum))
+        if head is None:
+            raise NotFoundError(f"the bytes of blob {checksum} are missing from {self.location}")
+        return int(head["ContentLength"])
+
+    def list_blobs(self) -> Iterator[tuple[str, float]]:
+        prefix = self.where.key("sha256") + "/"
+        with self.where.errors("listing blobs"):
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.where.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    name = item["Key"][len(prefix):]
+                    if is_sha256(name):
+                        yield name, item["LastModified"].timestamp()
+
+    def remove(self, checksum: str) -> None:
+        with self.where.errors("removing a blob", self.key(checksum)):
+            self.client.delete_object(Bucket=self.where.bucket, Key=self.key(checksum))
+
+    def copy_to(self, checksum: str, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self.open(checksum) as source, open(target, "wb") as out:
+            while block := source.read(CHUNK * 8):
+                out.write(block)
+
+    def download_url(self, checksum: str, filename: str, expires_seconds: int) -> str | None:
+        with self.where.errors("signing a download link", self.key(checksum)):
+            return self.client.generate_presigned_url(
+                "get_object", ExpiresIn=expires_seconds,
+                Params={"Bucket": self.where.bucket, "Key": self.key(checksum),
+                        "ResponseContentDisposition": f"attachment; filename=\"{filename}\""})
+
+    # -- resumable uploads ---------------------------------------------------------------------
+
+    def start_upload(self, upload_id: str) -> Doc:
+        key = self._upload_key(upload_id)
+        with self.where.errors("starting an upload", key):
+            mpu = self.client.create_multipart_upload(Bucket=self.where.bucket, Key=key,
+                                                      ChecksumAlgorithm="CRC32")["UploadId"]
+        return new_state(key, mpu)
+
+    def _state(self, upload_id: str, state: Doc | None) -> Doc:
+        if not state or state.get("key") != self._upload_key(upload_id):
+            raise NotFoundError(f"upload {upload_id} does not exist (finished, cancelled or never started)")
+        return state
+
+    def upload_offset(self, upload_id: str, state: Doc | None = None) -> int:
+        return received(self._state(upload_id, state))
+
+    def open_upload(self, upload_id: str, state: Doc | None = None) -> BinaryIO:
+        return PartWriter(self.client, self.where, self._state(upload_id, state))  # type: ignore[return-value]
+
+    def finish_upload(
+        self, upload_id: str, expected_checksum: str, known_checksum: str | None = None, state: Doc | None = None,
+    ) -> BlobRef:
+        writer = PartWriter(self.client, self.where, self._state(upload_id, state))
+        return self._store_staged(writer, expected_checksum, known_checksum)
+
+    def _store_staged(self, writer: PartWriter, expected_checksum: str, known_checksum: str | None) -> BlobRef:
+        """Complete the staged upload, check its sha256, copy it to its blob key; the staging goes either way."""
+        state = writer.state
+        staged = state["key"]
+        try:
+            parts = writer.finish()
+            size = received(state)
+            self._complete(staged, state["mpu"], parts)
+            checksum = known_checksum or self._sha256(staged, size)
+            if expected_checksum.lower() != checksum:
+                raise IntegrityError(
+                    f"the uploaded bytes have sha256 {checksum} but the client announced {expected_checksum}: "
+                    "the data was corrupted in transit; nothing was stored")
+            if self._head(self.key(checksum)) is None:
+                self._copy(staged, self.key(checksum), size)
+            return BlobRef(checksum=checksum, size=size)
+        except BaseException:
+            self._abort(staged, state["mpu"])
+            raise
+        finally:
+            self._delete_staging(state)
+
+    def _sha256(self, key: str, size: int) -> str:
+        """The sha256 of a staged object (an upload resumed on another server, or after a restart)."""
+        digest = hashlib.sha256()
+        with S3ObjectReader(self.client, self.where, key, size, None) as stream:
+            while block := stream.read(CHUNK * 8):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def _copy(self, source: str, key: str, size: int) -> None:
+        """Copy inside the store, in parallel ranges, completed only if the blob key is still free."""
+        with self.where.errors("storing a blob", key):
+            mpu = self.client.create_multipart_upload(Bucket=self.where.bucket, Key=key)["UploadId"]
+        part = max(COPY_PART_BYTES, -(-size // MAX_PARTS))
+        ranges = [(start, min(size, start + part) - 1) for start in range(0, size, part)] or [(0, -1)]
+
+        def copy_part(index: int) -> Doc:
+            start, end = ranges[index]
+            extra = {"CopySourceRange": f"bytes={start}-{end}"} if size else {}
+            with self.where.errors("storing a blob", key):
+                reply = self.client.upload_part_copy(Bucket=self.where.bucket, Key=key, UploadId=mpu,
+                                                     PartNumber=index + 1, **extra,
+                                                     CopySource={"Bucket": self.where.bucket, "Key": source})
+            return {"PartNumber": index + 1, "ETag": reply["CopyPartResult"]["ETag"]}
+
+        try:
+            with ThreadPoolExecutor(4, thread_name_prefix="modelbox-s3-copy") as pool:
+                parts = list(pool.map(copy_part, range(len(ranges))))
+            self._complete(key, mpu, {"Parts": parts})
+        except BaseException:
+            self._abort(key, mpu)
+            raise
+
+    def _delete_staging(self, state: Doc) -> None:
+        with self.where.errors("removing an upload's staging objects", state["key"]):
+            self.client.delete_objects(Bucket=self.where.bucket, Delete={
+                "Objects": [{"Key": state["key"]}, {"Key": tail_key(state)}], "Quiet": True})
+
+    def cancel_upload(self, upload_id: str, state: Doc | None = None) -> None:
+        if not state:
+            return
+        self._abort(state["key"], state["mpu"])
+        self._delete_staging(state)
+
+    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = ()) -> list[str]:
+        """Multipart uploads and staging objects under ``uploads/`` older than that, but for the uploads ``keep``."""
+        import time
+
+        cutoff = time.time() - older_than_seconds
+        prefix = self.where.key("uploads") + "/"
+        kept = {self.where.key("uploads", upload_id) for upload_id in keep}
+        found = []
+        with self.where.errors("listing unfinished uploads"):
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.where.bucket,
+                                                                                 Prefix=prefix)
+            for page in pages:
+                for item in page.get("Uploads", []):
+                    if item["Key"] not in kept and item["Initiated"].timestamp() < cutoff:
+                        found.append(f"multipart {item['UploadId']} {item['Key']}")
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.where.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    if item["Key"].removesuffix(".tail") not in kept and item["LastModified"].timestamp() < cutoff:
+                        found.append(f"object {item['Key']}")
+        return sorted(found)
+
+    def remove_staging(self, name: str) -> None:
+        kind, _, rest = name.partition(" ")
+        prefix = self.where.key("uploads") + "/"
+        if kind == "multipart":
+            mpu, _, key = rest.partition(" ")
+            if key.startswith(prefix):
+                self._abort(key, mpu)
+        elif kind == "object" and rest.startswith(prefix):
+            with self.where.errors("removing an upload's staging objects", rest):
+                self.client.delete_object(Bucket=self.where.bucket, Key=rest)
+
+    def __repr__(self) -> str:
+        return f"S3BlobStore({self.location})"

@@ -1,0 +1,106 @@
+"""Metadata in the side panel of a real JupyterLab: Remove visible at any width and asked again, broken JSON refused.
+
+The tests share one JupyterLab server (and registry), so each uses its own model names.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from jupyter_modelbox import ModelBox
+
+from ..helpers.jupyter import JupyterServer
+from .conftest import SCREENSHOTS, unique, wait_until
+from .test_lab_panel import PANEL, open_model, open_panel
+
+pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
+
+
+def set_sidebar_width(page: Page, width: int) -> None:
+    """Drag the handle between the left sidebar and the main area until the panel is ``width`` px wide."""
+    panel = page.locator(PANEL)
+    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+    for _ in range(3):
+        start, box = handle.bounding_box(), panel.bounding_box()
+        assert start is not None and box is not None
+        y = start["y"] + start["height"] / 2
+        page.mouse.move(start["x"] + start["width"] / 2, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + width, y, steps=5)
+        page.mouse.up()
+        shown = panel.bounding_box()
+        if shown is not None and abs(shown["width"] - width) <= 4:
+            return
+    raise AssertionError(f"the side panel did not become {width} px wide")
+
+
+def fully_visible(button: Locator, panel: Locator) -> bool:
+    """The button's label is not cut and the button lies inside the panel."""
+    box, frame = button.bounding_box(), panel.bounding_box()
+    if box is None or frame is None:
+        return False
+    inside = box["x"] >= frame["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
+    return inside and bool(button.evaluate("b => b.scrollWidth <= b.clientWidth"))
+
+
+@pytest.mark.parametrize("width", [600, 250])
+def test_metadata_remove_is_visible_and_asks_first(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str], width: int
+) -> None:
+    name = unique("metadata-remove")
+    modelbox.new_model(name, metadata={
+        "dataset": "imagenet-1k resized to 224 pixels with the standard train and validation split",
+        "source": "https://example.com/datasets/imagenet/2012/train/really/long/path/to/the/archive.tar",
+        "lr": 0.001,
+    })
+    panel = open_panel(page, lab_server)
+    set_sidebar_width(page, width)
+    open_model(panel, name)
+    for key in ("dataset", "lr", "source"):
+        remove = panel.locator(f".jp-ModelboxMetadata-table tr[data-key='{key}']").get_by_role(
+            "button", name="Remove", exact=True)
+        expect(remove).to_have_text("Remove")
+        wait_until(lambda remove=remove: fully_visible(remove, panel), timeout=10)
+    value = panel.locator(".jp-ModelboxMetadata-table tr[data-key='dataset'] .jp-ModelboxMetadata-value")
+    assert value.evaluate("td => td.getBoundingClientRect().width") > 100  # not one character per line
+    page.screenshot(path=str(SCREENSHOTS / f"metadata_at_{width}px.png"))
+
+    row = panel.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")
+    row.get_by_role("button", name="Remove", exact=True).click()
+    expect(row).to_contain_text("Remove lr?")
+    row.get_by_role("button", name="Keep").click()
+    assert "lr" in modelbox.get_model(name).metadata
+    row.get_by_role("button", name="Remove", exact=True).click()
+    row.locator(".jp-ModelboxMetadata-confirmRemove").click()
+    expect(panel.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")).to_have_count(0)
+    assert "lr" not in modelbox.get_model(name).metadata
+    assert page_errors == []
+
+
+def test_invalid_json_is_refused_and_stored_as_text_only_when_asked(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    name = unique("metadata-json")
+    modelbox.new_model(name)
+    panel = open_panel(page, lab_server)
+    open_model(panel, name)
+    view = panel.locator(".jp-ModelboxModelView")
+
+    view.get_by_label("New metadata key").fill("optimizer")
+    view.get_by_label("New metadata value").fill('{"lr": 0.0')
+    view.get_by_role("button", name="Add").click()
+    alert = view.locator(".jp-ModelboxMetadata-errors [role=alert]")
+    expect(alert).to_contain_text("not valid JSON")
+    assert modelbox.get_model(name).metadata == {}
+    alert.get_by_role("button", name="Store as text").click()
+    expect(view.locator(".jp-ModelboxMetadata-table tr[data-key='optimizer']")).to_contain_text('{"lr": 0.0')
+    assert modelbox.get_model(name).metadata == {"optimizer": '{"lr": 0.0'}
+
+    row = view.locator(".jp-ModelboxMetadata-table tr[data-key='optimizer']")
+    row.get_by_role("button", name="Edit").click()
+    row.get_by_label("Value of optimizer").fill('{"lr": 0.01}')
+    row.get_by_label("Value of optimizer").press("Enter")
+    expect(view.locator(".jp-ModelboxMetadata-table tr[data-key='optimizer']")).to_contain_text('{"lr":0.01}')
+    assert modelbox.get_model(name).metadata == {"optimizer": {"lr": 0.01}}
+    assert page_errors == []
