@@ -165,8 +165,22 @@ class JournalStorage(Storage):
             self._reap_compactor()
         size = self.journal.journal_size
         if size > COMPACT_MIN_BYTES and size > self._snapshot_size():
-            self.journal.rotate()
-            self._compactor = self.journal.start_compactor()
+            self.start_compaction()
+
+    def start_compaction(self) -> bool:
+        """Set the journal aside and fold it into the snapshot in another process; False if one runs."""
+        if self.journal is None or self._depth or not self.journal.journal_size:
+            return False
+        if self._compactor is not None:
+            if self._compactor.poll() is None:
+                return False
+            self._reap_compactor()
+        self.journal.rotate()
+        self._compactor = self.journal.start_compactor()
+        return True
+
+    def compacting(self) -> bool:
+        return self._compactor is not None and self._compactor.poll() is None
 
     def _snapshot_size(self) -> int:
         assert self.journal is not None
