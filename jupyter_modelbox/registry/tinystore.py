@@ -348,8 +348,7 @@ class JournaledTable(Table):
 
     def first_id(self, field: str, value: Any) -> str | None:
         """Any one document id with ``field == value`` (for unique fields such as ``id``), without copying."""
-        bucket = self._indexes[field].get(hashable(value))
-        return next(iter(bucket)) if bucket else None
+        return self._indexes[field].first(hashable(value))
 
     def raw(self, doc_id: str) -> dict[str, Any] | None:
         return self._read_table().get(doc_id)
