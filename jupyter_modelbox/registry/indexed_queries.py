@@ -21,6 +21,7 @@ from .documents import TinyDocumentStore
 from .indexes import SortedIndex
 from .scan_queries import ScanQueries, newest_key
 from .search import And, Compare, HasTag, In, MatchAll, Node, Or, predicate
+from .tinystore import JournaledTable
 
 # version fields held in a hash index of the versions table, and the literal type it answers exactly
 HASHED: dict[str, type | tuple[type, ...]] = {
@@ -37,8 +38,20 @@ class IndexedQueries(ScanQueries):
         self._versions = docs.table("versions")
         self._models = docs.table("models")
         self._by_model = self._versions.create_sorted_index("model_id", ("number",))
-        self._by_created = self._versions.create_sorted_index(None, ("created_at", "number"))
-        self._by_number = self._versions.create_sorted_index(None, ("number",))
+
+    # The search indexes are made when a query first needs one (a pass over the table, once), so that
+    # opening a registry costs only the indexes every call uses.
+    @property
+    def _by_created(self) -> SortedIndex:
+        return self._versions.create_sorted_index(None, ("created_at", "number"))
+
+    @property
+    def _by_number(self) -> SortedIndex:
+        return self._versions.create_sorted_index(None, ("number",))
+
+    def _ids(self, table: JournaledTable, field: str, value: Any) -> set[str]:
+        table.create_index(field)
+        return table.find_ids(field, value)
 
     def versions(self, node: Node, model_id: str | None, offset: int, limit: int | None) -> tuple[list[Doc], int]:
         if model_id is not None:
@@ -88,7 +101,7 @@ class IndexedQueries(ScanQueries):
                 parts.append(keys)
             return set().union(*parts)
         if isinstance(node, HasTag):
-            return self._versions.find_ids("tags", node.tag) if isinstance(node.tag, str) else set()
+            return self._ids(self._versions, "tags", node.tag) if isinstance(node.tag, str) else set()
         if isinstance(node, In):
             parts = []
             for value in node.values:
@@ -111,7 +124,7 @@ class IndexedQueries(ScanQueries):
             key = self._versions.first_id("id", value)
             return {key} if key is not None else set()
         if field in HASHED and op == "=" and isinstance(value, HASHED[field]):
-            return self._versions.find_ids(field, value)
+            return self._ids(self._versions, field, value)
         if op in RANGES or op == "=":
             if field == "number" and isinstance(value, (int, float)):
                 return self._range(self._by_number, op, value)
@@ -131,7 +144,7 @@ class IndexedQueries(ScanQueries):
     def _of_models(self, field: str, op: str, value: Any) -> set[str] | None:
         """Versions of the models whose ``name``/``namespace`` is (``=``) or contains (``~``) ``value``."""
         if op == "=" and isinstance(value, str):
-            model_keys = self._models.find_ids(field, value)
+            model_keys = self._ids(self._models, field, value)
         elif op == "~":
             part = str(value).lower()
             model_keys = {key for key, doc in self._models._read_table().items()

@@ -289,17 +289,19 @@ class JournaledTable(Table):
         """Index a field (or a tuple of fields) so ``find_ids(spec, key)`` costs O(1).
         With ``rebuild=False`` the caller calls ``rebuild_indexes`` once after creating several."""
         if spec not in self._indexes:
-            self._indexes[spec] = HashIndex(spec)
+            self._indexes[spec] = index = HashIndex(spec)
+            self._before.clear()
             if rebuild:
-                self.rebuild_indexes()
+                index.load(self._read_table())
 
     def create_sorted_index(self, group: str | None, order: tuple[str, ...], rebuild: bool = True) -> SortedIndex:
         """Keep each ``group``'s documents sorted by ``order`` (pages and ranges without sorting)."""
         key = (group, order)
         if key not in self._sorted:
-            self._sorted[key] = SortedIndex(group, order)
+            self._sorted[key] = index = SortedIndex(group, order)
+            self._before.clear()
             if rebuild:
-                self.rebuild_indexes()
+                index.load(self._read_table())
         return self._sorted[key]
 
     def rebuild_indexes(self) -> None:
