@@ -19,7 +19,7 @@ from typing import Any
 from .backend import Doc
 from .documents import TinyDocumentStore
 from .indexes import SortedIndex
-from .scan_queries import ScanQueries, newest_key
+from .scan_queries import NEWEST, ScanQueries
 from .search import And, Compare, HasTag, In, MatchAll, Node, Or, predicate
 from .tinystore import JournaledTable
 
@@ -66,9 +66,9 @@ class IndexedQueries(ScanQueries):
         # only the documents themselves in the list: tuples per match would wake the garbage collector
         matches = [doc for key in keys if (doc := raw(key)) is not None and test(doc)]
         if limit is None:
-            matches.sort(key=newest_key, reverse=True)
+            matches.sort(key=NEWEST, reverse=True)
             return matches[offset:], len(matches)
-        return heapq.nlargest(offset + limit, matches, key=newest_key)[offset:], len(matches)
+        return heapq.nlargest(offset + limit, matches, key=NEWEST)[offset:], len(matches)
 
     def _model_versions(self, node: Node, model_id: str, offset: int, limit: int | None) -> tuple[list[Doc], int]:
         if isinstance(node, MatchAll):
