@@ -146,7 +146,8 @@ def one_model_figures(mb: ModelBox, sizes: Sizes) -> dict[str, float]:
             version = model.new_model_version()
             if i == counts[label] // 2:
                 version.add_tag("prod")
-    numbers = {label: itertools.cycle(range(1, count + 1, max(1, count // sizes.probes))) for label, count in counts.items()}
+    numbers = {label: itertools.cycle(range(1, count + 1, max(1, count // sizes.probes)))
+               for label, count in counts.items()}
     operations: dict[str, Callable[[str], object]] = {
         "create": lambda label: models[label].new_model_version(),
         "get_number": lambda label: models[label].get_version(next(numbers[label])),
