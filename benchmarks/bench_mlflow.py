@@ -7,15 +7,28 @@ Prints one JSON object (see ``common.emit``).
 from __future__ import annotations
 
 import logging
+import sqlite3
+import statistics
 import tempfile
 import time
+from pathlib import Path
 
 import mlflow
 import pandas as pd
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 
-from .common import KEYS, VERSIONS_PER_MODEL, Sizes, emit, median_latency, median_seconds, progress, sizes_from_argv
+from .common import (
+    KEYS,
+    SEARCHES,
+    VERSIONS_PER_MODEL,
+    Sizes,
+    emit,
+    median_latency,
+    median_seconds,
+    progress,
+    sizes_from_argv,
+)
 
 MAX_BATCH = 1_000  # log_batch refuses more metrics per call
 SOURCE = "file:///tmp/model"
@@ -114,6 +127,55 @@ def registry_figures(client: MlflowClient, run_id: str, sizes: Sizes) -> dict[st
     }
 
 
+def fill_directly(database: Path, prefix: str, first: int, last: int) -> None:
+    """Registered models ``prefix-first`` .. ``prefix-(last - 1)`` of ``VERSIONS_PER_MODEL`` versions each, written
+    into MLflow's sqlite tables as copies of the rows MLflow wrote for ``prefix-0`` (its API would take ~1 h)."""
+    with sqlite3.connect(database) as db:
+        model_cursor = db.execute("SELECT * FROM registered_models WHERE name = ?", (f"{prefix}-0",))
+        model_columns = [d[0] for d in model_cursor.description]
+        model_row = dict(zip(model_columns, model_cursor.fetchone(), strict=True))
+        version_cursor = db.execute("SELECT * FROM model_versions WHERE name = ? AND version = 1", (f"{prefix}-0",))
+        version_columns = [d[0] for d in version_cursor.description]
+        version_row = dict(zip(version_columns, version_cursor.fetchone(), strict=True))
+        insert_model = (f"INSERT INTO registered_models ({', '.join(model_columns)}) "
+                        f"VALUES ({', '.join('?' * len(model_columns))})")
+        insert_version = (f"INSERT INTO model_versions ({', '.join(version_columns)}) "
+                          f"VALUES ({', '.join('?' * len(version_columns))})")
+        now = int(time.time() * 1000)
+        for i in range(first, last):
+            name = f"{prefix}-{i}"
+            db.execute(insert_model, [{**model_row, "name": name, "creation_time": now,
+                                       "last_updated_time": now}[c] for c in model_columns])
+            db.executemany(insert_version, [
+                [{**version_row, "name": name, "version": number, "creation_time": now + number,
+                  "last_updated_time": now + number}[c] for c in version_columns]
+                for number in range(1, VERSIONS_PER_MODEL + 1)
+            ])
+
+
+def search_figures(client: MlflowClient, root: str, sizes: Sizes) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Figure 9: this registry filled up to the versions of ours (``versions_large`` in models ``large-*``), then the
+    filters of ``SEARCHES``; the medians and the result sets."""
+    present = sizes.versions_small + sizes.probes
+    fill_directly(Path(root) / "mlflow.db", "large", (sizes.peer_versions_large - present) // VERSIONS_PER_MODEL,
+                  (sizes.versions_large - present) // VERSIONS_PER_MODEL)
+    figures, answers = {}, {}
+    for name, (_, query) in SEARCHES.items():
+        figures[f"search_{name}_ms"] = median_latency(lambda q=query: client.search_model_versions(q, max_results=20),
+                                                      10 * sizes.repeats) * 1e3
+        if name == "scan":  # every version: count them without building 100k entities
+            with sqlite3.connect(Path(root) / "mlflow.db") as db:
+                answers[name] = [f"{db.execute('SELECT count(*) FROM model_versions').fetchone()[0]} versions"]
+            first = client.search_model_versions(query, max_results=20)
+            assert len(first) == 20
+        else:
+            found = client.search_model_versions(query, max_results=1000)
+            answers[name] = sorted(f"{v.name}/{v.version}" for v in found)
+    progress(f"MLflow: search medians at {sizes.versions_large:,} versions: "
+             f"{statistics.median(figures.values()):.1f} ms")
+    return figures, answers
+
+
 def open_store(root: str) -> tuple[MlflowClient, str]:
     """A client on a new sqlite tracking and registry store in ``root``, and a new experiment's id."""
     uri = f"sqlite:///{root}/mlflow.db"
@@ -142,7 +204,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-mlflow-") as root:
         client, experiment = open_store(root)
         figures |= registry_figures(client, client.create_run(experiment).info.run_id, sizes)
-    emit("mlflow", mlflow.__version__, figures)
+        searched, answers = search_figures(client, root, sizes)
+    emit("mlflow", mlflow.__version__, figures | searched, answers)
 
 
 if __name__ == "__main__":

@@ -5,14 +5,27 @@ Run by ``run.py`` with the project venv: ``python -m benchmarks.bench_modelbox [
 
 from __future__ import annotations
 
+import itertools
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 
 import numpy as np
 
 from jupyter_modelbox import Model, ModelBox, ModelVersion, __version__
 
-from .common import KEYS, VERSIONS_PER_MODEL, Sizes, emit, median_latency, median_seconds, progress, sizes_from_argv
+from .common import (
+    KEYS,
+    SEARCHES,
+    VERSIONS_PER_MODEL,
+    Sizes,
+    emit,
+    median_latency,
+    median_seconds,
+    progress,
+    sizes_from_argv,
+)
 
 
 def ingest_seconds(mb: ModelBox, model: Model, points: int, batch_steps: int) -> float:
@@ -90,6 +103,7 @@ def registry_figures(mb: ModelBox, sizes: Sizes) -> dict[str, float]:
     assert len(populated[0].get_versions()) == VERSIONS_PER_MODEL
     searched = median_latency(lambda: mb.search_versions(SEARCH, limit=20), 2 * sizes.repeats)
     assert mb.search_versions(SEARCH).total % 5 == 0 and mb.search_versions(SEARCH).total > 0  # 96..100 per model
+    search_figures(mb, sizes)
     progress(f"ours: {sizes.models:,} models")
     for i in range(sizes.models - len(populated) - 2):
         mb.new_model(f"empty-{i}")
@@ -103,6 +117,57 @@ def registry_figures(mb: ModelBox, sizes: Sizes) -> dict[str, float]:
         "list_versions_ms": listed * 1e3,
         "search_versions_ms": searched * 1e3,
     }
+
+
+ANSWERS: dict[str, list[str]] = {}
+SEARCHED: dict[str, float] = {}
+
+
+def search_figures(mb: ModelBox, sizes: Sizes) -> None:
+    """Figure 9: the filters of ``SEARCHES`` over the registry of figure 4 (MLflow fills its own to the same
+    versions); the medians go to ``SEARCHED``, the result sets (model/number, or the count) to ``ANSWERS``."""
+    for name, (query, _) in SEARCHES.items():
+        SEARCHED[f"search_{name}_ms"] = median_latency(lambda q=query: mb.search_versions(q, limit=20),
+                                                       10 * sizes.repeats) * 1e3
+        found = mb.search_versions(query, limit=1000)
+        names = {model.id: model.name for model in mb.get_models(limit=None)} if found.total <= 1000 else {}
+        ANSWERS[name] = (sorted(f"{names[v.model_id]}/{v.number}" for v in found) if names
+                         else [f"{found.total} versions"])
+
+
+def one_model_figures(mb: ModelBox, sizes: Sizes) -> dict[str, float]:
+    """Figure 8: per-version operations on a model of 100 versions and on one of ``one_model_versions``,
+    both filled first, then timed call by call in alternation (so neither gains from running first)."""
+    models = {"fresh": mb.new_model("fresh"), "big": mb.new_model("big")}
+    counts = {"fresh": VERSIONS_PER_MODEL, "big": sizes.one_model_versions}
+    for label, model in models.items():
+        progress(f"ours: one model with {counts[label]:,} versions")
+        for i in range(counts[label]):
+            version = model.new_model_version()
+            if i == counts[label] // 2:
+                version.add_tag("prod")
+    numbers = {label: itertools.cycle(range(1, count + 1, max(1, count // sizes.probes)))
+               for label, count in counts.items()}
+    operations: dict[str, Callable[[str], object]] = {
+        "create": lambda label: models[label].new_model_version(),
+        "get_number": lambda label: models[label].get_version(next(numbers[label])),
+        "latest": lambda label: models[label].get_version(),
+        "tag_holder": lambda label: models[label].tag_holder("prod"),
+        "list_page": lambda label: models[label].get_versions(limit=20),
+    }
+    figures: dict[str, float] = {}
+    for operation, call in operations.items():
+        durations: dict[str, list[float]] = {"fresh": [], "big": []}
+        for _ in range(sizes.probes):
+            for label in models:
+                start = time.perf_counter()
+                call(label)
+                durations[label].append(time.perf_counter() - start)
+        for label, measured in durations.items():
+            figures[f"one_{operation}_{label}_ms"] = statistics.median(measured) * 1e3
+        figures[f"one_{operation}_ratio"] = figures[f"one_{operation}_big_ms"] / figures[f"one_{operation}_fresh_ms"]
+    assert len(models["big"].get_versions(limit=20)) == 20 and models["big"].tag_holder("prod") is not None
+    return figures
 
 
 def main() -> None:
@@ -120,8 +185,10 @@ def main() -> None:
         figures["read_points_per_s"] = sizes.read_points / read
         figures["read_1m_s"] = read * 1_000_000 / sizes.read_points
     with tempfile.TemporaryDirectory(prefix="bench-modelbox-") as root, ModelBox(root=root) as mb:
-        figures |= registry_figures(mb, sizes)
-    emit("jupyter_modelbox", __version__, figures)
+        figures |= registry_figures(mb, sizes) | SEARCHED
+    with tempfile.TemporaryDirectory(prefix="bench-modelbox-") as root, ModelBox(root=root) as mb:
+        figures |= one_model_figures(mb, sizes)
+    emit("jupyter_modelbox", __version__, figures, ANSWERS)
 
 
 if __name__ == "__main__":

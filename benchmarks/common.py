@@ -27,6 +27,8 @@ class Sizes:
     models: int  # figure 5, both
     probes: int  # creates timed one by one in figures 4 and 5
     repeats: int  # runs of figures 1-3 and 6; the median is reported
+    one_model_versions: int  # figure 8: versions in one model (ours)
+    million_versions: int  # figure 10: versions of the large embedded registry (ours)
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -38,6 +40,7 @@ FULL = Sizes(
     read_points=1_000_000, peer_read_points=50_000,
     versions_small=1_000, versions_large=100_000, peer_versions_large=10_000,
     models=10_000, probes=200, repeats=3,
+    one_model_versions=100_000, million_versions=1_000_000,
 )
 QUICK = Sizes(
     ingest_points=200_000, peer_ingest_points=10_000, batch_steps=10_000,
@@ -45,6 +48,7 @@ QUICK = Sizes(
     read_points=200_000, peer_read_points=10_000,
     versions_small=1_000, versions_large=3_000, peer_versions_large=3_000,
     models=1_000, probes=100, repeats=3,
+    one_model_versions=5_000, million_versions=50_000,
 )
 VERSIONS_PER_MODEL = 100  # how the version counts are spread: models of 100 versions each
 
@@ -72,6 +76,16 @@ def progress(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def emit(tool: str, version: str, figures: dict[str, float]) -> None:
-    """The process's one line of stdout, read by ``run.py``."""
-    print(json.dumps({"tool": tool, "version": version, "python": sys.version.split()[0], "figures": figures}))
+# Figure 9: the same filters in both grammars, over the same 100k versions (models large-0... of 100 each).
+# name: (ours, MLflow's)
+SEARCHES = {
+    "selective": ("model = large-7 and number = 7", "name = 'large-7' and version_number = 7"),
+    "range": ("number > 95 and model ~ large-1", "version_number > 95 and name LIKE 'large-1%'"),
+    "scan": ("not model = nobody", "name != 'nobody'"),
+}
+
+
+def emit(tool: str, version: str, figures: dict[str, float], answers: dict[str, list[str]] | None = None) -> None:
+    """The process's one line of stdout, read by ``run.py``; ``answers``: figure 9's result sets."""
+    print(json.dumps({"tool": tool, "version": version, "python": sys.version.split()[0], "figures": figures,
+                      "answers": answers or {}}))

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .common import FULL, QUICK, Sizes
+from .common import FULL, QUICK, SEARCHES, Sizes
 from .rest_common import FULL_REST, QUICK_REST, RestSizes
 
 HERE = Path(__file__).resolve().parent
@@ -63,7 +63,56 @@ def rows(sizes: Sizes) -> list[Row]:
         Row(f"6. list one model's 100 versions, {large} versions present, ms", "list_versions_ms"),
         Row(f"7. search versions, 'number > 95 and model ~ large-1', {large} versions present, ms",
             "search_versions_ms", target=50),
+        *(Row(f"9. search at {n(sizes.versions_large)} versions in both, {kind}: `{SEARCHES[name][0]}`, ms",
+              f"search_{name}_ms", target=target) for name, kind, target in (
+            ("selective", "selective", 5), ("range", "selective", 5), ("scan", "full scan", 50))),
     ]
+
+
+def one_model_table(figures: dict[str, float], sizes: Sizes) -> list[str]:
+    """Figure 8 (ours only): each operation on a model of 100 versions and on one of ``one_model_versions``."""
+    big = n(sizes.one_model_versions)
+    lines = [f"| 8. operation on one model | 100 versions, ms | {big} versions, ms | ratio | target | met? |",
+             "|---|---|---|---|---|---|"]
+    for operation, label in (("create", "create version"), ("get_number", "`get_version(n)`"),
+                             ("latest", "`get_version()` (latest)"), ("tag_holder", "`tag_holder(tag)`"),
+                             ("list_page", "`get_versions(limit=20)` (newest first)")):
+        ratio_value = figures[f"one_{operation}_ratio"]
+        lines.append(f"| {label} | {number(figures[f'one_{operation}_fresh_ms'])} | "
+                     f"{number(figures[f'one_{operation}_big_ms'])} | {ratio_value:.2f} | ≤ 1.5 | "
+                     f"{'yes' if ratio_value <= 1.5 else 'NO'} |")
+    return lines
+
+
+def million_table(figures: dict[str, float], sizes: Sizes) -> list[str]:
+    """Figure 10 (ours only): the embedded registry with ``million_versions`` versions."""
+    size = n(sizes.million_versions)
+    rows_ = [
+        (f"open a registry of {size} versions over {n(sizes.million_versions // 100)} models "
+         f"({figures['million_snapshot_mb']:,.0f} MiB snapshot), s", "million_open_s", 5),
+        ("resident memory after opening, MB", "million_rss_mb", 2000),
+        ("create version, median ms", "million_create_ms", 1),
+        ("create version, slowest of the probes, ms", "million_create_max_ms", None),
+        (f"slowest create during a background compaction (of {figures['million_writes_during_compaction']:,.0f} "
+         f"creates, {figures['million_compaction_s']:.0f} s), ms", "million_write_max_during_compaction_ms", 50),
+    ]
+    lines = ["| 10. embedded registry at scale | ours | target | met? |", "|---|---|---|---|"]
+    for label, key, target in rows_:
+        met = "" if target is None else ("yes" if figures[key] <= target else "NO")
+        lines.append(f"| {label} | {number(figures[key])} | {'' if target is None else f'≤ {number(target)}'} "
+                     f"| {met} |")
+    return lines
+
+
+def same_answers(ours: dict[str, list[str]], peer: dict[str, list[str]]) -> str:
+    verdicts = []
+    for name in SEARCHES:
+        mine, theirs = ours.get(name), peer.get(name)
+        count = mine[0] if mine and len(mine) == 1 and mine[0].endswith("versions") else f"{len(mine or [])} versions"
+        verdicts.append(f"{name}: {'same' if mine == theirs else 'DIFFERENT'} ({count})")
+        if mine != theirs:
+            print(f"  {name}: ours {(mine or [])[:10]}... MLflow {(theirs or [])[:10]}...", file=sys.stderr)
+    return "9. result sets, ours against MLflow's: " + ", ".join(verdicts)
 
 
 def rest_rows(sizes: RestSizes) -> list[Row]:
@@ -183,12 +232,19 @@ def main() -> None:
     ours = run_bench(sys.executable, f"{prefix}modelbox", quick)
     peer = run_bench(str(PEER_PYTHON), f"{prefix}mlflow", quick)
     lines, cells = table_lines(table, ours["figures"], peer["figures"])
+    extra: list[str] = []
+    if isinstance(sizes, Sizes):
+        million = run_bench(sys.executable, "bench_million", quick)
+        ours["figures"] |= million["figures"]
+        extra = ["", same_answers(ours.get("answers", {}), peer.get("answers", {})), "",
+                 *one_model_table(ours["figures"], sizes), "", *million_table(ours["figures"], sizes)]
     seconds = time.perf_counter() - started
-    print("", *lines, "", f"jupyter_modelbox {ours['version']}; total {seconds:.0f} s", sep="\n")
+    print("", *lines, *extra, "", f"jupyter_modelbox {ours['version']}; total {seconds:.0f} s; load average now "
+          f"{os.getloadavg()[0]:.1f}", sep="\n")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / ("latest-rest.json" if rest else "latest.json")).write_text(json.dumps({
         "facts": facts, "quick": quick, "sizes": sizes.to_dict(), "seconds": seconds, "table": cells,
-        "modelbox": ours, "mlflow": peer,
+        "extra": extra, "modelbox": ours, "mlflow": peer,
     }, indent=2) + "\n")
 
 

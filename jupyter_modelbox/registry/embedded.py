@@ -33,12 +33,11 @@ from .indexes import IndexSpec
 from .metrics import FileMetricStore
 
 # table -> hash indexes: a field, or a tuple of fields (one key; a list field gives one key per member).
-# The composite ones make per-version lookups cost the same whatever the model's size; the single
-# fields of versions and models serve the search planner (``indexed_queries``).
+# The composite ones make per-version lookups cost the same whatever the model's size. The search
+# planner (``indexed_queries``) adds its own the first time a query needs them.
 TABLES: dict[str, tuple[IndexSpec, ...]] = {
-    "models": ("_name_key", "namespace", "name", "owner"),
-    "versions": ("model_id", ("model_id", "number"), ("model_id", "tags"), "name", "number", "tags", "framework",
-                 "owner", "version"),
+    "models": ("_name_key", "namespace"),
+    "versions": ("model_id", ("model_id", "number"), ("model_id", "tags")),
     "checkpoints": ("experiment_id",),
     "experiments": ("_name_key", "namespace"),
     "artifacts": ("parent",),
@@ -49,10 +48,9 @@ TABLES: dict[str, tuple[IndexSpec, ...]] = {
     "events": (),
     "meta": (),
 }
-# table -> sorted indexes (group field or None, order fields): a model's versions newest first,
-# every version newest first, and number ranges
+# table -> sorted indexes (group field or None, order fields): a model's versions newest first
 SORTED: dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]] = {
-    "versions": (("model_id", ("number",)), (None, ("created_at", "number")), (None, ("number",))),
+    "versions": (("model_id", ("number",)),),
 }
 MAX_EVENTS = 100_000
 

@@ -19,11 +19,14 @@ from typing import Any
 from .backend import Doc
 from .documents import TinyDocumentStore
 from .indexes import SortedIndex
-from .scan_queries import ScanQueries
+from .scan_queries import NEWEST, ScanQueries
 from .search import And, Compare, HasTag, In, MatchAll, Node, Or, predicate
+from .tinystore import JournaledTable
 
 # version fields held in a hash index of the versions table, and the literal type it answers exactly
-HASHED: dict[str, type | tuple[type, ...]] = {"name": str, "version": str, "framework": str, "owner": str, "tags": str, "number": (int, float)}
+HASHED: dict[str, type | tuple[type, ...]] = {
+    "name": str, "version": str, "framework": str, "owner": str, "tags": str, "number": (int, float),
+}
 RANGES = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=": (True, False)}  # op: (inclusive, upper)
 
 
@@ -35,8 +38,20 @@ class IndexedQueries(ScanQueries):
         self._versions = docs.table("versions")
         self._models = docs.table("models")
         self._by_model = self._versions.create_sorted_index("model_id", ("number",))
-        self._by_created = self._versions.create_sorted_index(None, ("created_at", "number"))
-        self._by_number = self._versions.create_sorted_index(None, ("number",))
+
+    # The search indexes are made when a query first needs one (a pass over the table, once), so that
+    # opening a registry costs only the indexes every call uses.
+    @property
+    def _by_created(self) -> SortedIndex:
+        return self._versions.create_sorted_index(None, ("created_at", "number"))
+
+    @property
+    def _by_number(self) -> SortedIndex:
+        return self._versions.create_sorted_index(None, ("number",))
+
+    def _ids(self, table: JournaledTable, field: str, value: Any) -> set[str]:
+        table.create_index(field)
+        return table.find_ids(field, value)
 
     def versions(self, node: Node, model_id: str | None, offset: int, limit: int | None) -> tuple[list[Doc], int]:
         if model_id is not None:
@@ -48,14 +63,12 @@ class IndexedQueries(ScanQueries):
             return super().versions(node, None, offset, limit)
         test = predicate(node, lambda path: self._version_field(path, {}))
         raw = self._versions.raw
-        matches = [(doc["created_at"], doc["number"], -int(key), doc)
-                   for key in keys if (doc := raw(key)) is not None and test(doc)]
+        # only the documents themselves in the list: tuples per match would wake the garbage collector
+        matches = [doc for key in keys if (doc := raw(key)) is not None and test(doc)]
         if limit is None:
-            matches.sort(reverse=True)
-            ranked = matches[offset:]
-        else:
-            ranked = heapq.nlargest(offset + limit, matches)[offset:]
-        return [match[3] for match in ranked], len(matches)
+            matches.sort(key=NEWEST, reverse=True)
+            return matches[offset:], len(matches)
+        return heapq.nlargest(offset + limit, matches, key=NEWEST)[offset:], len(matches)
 
     def _model_versions(self, node: Node, model_id: str, offset: int, limit: int | None) -> tuple[list[Doc], int]:
         if isinstance(node, MatchAll):
@@ -71,7 +84,8 @@ class IndexedQueries(ScanQueries):
     # -- the planner ---------------------------------------------------------------------------
 
     def candidates(self, node: Node) -> set[str] | None:
-        """Ids of the versions that may match ``node`` (a superset), or ``None`` when no index helps."""
+        """Ids of the versions that may match ``node`` (a superset), or ``None`` when no index helps.
+        The set may be an index's own: read it, never change it."""
         if isinstance(node, And):
             found = [keys for operand in node.operands if (keys := self.candidates(operand)) is not None]
             if not found:
@@ -87,7 +101,7 @@ class IndexedQueries(ScanQueries):
                 parts.append(keys)
             return set().union(*parts)
         if isinstance(node, HasTag):
-            return self._versions.find_ids("tags", node.tag) if isinstance(node.tag, str) else set()
+            return self._ids(self._versions, "tags", node.tag) if isinstance(node.tag, str) else set()
         if isinstance(node, In):
             parts = []
             for value in node.values:
@@ -110,7 +124,7 @@ class IndexedQueries(ScanQueries):
             key = self._versions.first_id("id", value)
             return {key} if key is not None else set()
         if field in HASHED and op == "=" and isinstance(value, HASHED[field]):
-            return set(self._versions.find_ids(field, value))
+            return self._ids(self._versions, field, value)
         if op in RANGES or op == "=":
             if field == "number" and isinstance(value, (int, float)):
                 return self._range(self._by_number, op, value)
@@ -130,7 +144,7 @@ class IndexedQueries(ScanQueries):
     def _of_models(self, field: str, op: str, value: Any) -> set[str] | None:
         """Versions of the models whose ``name``/``namespace`` is (``=``) or contains (``~``) ``value``."""
         if op == "=" and isinstance(value, str):
-            model_keys = self._models.find_ids(field, value)
+            model_keys = self._ids(self._models, field, value)
         elif op == "~":
             part = str(value).lower()
             model_keys = {key for key, doc in self._models._read_table().items()

@@ -29,46 +29,87 @@ def _members(value: Any) -> list[Any]:
 
 
 class HashIndex:
-    """``key -> {doc ids}``; a key is the field's value, or a tuple of the fields' values."""
+    """``key -> doc ids``; a key is the field's value, or a tuple of the fields' values.
+
+    A key held by one document (every ``id``, every ``(model_id, number)``) maps to that id itself,
+    not to a set of one: a set costs about 200 bytes, which at 1M versions is 200 MB per index."""
 
     __slots__ = ("_single", "buckets", "fields")
 
     def __init__(self, spec: IndexSpec) -> None:
         self.fields: tuple[str, ...] = (spec,) if isinstance(spec, str) else tuple(spec)
         self._single = isinstance(spec, str)
-        self.buckets: dict[Any, set[str]] = {}
+        self.buckets: dict[Any, str | set[str]] = {}
 
     def keys(self, doc: dict[str, Any]) -> list[Any]:
         if self._single:
             value = doc.get(self.fields[0])
             return _members(value) if isinstance(value, list) else [hashable(value)]
-        return list(product(*(_members(doc.get(field)) for field in self.fields)))
+        values = [doc.get(field) for field in self.fields]
+        if any(isinstance(value, list) for value in values):
+            return list(product(*(_members(value) for value in values)))
+        return [tuple(value if type(value) in _ATOMIC else hashable(value) for value in values)]
 
     def add(self, doc_id: str, keys: list[Any]) -> None:
+        buckets = self.buckets
         for key in keys:
-            bucket = self.buckets.get(key)
+            bucket = buckets.get(key)
             if bucket is None:
-                self.buckets[key] = {doc_id}
+                buckets[key] = doc_id
+            elif type(bucket) is str:
+                if bucket != doc_id:
+                    buckets[key] = {bucket, doc_id}
             else:
-                bucket.add(doc_id)
+                bucket.add(doc_id)  # type: ignore[union-attr]  # a set: str was handled above
 
     def remove(self, doc_id: str, keys: list[Any]) -> None:
+        buckets = self.buckets
         for key in keys:
-            bucket = self.buckets.get(key)
-            if bucket is not None:
-                bucket.discard(doc_id)
-                if not bucket:
-                    del self.buckets[key]
+            bucket = buckets.get(key)
+            if bucket is None:
+                continue
+            if type(bucket) is str:
+                if bucket == doc_id:
+                    del buckets[key]
+                continue
+            bucket.discard(doc_id)  # type: ignore[union-attr]
+            if len(bucket) == 1:
+                buckets[key] = next(iter(bucket))
+            elif not bucket:
+                del buckets[key]
+
+    def load(self, table: dict[str, dict[str, Any]]) -> None:
+        """Index every document of ``table`` (after a load or a rollback)."""
+        self.buckets.clear()
+        if not self._single:
+            for doc_id, doc in table.items():
+                self.add(doc_id, self.keys(doc))
+            return
+        field, add = self.fields[0], self.add
+        for doc_id, doc in table.items():
+            value = doc.get(field)
+            add(doc_id, _members(value) if isinstance(value, list) else
+                [value if type(value) in _ATOMIC else hashable(value)])
 
     def get(self, key: Any) -> set[str]:
-        """The ids with that key (the index's own set: do not change it)."""
-        return self.buckets.get(key, _EMPTY)
+        """The ids with that key (may be the index's own set: do not change it)."""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            return _EMPTY
+        return {bucket} if type(bucket) is str else bucket  # type: ignore[return-value]
+
+    def first(self, key: Any) -> str | None:
+        """One id with that key (for unique fields), without building a set."""
+        bucket = self.buckets.get(key)
+        return bucket if bucket is None or type(bucket) is str else next(iter(bucket))
 
     def clear(self) -> None:
         self.buckets.clear()
 
 
 _EMPTY: set[str] = set()
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+_ORDERED = frozenset({str, int, float})  # what a sorted index orders (the registry's numbers and times)
 
 
 class _Top:
@@ -97,9 +138,10 @@ class SortedIndex:
         self.groups: dict[Any, list[tuple[Any, ...]]] = {}
 
     def entry(self, doc_id: str, doc: dict[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:
-        values = tuple(doc.get(field) for field in self.order)
-        if any(value is None or isinstance(value, (list, dict)) for value in values):
-            return None
+        values = tuple([doc.get(field) for field in self.order])
+        for value in values:
+            if type(value) not in _ORDERED:
+                return None
         group = hashable(doc.get(self.group)) if self.group is not None else None
         return group, (*values, -int(doc_id))  # ties: the older document first when read newest first
 
@@ -128,9 +170,11 @@ class SortedIndex:
             if not items:
                 del self.groups[group]
 
-    def bulk_load(self, entries: list[tuple[Any, tuple[Any, ...]] | None]) -> None:
+    def load(self, table: dict[str, dict[str, Any]]) -> None:
+        """Index every document of ``table`` (after a load or a rollback)."""
         self.groups.clear()
-        for entry in entries:
+        for doc_id, doc in table.items():
+            entry = self.entry(doc_id, doc)
             if entry is not None:
                 self.groups.setdefault(entry[0], []).append(entry[1])
         for items in self.groups.values():

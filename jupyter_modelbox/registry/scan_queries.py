@@ -7,6 +7,7 @@ document. An index planner for this store (issue 18) replaces the scans over the
 from __future__ import annotations
 
 import heapq
+from operator import itemgetter
 from typing import Any
 
 from .backend import Doc, DocumentStore, ModelFilter, Queries
@@ -18,8 +19,7 @@ VERSION_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "checkp
 EXPERIMENT_FIELD_NAMES = {"created": "created_at", "updated": "updated_at", "checkpoints": "num_checkpoints"}
 
 
-def _newest(version: Doc) -> tuple[str, int]:
-    return version["created_at"], version["number"]
+NEWEST = itemgetter("created_at", "number")  # versions of every model: newest first, then highest number
 
 
 def sort_models(models: list[Doc], sort_field: str, descending: bool) -> None:
@@ -82,11 +82,9 @@ class ScanQueries(Queries):
                 page = candidates[offset:]
             else:
                 page = heapq.nlargest(offset + limit, candidates, key=lambda v: v["number"])[offset:]
-        elif limit is None:
-            candidates.sort(key=_newest, reverse=True)
-            page = candidates[offset:]
-        else:  # a page of the newest: no need to sort every match
-            page = heapq.nlargest(offset + limit, candidates, key=_newest)[offset:]
+        else:  # the table's order is about the creation order, which sorting (timsort) uses: ~linear
+            candidates.sort(key=NEWEST, reverse=True)
+            page = candidates[offset : None if limit is None else offset + limit]
         return page, len(candidates)
 
     def _version_field(self, path: list[str], models: dict[str, Doc]) -> Getter:
@@ -99,9 +97,10 @@ class ScanQueries(Queries):
             field = "name" if head == "model" else "namespace"
 
             def model_field(doc: Doc) -> Any:
-                if doc["model_id"] not in models:
-                    models[doc["model_id"]] = self.docs.get("models", doc["model_id"]) or {}
-                return models[doc["model_id"]].get(field, MISSING)
+                model = models.get(doc["model_id"])
+                if model is None:
+                    model = models[doc["model_id"]] = self.docs.get("models", doc["model_id"]) or {}
+                return model.get(field, MISSING)
 
             return model_field
         field = VERSION_FIELD_NAMES.get(head, head)

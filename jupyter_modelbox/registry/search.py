@@ -172,6 +172,9 @@ def compare(op: str, actual: Any, expected: Any) -> bool:
 def _comparator(op: str, expected: Any) -> Callable[[Any], bool]:
     """``compare`` with a fast path for the usual case: a value of the literal's own type."""
     kind = type(expected)
+    if op == "~":
+        part = str(expected).lower()
+        return lambda actual: part in actual.lower() if type(actual) is str else compare(op, actual, expected)
     if kind is str and op in ("=", "!="):
         equal = op == "="
         return lambda actual: (actual == expected) == equal if type(actual) is str else compare(op, actual, expected)
@@ -392,8 +395,8 @@ def predicate(node: Node, accessor: Accessor) -> Predicate:
         tags, tag = accessor(["tags"]), node.tag
         return lambda doc: tag in tags(doc)
     if isinstance(node, Text):
-        name, description, text = accessor(["name"]), accessor(["description"]), node.text
-        return lambda doc: compare("~", name(doc), text) or compare("~", description(doc), text)
+        name, description, like = accessor(["name"]), accessor(["description"]), _comparator("~", node.text)
+        return lambda doc: like(name(doc)) or like(description(doc))
     if isinstance(node, Not):
         inner = predicate(node.operand, accessor)
         return lambda doc: not inner(doc)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,21 +33,31 @@ COMPACT_MIN_BYTES = 32 * 1024 * 1024
 
 
 class _IntKeyView(MutableMapping):
-    """TinyDB's updaters use int ids; the live table keeps str ids like TinyDB's own storages."""
+    """TinyDB's updaters use int ids; the live table keeps str ids like TinyDB's own storages.
 
-    __slots__ = ("_raw",)
+    ``before`` hears of every document an updater reads, replaces or deletes, before it can change
+    it in place: the indexes need its old keys to take it out."""
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    __slots__ = ("_before", "_raw")
+
+    def __init__(self, raw: dict[str, Any], before: Callable[[str], None]) -> None:
         self._raw = raw
+        self._before = before
 
     def __getitem__(self, key: int) -> Any:
-        return self._raw[str(key)]
+        doc_id = str(key)
+        self._before(doc_id)
+        return self._raw[doc_id]
 
     def __setitem__(self, key: int, value: Any) -> None:
-        self._raw[str(key)] = value
+        doc_id = str(key)
+        self._before(doc_id)
+        self._raw[doc_id] = value
 
     def __delitem__(self, key: int) -> None:
-        del self._raw[str(key)]
+        doc_id = str(key)
+        self._before(doc_id)
+        del self._raw[doc_id]
 
     def __contains__(self, key: object) -> bool:
         return str(key) in self._raw
@@ -155,8 +165,22 @@ class JournalStorage(Storage):
             self._reap_compactor()
         size = self.journal.journal_size
         if size > COMPACT_MIN_BYTES and size > self._snapshot_size():
-            self.journal.rotate()
-            self._compactor = self.journal.start_compactor()
+            self.start_compaction()
+
+    def start_compaction(self) -> bool:
+        """Set the journal aside and fold it into the snapshot in another process; False if one runs."""
+        if self.journal is None or self._depth or not self.journal.journal_size:
+            return False
+        if self._compactor is not None:
+            if self._compactor.poll() is None:
+                return False
+            self._reap_compactor()
+        self.journal.rotate()
+        self._compactor = self.journal.start_compactor()
+        return True
+
+    def compacting(self) -> bool:
+        return self._compactor is not None and self._compactor.poll() is None
 
     def _snapshot_size(self) -> int:
         assert self.journal is not None
@@ -192,8 +216,8 @@ class JournaledTable(Table):
         self._journal_storage = storage
         self._indexes: dict[IndexSpec, HashIndex] = {}
         self._sorted: dict[tuple[str | None, tuple[str, ...]], SortedIndex] = {}
-        # doc id -> (its keys in each hash index, its entry in each sorted index): what to remove on change
-        self._indexed: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        # doc id -> its index entries as they were before the write under way (None: it did not exist)
+        self._before: dict[str, tuple[list[list[Any]], list[Any]] | None] = {}
 
     # -- TinyDB hooks: operate on the live table instead of copying it -------------------------
 
@@ -201,7 +225,8 @@ class JournaledTable(Table):
         return self._journal_storage.table_data(self.name)
 
     def _update_table(self, updater: Any) -> None:
-        updater(_IntKeyView(self._read_table()))
+        self._before.clear()  # left over from a write that failed half way
+        updater(_IntKeyView(self._read_table(), self._remember))
         self.clear_cache()
 
     # -- writes report the ids they touched ----------------------------------------------------
@@ -245,6 +270,8 @@ class JournaledTable(Table):
         table = self._read_table()
         if str(doc_id) not in table:
             raise KeyError(doc_id)
+        self._before.clear()
+        self._remember(str(doc_id))
         table[str(doc_id)] = dict(document)
         self.clear_cache()
         self._changed([doc_id])
@@ -253,43 +280,53 @@ class JournaledTable(Table):
         doc_ids = list(doc_ids)
         if self._indexes or self._sorted:
             self._reindex(str(doc_id) for doc_id in doc_ids)
+        self._before.clear()  # documents an updater only read
         self._journal_storage.touched(self.name, doc_ids)
 
     # -- secondary indexes ---------------------------------------------------------------------
 
-    def create_index(self, spec: IndexSpec) -> None:
-        """Index a field (or a tuple of fields) so ``find_ids(spec, key)`` costs O(1)."""
+    def create_index(self, spec: IndexSpec, rebuild: bool = True) -> None:
+        """Index a field (or a tuple of fields) so ``find_ids(spec, key)`` costs O(1).
+        With ``rebuild=False`` the caller calls ``rebuild_indexes`` once after creating several."""
         if spec not in self._indexes:
-            self._indexes[spec] = HashIndex(spec)
-            self.rebuild_indexes()
+            self._indexes[spec] = index = HashIndex(spec)
+            self._before.clear()
+            if rebuild:
+                index.load(self._read_table())
 
-    def create_sorted_index(self, group: str | None, order: tuple[str, ...]) -> SortedIndex:
+    def create_sorted_index(self, group: str | None, order: tuple[str, ...], rebuild: bool = True) -> SortedIndex:
         """Keep each ``group``'s documents sorted by ``order`` (pages and ranges without sorting)."""
         key = (group, order)
         if key not in self._sorted:
-            self._sorted[key] = SortedIndex(group, order)
-            self.rebuild_indexes()
+            self._sorted[key] = index = SortedIndex(group, order)
+            self._before.clear()
+            if rebuild:
+                index.load(self._read_table())
         return self._sorted[key]
 
     def rebuild_indexes(self) -> None:
         table = self._read_table()
-        self._indexed.clear()
+        self._before.clear()
         for index in self._indexes.values():
-            index.clear()
-        for doc_id, doc in table.items():
-            keys = tuple(index.keys(doc) for index in self._indexes.values())
-            entries = tuple(index.entry(doc_id, doc) for index in self._sorted.values())
-            self._indexed[doc_id] = (keys, entries)
-            for index, index_keys in zip(self._indexes.values(), keys, strict=True):
-                index.add(doc_id, index_keys)
-        for position, sorted_index in enumerate(self._sorted.values()):
-            sorted_index.bulk_load([entries[position] for _, entries in self._indexed.values()])
+            index.load(table)
+        for sorted_index in self._sorted.values():
+            sorted_index.load(table)
+
+    def _entries(self, doc_id: str, doc: dict[str, Any]) -> tuple[list[list[Any]], list[Any]]:
+        return ([index.keys(doc) for index in self._indexes.values()],
+                [index.entry(doc_id, doc) for index in self._sorted.values()])
+
+    def _remember(self, doc_id: str) -> None:
+        """Keep a document's index entries before a write changes it (the first time only)."""
+        if doc_id not in self._before:
+            doc = self._read_table().get(doc_id)
+            self._before[doc_id] = self._entries(doc_id, doc) if doc is not None else None
 
     def _reindex(self, doc_ids: Iterable[str]) -> None:
         table = self._read_table()
         hashed, ordered = list(self._indexes.values()), list(self._sorted.values())
         for doc_id in doc_ids:
-            old = self._indexed.pop(doc_id, None)
+            old = self._before.pop(doc_id, None)
             if old is not None:
                 for index, keys in zip(hashed, old[0], strict=True):
                     index.remove(doc_id, keys)
@@ -298,12 +335,10 @@ class JournaledTable(Table):
             doc = table.get(doc_id)
             if doc is None:
                 continue
-            new = (tuple(index.keys(doc) for index in hashed), tuple(index.entry(doc_id, doc) for index in ordered))
-            self._indexed[doc_id] = new
-            for index, keys in zip(hashed, new[0], strict=True):
-                index.add(doc_id, keys)
-            for sorted_index, entry in zip(ordered, new[1], strict=True):
-                sorted_index.add(entry)
+            for index in hashed:
+                index.add(doc_id, index.keys(doc))
+            for sorted_index in ordered:
+                sorted_index.add(sorted_index.entry(doc_id, doc))
 
     def has_index(self, spec: IndexSpec) -> bool:
         return spec in self._indexes
@@ -315,8 +350,7 @@ class JournaledTable(Table):
 
     def first_id(self, field: str, value: Any) -> str | None:
         """Any one document id with ``field == value`` (for unique fields such as ``id``), without copying."""
-        bucket = self._indexes[field].get(hashable(value))
-        return next(iter(bucket)) if bucket else None
+        return self._indexes[field].first(hashable(value))
 
     def raw(self, doc_id: str) -> dict[str, Any] | None:
         return self._read_table().get(doc_id)

@@ -1,0 +1,137 @@
+"""Figure 10: an embedded registry of 1M versions over 10k models (ours only; MLflow has no embedded peer).
+
+``python -m benchmarks.bench_million [--quick]`` prints one JSON object (see ``common.emit``). Filling 1M
+versions through the API would take about 10 minutes, so the registry's snapshot is written directly:
+every document is a copy of one that the registry itself wrote (a model, a version, an event), with its
+own id, name, number and times. Then a fresh process (``--measure FOLDER``, so that its memory is only
+the registry's) opens it, creates versions, and creates more while the journal is compacted in the
+background (started with the store's ``start_compaction``, which a large journal would trigger).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jupyter_modelbox import ModelBox, __version__
+from jupyter_modelbox.registry.journal import SNAPSHOT_FORMAT, dumps
+
+from .common import VERSIONS_PER_MODEL, emit, progress, sizes_from_argv
+
+MAX_EVENTS = 100_000  # what the events table keeps
+
+
+def templates(folder: Path) -> dict[str, Any]:
+    """One model, one of its versions and one event, as the registry writes them."""
+    with ModelBox(root=folder) as mb:
+        model = mb.new_model("template", description="a model", task="classification")
+        model.new_model_version(description="nightly", metadata={"dataset": "v3", "lr": 0.001}, framework="torch")
+    tables = json.loads((folder / "registry.json").read_text())["tables"]
+    return {"model": next(iter(tables["models"].values())), "version": next(iter(tables["versions"].values())),
+            "event": next(iter(tables["events"].values()))}
+
+
+def write_snapshot(folder: Path, versions: int, shapes: dict[str, Any]) -> int:
+    """``versions`` versions in models of ``VERSIONS_PER_MODEL``; returns the snapshot's size in bytes."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    models = versions // VERSIONS_PER_MODEL
+    events = min(versions, MAX_EVENTS)
+    key = 0
+    with open(folder / "registry.json", "w", encoding="utf-8") as out:
+        out.write(f'{{"format":{SNAPSHOT_FORMAT},"seq":0,"tables":{{"models":{{')
+        model_ids = []
+        for m in range(models):
+            key += 1
+            at = (start + timedelta(seconds=m)).isoformat(timespec="microseconds")
+            doc = {**shapes["model"], "id": uuid.uuid4().hex, "name": f"m{m}", "_name_key": f"default\x00m{m}",
+                   "num_versions": VERSIONS_PER_MODEL, "_next_number": VERSIONS_PER_MODEL + 1,
+                   "created_at": at, "updated_at": at}
+            model_ids.append(doc["id"])
+            out.write(("," if m else "") + f'"{key}":{dumps(doc)}')
+        out.write('},"versions":{')
+        for v in range(versions):
+            key += 1
+            model = v % models
+            at = (start + timedelta(seconds=models + v)).isoformat(timespec="microseconds")
+            number = v // models + 1
+            doc = {**shapes["version"], "id": uuid.uuid4().hex, "model_id": model_ids[model], "number": number,
+                   "version": str(number), "name": f"m{model}", "created_at": at, "updated_at": at}
+            out.write(("," if v else "") + f'"{key}":{dumps(doc)}')
+        out.write('},"events":{')
+        for e in range(events):
+            seq = e + 1
+            doc = {**shapes["event"], "id": str(seq), "seq": seq}
+            out.write(("," if e else "") + f'"{seq}":{dumps(doc)}')
+        out.write(f'}},"meta":{{"1":{dumps({"id": "counters", "event_seq": events})}}}}}}}')
+    return (folder / "registry.json").stat().st_size
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(folder: Path, probes: int) -> dict[str, float]:
+    """In a fresh process: open, memory, creates, and creates during a background compaction."""
+    start = time.perf_counter()
+    mb = ModelBox(root=folder)
+    opened = time.perf_counter() - start
+    memory = rss_mb()
+    model = mb.get_model("m42")
+    durations = []
+    for _ in range(probes):
+        begin = time.perf_counter()
+        model.new_model_version()
+        durations.append(time.perf_counter() - begin)
+    storage = mb._registry.backend.docs.db.storage  # type: ignore[union-attr]  # the embedded store, on purpose
+    assert storage.start_compaction()
+    during, begin_compaction = [], time.perf_counter()
+    while storage.compacting():
+        begin = time.perf_counter()
+        model.new_model_version()
+        during.append(time.perf_counter() - begin)
+    compaction = time.perf_counter() - begin_compaction
+    total = model.reload().num_versions
+    mb.close()
+    return {
+        "million_open_s": opened, "million_rss_mb": memory,
+        "million_create_ms": statistics.median(durations) * 1e3,
+        "million_create_max_ms": max(durations) * 1e3,
+        "million_compaction_s": compaction, "million_writes_during_compaction": len(during),
+        "million_write_max_during_compaction_ms": max(during, default=0.0) * 1e3,
+        "million_versions_after": float(total),
+    }
+
+
+def main() -> None:
+    if "--measure" in sys.argv:
+        folder = Path(sys.argv[sys.argv.index("--measure") + 1])
+        print(json.dumps(measure(folder, int(sys.argv[sys.argv.index("--probes") + 1]))))
+        return
+    sizes = sizes_from_argv()
+    with tempfile.TemporaryDirectory(prefix="bench-million-") as root:
+        shapes = templates(Path(root) / "template")
+        folder = Path(root) / "registry"
+        folder.mkdir()
+        progress(f"ours: writing a snapshot of {sizes.million_versions:,} versions")
+        size = write_snapshot(folder, sizes.million_versions, shapes)
+        progress(f"ours: opening it ({size / 2**20:,.0f} MiB) in a fresh process")
+        done = subprocess.run([sys.executable, "-m", "benchmarks.bench_million", "--measure", str(folder),
+                               "--probes", str(sizes.probes)], stdout=subprocess.PIPE, text=True, check=True)
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["million_snapshot_mb"] = size / 2**20
+    emit("jupyter_modelbox", __version__, figures)
+
+
+if __name__ == "__main__":
+    main()
