@@ -27,6 +27,7 @@ export class EventPoller implements IDisposable {
   ) {
     this._timeoutSeconds = options.timeoutSeconds ?? 30;
     const interval = options.minBackoffMs ?? 500;
+    this._minBackoffMs = interval;
     this._poll = new Poll({
       auto: false,
       factory: () => this._tick(),
@@ -77,11 +78,15 @@ export class EventPoller implements IDisposable {
 
   /** One call of the feed; a rejection makes the poll back off. */
   private _tick(): Promise<void> {
-    this._pending = this._follow().catch(error => {
-      if (!this.isDisposed) {
-        this._failed.emit(error);
-        throw error;
+    this._pending = this._follow().catch(async error => {
+      if (this.isDisposed) {
+        return;
       }
+      this._failed.emit(error);
+      // Lumino's first wait after a success is drawn below `interval`: hold the
+      // rejection so that every failed call is followed by at least that wait
+      await this._wait(this._minBackoffMs);
+      throw error;
     });
     return this._pending;
   }
@@ -108,8 +113,23 @@ export class EventPoller implements IDisposable {
     }
   }
 
+  private _wait(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const timer = setTimeout(resolve, ms);
+      this._abort.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true }
+      );
+    });
+  }
+
   private readonly _abort = new AbortController();
   private readonly _timeoutSeconds: number;
+  private readonly _minBackoffMs: number;
   private readonly _poll: Poll;
   private readonly _received = new Signal<this, IEvent[]>(this);
   private readonly _failed = new Signal<this, unknown>(this);

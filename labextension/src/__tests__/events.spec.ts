@@ -69,7 +69,7 @@ describe('EventPoller', () => {
     poller.dispose();
 
     expect(failures).toHaveLength(2);
-    expect(failures[1] - failures[0]).toBeGreaterThanOrEqual(4);
+    expect(failures[1] - failures[0]).toBeGreaterThanOrEqual(5);
     expect(received.map(batch => batch.map(e => e.seq))).toEqual([[11]]);
   });
 
