@@ -155,6 +155,7 @@ class MetricBuffer:
         message = self._lost(parent_id, points, f"gave up after retrying for {now - self._failing_since:.0f} s: "
                                                 f"{error.message}", type(error))
         print(f"jupyter_modelbox: {message}", file=sys.stderr)
+        self._failing_since = None  # points logged from now on get a retry window of their own
 
     def _reachable(self) -> None:
         if self._failing_since is not None:
