@@ -13,10 +13,17 @@ from pathlib import Path
 import pytest
 
 from jupyter_modelbox import ModelBox
-from jupyter_modelbox.registry import NotFoundError, Registry, open_registry, release_registry
+from jupyter_modelbox.registry import InvalidArgumentError, NotFoundError, Registry, open_registry, release_registry
 from jupyter_modelbox.registry.s3 import S3Options
 
 from .conftest import s3_prefix_url
+
+
+@pytest.mark.parametrize("argument", ["grace_seconds", "upload_timeout_seconds"])
+@pytest.mark.parametrize("age", [1.3635561979205503e308, -1.0])
+def test_gc_refuses_an_age_it_cannot_turn_into_a_date(mb: ModelBox, argument: str, age: float) -> None:
+    with pytest.raises(InvalidArgumentError, match=argument):
+        mb.gc(dry_run=True, **{argument: age})
 
 
 @pytest.mark.blobs

@@ -6,6 +6,7 @@ from typing import Any
 
 from .operation import Operation, Param
 from .schemas import (
+    AGE,
     ANY,
     BINARY,
     BOOL,
@@ -220,8 +221,7 @@ EVENTS_AND_MAINTENANCE = [
               response=wrapped(findings=array(ref("Finding"))), reply=("findings",)),
     Operation("collect_garbage", "post", "/gc",
               "Remove artifact bytes no record references (stored before the grace period) and abandoned uploads",
-              body={"grace_seconds": Param({"type": "number", "minimum": 0}), "dry_run": Param(BOOL),
-                    "upload_timeout_seconds": Param({"type": "number", "minimum": 0})},
+              body={"grace_seconds": Param(AGE), "dry_run": Param(BOOL), "upload_timeout_seconds": Param(AGE)},
               response=wrapped(report=ref("GarbageReport")), reply=("report",)),
     get("export", "/export", "The whole registry (documents, metric series, artifact bytes) as a tar stream",
         BINARY, content="application/x-tar"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..registry.enums import ArtifactMime, ModelOrderBy, ModelSortBy
+from ..registry.gc import MAX_AGE_SECONDS
 
 Schema = dict[str, Any]
 
@@ -17,6 +18,7 @@ STR: Schema = {"type": "string"}
 INT: Schema = {"type": "integer", "minimum": 0}
 BOOL: Schema = {"type": "boolean"}
 NUMBER: Schema = {"type": "number"}
+AGE: Schema = {"type": "number", "minimum": 0, "maximum": MAX_AGE_SECONDS}  # seconds
 TIME: Schema = {"type": "string", "format": "date-time"}
 ANY: Schema = {}
 STRINGS: Schema = {"type": "array", "items": STR}

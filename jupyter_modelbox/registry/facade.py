@@ -69,10 +69,17 @@ class Registry(VersionOps, ExperimentOps, LoggedEventOps, MetricOps, UploadOps):
                         upload_timeout_seconds: float | None = None) -> dict[str, Any]:
         """``gc``: remove unreferenced blobs older than ``grace_seconds`` and abort uploads idle for longer
         than ``upload_timeout_seconds`` (both default to a day); see ``gc``."""
-        from .gc import DEFAULT_GRACE_SECONDS, DEFAULT_UPLOAD_TIMEOUT_SECONDS, abort_abandoned_uploads, collect_garbage
+        from .gc import (
+            DEFAULT_GRACE_SECONDS,
+            DEFAULT_UPLOAD_TIMEOUT_SECONDS,
+            abort_abandoned_uploads,
+            checked_age,
+            collect_garbage,
+        )
 
-        grace = DEFAULT_GRACE_SECONDS if grace_seconds is None else grace_seconds
-        idle = DEFAULT_UPLOAD_TIMEOUT_SECONDS if upload_timeout_seconds is None else upload_timeout_seconds
+        grace = checked_age("grace_seconds", DEFAULT_GRACE_SECONDS if grace_seconds is None else grace_seconds)
+        idle = checked_age("upload_timeout_seconds",
+                           DEFAULT_UPLOAD_TIMEOUT_SECONDS if upload_timeout_seconds is None else upload_timeout_seconds)
         aborted = abort_abandoned_uploads(self, idle, dry_run)
         return {**collect_garbage(self, grace, dry_run), "uploads": aborted}
 

@@ -17,6 +17,7 @@ belongs to no session (a crash between starting an upload and recording it) is r
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
 
 DEFAULT_GRACE_SECONDS = 24 * 3600.0
 DEFAULT_UPLOAD_TIMEOUT_SECONDS = 24 * 3600.0
+MAX_AGE_SECONDS = 100 * 365 * 24 * 3600.0  # ages beyond a century cannot be turned into dates
+
+
+def checked_age(name: str, seconds: float) -> float:
+    """``seconds`` as an age gc can compare dates with, else an error naming the argument."""
+    from .errors import InvalidArgumentError
+
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
+            or not 0 <= seconds <= MAX_AGE_SECONDS:
+        raise InvalidArgumentError(f"{name} must be a number of seconds from 0 to {MAX_AGE_SECONDS:.0f}, "
+                                   f"not {seconds!r}")
+    return float(seconds)
 
 
 def _iso(unix_time: float) -> str:
