@@ -3,6 +3,7 @@
 import type { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Toolbar } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
 
 import { RESET_EVENT } from './events';
@@ -99,7 +100,9 @@ export class RegistryPages {
   }
 
   private _page<T extends Widget>(view: T, id: string): MainAreaWidget<T> {
-    const page = new MainAreaWidget<T>({ content: view });
+    // a plain toolbar: the default ReactiveToolbar throws from its disposed resize
+    // throttler when a page closed by an event still receives a pending resize
+    const page = new MainAreaWidget<T>({ content: view, toolbar: new Toolbar() });
     page.id = id;
     page.addClass('jp-ModelboxPage');
     page.title.icon = modelboxIcon;
