@@ -159,6 +159,9 @@ def test_experiment_checkpoints_and_register_as_version(
     version_page = page.locator("#jp-main-dock-panel .jp-ModelboxVersionView.jp-mod-page")
     expect(version_page.locator(".jp-ModelboxDetail-title")).to_contain_text("Version 2")
     expect(version_page.locator(".jp-ModelboxVersionView-experiment")).to_have_text(name)
+    version_page.locator(".jp-ModelboxVersionView-experiment").click()  # back to the experiment's page
+    expect(page_view).to_be_visible()
+    expect(page_view.locator(".jp-ModelboxCheckpoints-row")).to_have_count(4)
     registered = modelbox.get_model(existing.name, namespace=namespace).get_version("production")
     assert registered is not None and registered.number == 2
     assert registered.checkpoint_uuid == checkpoints[4].uuid == exp.top_checkpoint().uuid
