@@ -5,7 +5,11 @@ import type {
   IArtifact,
   IBlob,
   ICheckpoint,
+  ICheckpointList,
   IEventBatch,
+  IExperiment,
+  IExperimentList,
+  IListExperimentsQuery,
   IListModelsQuery,
   IMetricFrame,
   IModel,
@@ -99,6 +103,30 @@ export class ModelboxClient {
 
   getCheckpoint(uuid: string): Promise<ICheckpoint> {
     return this._get(`checkpoints/${enc(uuid)}`);
+  }
+
+  // -- experiments -------------------------------------------------------
+
+  /** Experiments, newest first; `q` filters with the search language. */
+  listExperiments(query: IListExperimentsQuery = {}): Promise<IExperimentList> {
+    return this._get('experiments' + queryString({ ...query, q: query.q?.trim() || undefined }));
+  }
+
+  getExperiment(experimentId: string): Promise<IExperiment> {
+    return this._get(`experiments/${enc(experimentId)}`);
+  }
+
+  /** An experiment's checkpoints by epoch, then batch number. */
+  listCheckpoints(experimentId: string, offset = 0, limit?: number): Promise<ICheckpointList> {
+    return this._get(`experiments/${enc(experimentId)}/checkpoints` + queryString({ offset, limit }));
+  }
+
+  /**
+   * The checkpoint with the best value of the experiment's declared metric
+   * (else `val_loss`); rejects with a 404 saying why when none reports it.
+   */
+  topCheckpoint(experimentId: string): Promise<ICheckpoint> {
+    return this._get(`experiments/${enc(experimentId)}/top-checkpoint`);
   }
 
   // -- metadata of a model, version or checkpoint ------------------------

@@ -6,7 +6,8 @@ import type { ModelboxClient } from './api';
 import { errorBox, field, h, select, textInput } from './dom';
 import { DropHandler, type DropPayload, makeDropTarget } from './drop';
 import type { IConfirmation, IUserPrompts } from './prompts';
-import type { IModel, IModelVersion, INewModel, INewVersion } from './tokens';
+import { CheckpointRegistration } from './registerdialog';
+import type { ICheckpoint, IExperiment, IModel, IModelVersion, INewModel, INewVersion } from './tokens';
 import type { TransferList } from './transfers';
 
 /** Models offered in a picker at once; typing narrows the list. */
@@ -121,6 +122,19 @@ export class LabPrompts implements IUserPrompts {
       void this._transfers.add(version.id, `version ${version.number}`, payload);
     }
     return version;
+  }
+
+  async registerCheckpoint(experiment: IExperiment, checkpoint: ICheckpoint): Promise<IModelVersion | null> {
+    const form = new CheckpointRegistration(this._client, experiment, checkpoint);
+    const body = new FormBody<INewVersion>(() => form.fields);
+    body.node.append(...form.nodes);
+    return submitForm({
+      title: 'Register checkpoint as a version',
+      body,
+      accept: 'Register',
+      focus: 'input[aria-label="Model name"]',
+      submit: fields => form.submit(fields)
+    });
   }
 
   /**

@@ -9,6 +9,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import { ModelboxClient } from './api';
 import { LabPrompts } from './dialogs';
+import { ExperimentPages } from './experimentpages';
 import type { INotebookOpener } from './lineage';
 import { modelboxIcon } from './icons';
 import { RegistryModel } from './model';
@@ -79,10 +80,19 @@ const plugin: JupyterFrontEndPlugin<IRegistryModel> = {
       compare: versions => {
         app.shell.activateById(PANEL_ID);
         void panel.compareVersions(versions);
-      }
+      },
+      openExperiment: experimentId => void experimentPages.open(experimentId)
     });
     panel.modelView.pageRequested.connect((_, modelId) => void pages.openModel(modelId));
     panel.versionView.pageRequested.connect((_, versionId) => void pages.openVersion(versionId));
+    const experimentPages = new ExperimentPages({
+      app,
+      model,
+      prompts,
+      restorer,
+      versionRegistered: version => void pages.openVersion(version.id)
+    });
+    panel.experimentView.pageRequested.connect((_, id) => void experimentPages.open(id));
 
     const { commands } = app;
     commands.addCommand(CommandIDs.openPanel, {

@@ -86,6 +86,7 @@ export class RegistryPages {
     const view = new VersionView(model.client, prompts, notebooks, true);
     const page = this._page(view, `modelbox-version-${versionId}`);
     view.versionDeleted.connect(() => page.dispose());
+    view.experimentOpened.connect((_, experimentId) => this._options.openExperiment?.(experimentId));
     const version = await model.client.getVersion(versionId);
     const siblings = await model.client
       .listVersions(version.model_id)
@@ -163,6 +164,8 @@ export namespace RegistryPages {
     markdown: MarkdownRenderer | null;
     /** Show versions side by side (the side panel's compare view). */
     compare: (versions: IModelVersion[]) => void;
+    /** Show an experiment (the side panel's experiment view). */
+    openExperiment?: (experimentId: string) => void;
   }
 }
 

@@ -6,6 +6,8 @@ import { CompareView } from './compareview';
 import { button, h } from './dom';
 import { DropHandler } from './drop';
 import { type EventPoller, RESET_EVENT } from './events';
+import { ExperimentList, ListSwitch } from './experimentlist';
+import { ExperimentView, eventExperiment } from './experimentview';
 import type { INotebookOpener } from './lineage';
 import { RegistryModel } from './model';
 import { ModelList } from './modellist';
@@ -33,6 +35,8 @@ export class ModelboxPanel extends Panel {
     this.modelView = new ModelView(this._client, this._prompts);
     this.versionView = new VersionView(this._client, this._prompts, options.notebooks ?? null);
     this.compareView = new CompareView(this._client);
+    this.experimentList = new ExperimentList(this._client);
+    this.experimentView = new ExperimentView(this._client, this._prompts);
     this._ownsModel = !options.model;
     this._model = options.model ?? new RegistryModel({ client: this._client, pollOptions: options.pollOptions });
 
@@ -47,6 +51,8 @@ export class ModelboxPanel extends Panel {
     this.modelView.hide();
     this.versionView.hide();
     this.compareView.hide();
+    this.experimentList.hide();
+    this.experimentView.hide();
     this._renderCrumbs();
 
     this.list.modelOpened.connect((_, id) => void this.openModel(id));
@@ -55,6 +61,9 @@ export class ModelboxPanel extends Panel {
     this.modelView.modelDeleted.connect(() => this.showList());
     this.versionView.versionDeleted.connect((_, modelId) => void this.openModel(modelId));
     this.transfers.artifactsAdded.connect((_, objectId) => this._objectChanged(objectId));
+    this.experimentList.experimentOpened.connect((_, id) => void this.openExperiment(id));
+    this.experimentView.versionRegistered.connect((_, version) => void this.openVersion(version));
+    this.versionView.experimentOpened.connect((_, id) => void this.openExperiment(id));
     this._model.changed.connect((_, events) => this._applyEvents(events));
     this._dropHandler = new DropHandler(this.node, (target, payload) => {
       void this.transfers.add(target.objectId, target.label, payload);
@@ -65,6 +74,8 @@ export class ModelboxPanel extends Panel {
   readonly modelView: ModelView;
   readonly versionView: VersionView;
   readonly compareView: CompareView;
+  readonly experimentList: ExperimentList;
+  readonly experimentView: ExperimentView;
   readonly transfers: TransferList;
 
   /** The poller of the event feed (stopped when the panel is disposed). */
@@ -74,7 +85,11 @@ export class ModelboxPanel extends Panel {
 
   /** Reload whatever view is shown. */
   async refresh(): Promise<void> {
-    if (!this.compareView.isHidden) {
+    if (!this.experimentView.isHidden) {
+      await this.experimentView.load();
+    } else if (!this.experimentList.isHidden) {
+      await this.experimentList.refresh();
+    } else if (!this.compareView.isHidden) {
       await this.compareView.load();
     } else if (!this.versionView.isHidden) {
       await this.versionView.load();
@@ -89,6 +104,20 @@ export class ModelboxPanel extends Panel {
     this._show(this.list);
     this._renderCrumbs();
     void this.list.refresh();
+  }
+
+  /** Show the list of experiments. */
+  showExperiments(): void {
+    this._show(this.experimentList);
+    this._renderCrumbs();
+  }
+
+  /** Show an experiment and its checkpoints. */
+  async openExperiment(experimentId: string): Promise<void> {
+    this._show(this.experimentView);
+    this._renderCrumbs();
+    await this.experimentView.load(experimentId);
+    this._renderCrumbs();
   }
 
   async openModel(modelId: string): Promise<void> {
@@ -151,6 +180,7 @@ export class ModelboxPanel extends Panel {
       'div',
       { className: 'jp-ModelboxPanel-header' },
       h('h2', { className: 'jp-ModelboxPanel-title' }, 'Model registry'),
+      this._switch.node,
       this._crumbs,
       h(
         'div',
@@ -168,6 +198,10 @@ export class ModelboxPanel extends Panel {
   }
 
   private _renderCrumbs(version?: IModelVersion): void {
+    if (this._switch.current === 'experiments') {
+      this._crumbs.replaceChildren(...this._experimentCrumbs());
+      return;
+    }
     const crumbs: (HTMLElement | string)[] = [
       h('a', { className: 'jp-ModelboxCrumb', attrs: { href: '#' }, on: { click: e => this._go(e, () => this.showList()) } }, 'Models')
     ];
@@ -197,6 +231,22 @@ export class ModelboxPanel extends Panel {
     this._crumbs.replaceChildren(...crumbs);
   }
 
+  private _experimentCrumbs(): (HTMLElement | string)[] {
+    const root = h(
+      'a',
+      {
+        className: 'jp-ModelboxCrumb',
+        attrs: { href: '#' },
+        on: { click: e => this._go(e, () => this.showExperiments()) }
+      },
+      'Experiments'
+    );
+    if (this.experimentView.isHidden) {
+      return [root];
+    }
+    return [root, ' › ', h('span', { className: 'jp-ModelboxCrumb' }, this.experimentView.experiment?.name ?? '…')];
+  }
+
   private _go(event: Event, action: () => void): void {
     event.preventDefault();
     action();
@@ -206,10 +256,11 @@ export class ModelboxPanel extends Panel {
     for (const candidate of this._views()) {
       candidate.setHidden(candidate !== view);
     }
+    this._switch.show(view === this.experimentList || view === this.experimentView ? 'experiments' : 'models');
   }
 
   private _views(): Widget[] {
-    return [this.list, this.modelView, this.versionView, this.compareView];
+    return [this.list, this.modelView, this.versionView, this.compareView, this.experimentList, this.experimentView];
   }
 
   private async _createModel(): Promise<void> {
@@ -227,6 +278,12 @@ export class ModelboxPanel extends Panel {
     const reset = events.some(e => e.kind === RESET_EVENT);
     if (reset || events.some(e => e.kind !== 'metrics.logged')) {
       void this.list.refresh();
+    }
+    if (!this.experimentList.isHidden && (reset || events.some(e => eventExperiment(e) !== null))) {
+      void this.experimentList.refresh();
+    }
+    if (!this.experimentView.isHidden && this.experimentView.concerns(events)) {
+      void this.experimentView.load().then(() => this._renderCrumbs());
     }
     const modelId = this.modelView.modelId;
     if (!this.modelView.isHidden && modelId) {
@@ -272,6 +329,7 @@ export class ModelboxPanel extends Panel {
   private readonly _model: RegistryModel;
   private readonly _ownsModel: boolean;
   private readonly _dropHandler: DropHandler;
+  private readonly _switch = new ListSwitch(kind => (kind === 'models' ? this.showList() : this.showExperiments()));
   private readonly _crumbs = h('nav', { className: 'jp-ModelboxPanel-crumbs', attrs: { 'aria-label': 'Location' } });
 }
 

@@ -1,7 +1,7 @@
 // What the views ask of the user. Types only: the JupyterLab dialogs implementing
 // it are in `dialogs.ts`, so views and their tests do not load `@jupyterlab/apputils`.
 
-import type { IModel, IModelVersion } from './tokens';
+import type { ICheckpoint, IExperiment, IModel, IModelVersion } from './tokens';
 
 /**
  * A yes/no question.
@@ -26,4 +26,10 @@ export interface IUserPrompts {
   createModel(): Promise<IModel | null>;
   /** Ask for a new version's fields (and files) and register it. */
   registerVersion(model?: IModel): Promise<IModelVersion | null>;
+  /**
+   * Ask which model (an existing one, or a new name) an experiment's
+   * checkpoint goes to and register it as a version; null when cancelled.
+   * Without it the experiment view offers no *Register as version*.
+   */
+  registerCheckpoint?(experiment: IExperiment, checkpoint: ICheckpoint): Promise<IModelVersion | null>;
 }

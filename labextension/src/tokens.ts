@@ -75,6 +75,27 @@ export type ModelSortKey = NonNullable<IListModelsQuery['sort_by']>;
 export type ICheckpoint = Schemas['Checkpoint'];
 
 /**
+ * A training run whose checkpoints a version can be registered from; `metric`
+ * (else `val_loss`) and `smaller_is_better` (else true) rank its checkpoints.
+ */
+export type IExperiment = Schemas['Experiment'];
+
+/**
+ * One page of experiments, newest first; `total` counts all pages.
+ */
+export type IExperimentList = JSONAnswer<paths['/experiments']['get']>;
+
+/**
+ * Query parameters of `GET experiments` (`q`: the search language).
+ */
+export type IListExperimentsQuery = NonNullable<paths['/experiments']['get']['parameters']['query']>;
+
+/**
+ * One page of an experiment's checkpoints, by epoch then batch number.
+ */
+export type ICheckpointList = JSONAnswer<paths['/experiments/{experiment_id}/checkpoints']['get']>;
+
+/**
  * Fields of `POST models`.
  */
 export type INewModel = JSONBody<paths['/models']['post']>;

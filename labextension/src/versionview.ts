@@ -12,7 +12,7 @@ import { type MetadataTable, metadataTableFor } from './metadata';
 import { section } from './modelview';
 import type { IUserPrompts } from './prompts';
 import { idLine, notebookSnippet, snippetBlock } from './pageparts';
-import type { IArtifact, ICheckpoint, IModel, IModelVersion } from './tokens';
+import type { IArtifact, ICheckpoint, IExperiment, IModel, IModelVersion } from './tokens';
 
 /**
  * One version: details, metadata, lineage, checkpoint, artifacts and the
@@ -53,6 +53,11 @@ export class VersionView extends Panel {
     return this._pageRequested;
   }
 
+  /** Emitted with the experiment id when the user follows the link to the checkpoint's experiment. */
+  get experimentOpened(): ISignal<this, string> {
+    return this._experimentOpened;
+  }
+
   /** Emitted with the model id after the version was deleted. */
   get versionDeleted(): ISignal<this, string> {
     return this._versionDeleted;
@@ -89,12 +94,15 @@ export class VersionView extends Panel {
       const checkpoint = fresh.checkpoint_uuid
         ? await this._client.getCheckpoint(fresh.checkpoint_uuid).catch(() => null)
         : null;
+      const experiment = checkpoint?.experiment_id
+        ? await this._client.getExperiment(checkpoint.experiment_id).catch(() => null)
+        : null;
       if (call !== this._calls || this.isDisposed) {
         return;
       }
       this._version = fresh;
       this._model = model ?? this._model;
-      this._render(fresh, artifacts, checkpoint);
+      this._render(fresh, artifacts, checkpoint, experiment);
       if (!this._chart) {
         this._chart = new MetricChart(this._client, fresh, this._siblings);
         this.addWidget(this._chart);
@@ -112,7 +120,12 @@ export class VersionView extends Panel {
     void this._chart?.load();
   }
 
-  private _render(version: IModelVersion, artifacts: IArtifact[], checkpoint: ICheckpoint | null): void {
+  private _render(
+    version: IModelVersion,
+    artifacts: IArtifact[],
+    checkpoint: ICheckpoint | null,
+    experiment: IExperiment | null
+  ): void {
     makeDropTarget(this.node, version.id, `version ${version.number}`);
     const label = version.version || version.name;
     this._details.node.replaceChildren(
@@ -169,7 +182,10 @@ export class VersionView extends Panel {
         })).node
       ),
       renderLineageSection(version, checkpoint, this._opener),
-      section('Checkpoint', renderCheckpoint(version, checkpoint)),
+      section(
+        'Checkpoint',
+        renderCheckpoint(version, checkpoint, experiment, id => this._experimentOpened.emit(id))
+      ),
       section('Artifacts', renderArtifactTable(this._client, artifacts)),
       h('h4', { className: 'jp-ModelboxSection-title' }, 'Metrics')
     );
@@ -199,6 +215,7 @@ export class VersionView extends Panel {
   private readonly _errors = h('div', { className: 'jp-ModelboxDetail-errors' });
   private readonly _versionDeleted = new Signal<this, string>(this);
   private readonly _pageRequested = new Signal<this, string>(this);
+  private readonly _experimentOpened = new Signal<this, string>(this);
   private _version: IModelVersion | null = null;
   private _model: IModel | null = null;
   private _siblings: IModelVersion[] = [];
@@ -230,11 +247,45 @@ function hasKeys(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 }
 
-function renderCheckpoint(version: IModelVersion, checkpoint: ICheckpoint | null): HTMLElement {
+function renderCheckpoint(
+  version: IModelVersion,
+  checkpoint: ICheckpoint | null,
+  experiment: IExperiment | null,
+  openExperiment: (experimentId: string) => void
+): HTMLElement {
   if (!version.checkpoint_uuid) {
     return h('p', { className: 'jp-ModelboxPanel-status' }, 'Not registered from a checkpoint.');
   }
-  const rows: [string, string][] = [['UUID', version.checkpoint_uuid]];
+  const rows: [string, string | HTMLElement][] = [['UUID', version.checkpoint_uuid]];
+  const experimentId = checkpoint?.experiment_id;
+  if (experimentId) {
+    rows.push([
+      'Experiment',
+      h(
+        'a',
+        {
+          className: 'jp-ModelboxVersionView-experiment',
+          attrs: { href: '#', title: 'Show the experiment and its checkpoints' },
+          on: {
+            click: event => {
+              event.preventDefault();
+              openExperiment(experimentId);
+            }
+          }
+        },
+        experiment?.name ?? experimentId
+      )
+    ]);
+    for (const [key, value] of [
+      ['Epoch', checkpoint.epoch],
+      ['Batch', checkpoint.batch_number],
+      ['Trial', checkpoint.trial_id]
+    ] as const) {
+      if (value !== null && value !== undefined) {
+        rows.push([key, String(value)]);
+      }
+    }
+  }
   if (checkpoint) {
     rows.push(
       ['Framework', checkpoint.framework ?? '—'],

@@ -1,5 +1,8 @@
 import { ServerConnection } from '@jupyterlab/services';
+import { Widget } from '@lumino/widgets';
 
+import { ModelboxClient } from '../api';
+import type { IUserPrompts } from '../prompts';
 import type { IArtifact, IModel, IModelVersion } from '../tokens';
 
 export const BASE_URL = 'http://localhost:8888/a%40b/';
@@ -142,4 +145,27 @@ export async function settle(rounds = 10): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await new Promise(resolve => setTimeout(resolve, 0));
   }
+}
+
+/** A client of the API `fakeAPI(routes)` fakes, and that fake. */
+export function clientFor(routes: Route[]): { fetch: jest.Mock<Promise<Response>, [Request]>; client: ModelboxClient } {
+  const fetch = fakeAPI(routes);
+  return { fetch, client: new ModelboxClient(settingsWith(fetch)) };
+}
+
+/** The text of every element matching `selector` below `root`. */
+export function texts(root: Widget | HTMLElement, selector: string): (string | null)[] {
+  const node = root instanceof Widget ? root.node : root;
+  return Array.from(node.querySelectorAll(selector), n => n.textContent);
+}
+
+/** Dialogs that answer at once: yes, nothing typed, nothing created (unless overridden). */
+export function fakePrompts(overrides: Partial<IUserPrompts> = {}): IUserPrompts {
+  return {
+    confirm: jest.fn(async () => true),
+    askText: jest.fn(async () => null),
+    createModel: jest.fn(async () => null),
+    registerVersion: jest.fn(async () => null),
+    ...overrides
+  };
 }

@@ -1,11 +1,9 @@
 import { Widget } from '@lumino/widgets';
 
-import { ModelboxClient } from '../api';
 import { parseMetadataValue, renderMetadataTable } from '../metadata';
 import { ModelList } from '../modellist';
 import { ModelView } from '../modelview';
 import { ModelboxPanel } from '../panel';
-import type { IUserPrompts } from '../prompts';
 import type { IModel } from '../tokens';
 import { VersionView } from '../versionview';
 import {
@@ -14,32 +12,18 @@ import {
   aVersion,
   anArtifact,
   calls,
-  fakeAPI,
+  clientFor,
+  fakePrompts,
   jsonResponse,
-  settingsWith,
-  settle
+  settle,
+  texts
 } from './fake-server';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
-function texts(root: Widget | HTMLElement, selector: string): (string | null)[] {
-  const node = root instanceof Widget ? root.node : root;
-  return Array.from(node.querySelectorAll(selector), n => n.textContent);
-}
-
 function expectNoMarkup(root: Widget | HTMLElement): void {
   const node = root instanceof Widget ? root.node : root;
   expect(node.querySelector('img, b, script')).toBeNull();
-}
-
-function fakePrompts(overrides: Partial<IUserPrompts> = {}): IUserPrompts {
-  return {
-    confirm: jest.fn(async () => true),
-    askText: jest.fn(async () => null),
-    createModel: jest.fn(async () => null),
-    registerVersion: jest.fn(async () => null),
-    ...overrides
-  };
 }
 
 /** A registry of one model with one version, optionally with hostile text everywhere. */
@@ -61,11 +45,6 @@ function registryRoutes(model: IModel = aModel(), extra: Route[] = []): Route[] 
     ['GET', /^objects\/[mv]1\/artifacts$/, () => jsonResponse({ artifacts: [anArtifact({ path: HOSTILE })] })],
     ['GET', /^objects\/v1\/metric-keys$/, () => jsonResponse({ keys: [] })]
   ];
-}
-
-function clientFor(routes: Route[]) {
-  const fetch = fakeAPI(routes);
-  return { fetch, client: new ModelboxClient(settingsWith(fetch)) };
 }
 
 afterEach(() => {
