@@ -62,7 +62,7 @@ class PartWriter:
             raise self.location.client_error("sending an upload's parts", self.state["key"], "500", 500)
         self._buffer += data
         while len(self._buffer) >= (part := self._next_part_bytes()):
-            self._send(bytes(self._buffer[:part]))
+            self._send(bytes(memoryview(self._buffer)[:part]))  # one copy (a bytearray slice is another)
             del self._buffer[:part]
         return len(data)
 
