@@ -39,9 +39,9 @@ class S3BlobStore(BlobStore):
         return_large_blocks()  # part buffers go back to the system when dropped (see memory.py)
         self.check_access()
 
-    def check_access(self) -> None:
+    def check_access(self, doing: str = "checking the bucket") -> None:
         """A clear error now for a missing bucket, wrong credentials or an unreachable store."""
-        with self.where.errors("checking the bucket"):
+        with self.where.errors(doing):
             self.client.head_bucket(Bucket=self.where.bucket)
 
     def key(self, checksum: str) -> str:
@@ -61,9 +61,11 @@ class S3BlobStore(BlobStore):
             try:
                 return self.client.head_object(Bucket=self.where.bucket, Key=key)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-                    return None
-                raise
+                if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchKey", "NotFound"}:
+                    raise
+        # a HEAD answer has no body to tell a missing object from a missing bucket: ask about the bucket
+        self.check_access("looking up artifact bytes")
+        return None
 
     # -- blobs ---------------------------------------------------------------------------------
 
