@@ -2,7 +2,7 @@
 # One entry point for developers and CI.
 #   ./dev.sh lab    set everything up, then open JupyterLab on the demo notebook (registry in notebooks/.modelbox)
 #   ./dev.sh test   set everything up, then run every test (lint, Python, TypeScript, browser)
-#   ./dev.sh team   set everything up, then a local PostgreSQL and two JupyterLab servers sharing one registry
+#   ./dev.sh team   set everything up, then a local PostgreSQL, SeaweedFS and two JupyterLab servers sharing one registry
 #   ./dev.sh setup  only set up
 set -euo pipefail
 cd "$(dirname "$0")"

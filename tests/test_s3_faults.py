@@ -2,7 +2,9 @@
 
 - a store that hangs: 503 naming the bucket and endpoint within a bounded time, nothing recorded, the
   upload resumes once the store is back;
-- wrong credentials or a missing bucket: a clear error at start, never the secret;
+- wrong credentials or a missing bucket: a clear error at start, never the secret; per request, a key
+  that may read but not write, and the bucket deleted under a running server: 503s naming bucket and
+  endpoint, nothing recorded;
 - kill -9 of a server during a multipart upload: no record, and the parts are aborted by the timeout;
 - two Jupyter servers on PostgreSQL + SeaweedFS: the same bytes uploaded through both at once are stored
   once; an upload started on one server is resumed and finished on the other.
@@ -21,11 +23,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from jupyter_modelbox import ModelBox
+from jupyter_modelbox import ModelBox, ObjectStoreUnavailableError
 
 from .helpers.jupyter import JupyterServer
 from .helpers.postgres import PostgresCluster
-from .helpers.seaweedfs import SECRET_KEY, SeaweedFS, credentials_env
+from .helpers.seaweedfs import READER_KEY, READER_SECRET, SECRET_KEY, SeaweedFS, credentials_env
 
 BUCKET = "faults"
 PART = 5 * 1024 * 1024
@@ -107,8 +109,49 @@ def test_wrong_credentials_and_a_missing_bucket_are_clear_at_start(
     assert f"refused this server's credentials for bucket '{BUCKET}'" in log and store.endpoint_url in log
     assert "not-the-secret" not in log
     assert f"bucket 'no-such-bucket' does not exist at {store.endpoint_url}" in missing.log()
-    # per request, an unreachable store is the hung-store test above; a bucket deleted while a server runs
-    # cannot be shown on SeaweedFS: its next write creates the bucket again
+
+
+def test_refused_writes_and_a_deleted_bucket_are_clear_per_request(store: SeaweedFS, tmp_path: Path) -> None:
+    """After a clean start: a key that may read the bucket but not write it (as when a policy loses its
+    write permission) fails each upload, and a bucket deleted under the server fails each download,
+    with a 503 naming bucket and endpoint, never a secret, and nothing recorded. (A write to a deleted
+    bucket cannot be shown: SeaweedFS creates the bucket again on the next write.)"""
+    reader = JupyterServer(tmp_path / "reader", extra_args=s3_args(store, "ro"),
+                           env={"AWS_ACCESS_KEY_ID": READER_KEY, "AWS_SECRET_ACCESS_KEY": READER_SECRET}).start()
+    try:
+        model = api(reader, "POST", "/models", json={"name": "m"}).json()
+        refused = api(reader, "POST", "/uploads")
+        assert refused.status_code == 503, refused.text
+        message = refused.json()["message"]
+        assert f"refused this server's credentials for bucket '{BUCKET}'" in message, message
+        assert store.endpoint_url in message and "AccessDenied" in message
+        with ModelBox(url=reader.url, token=reader.token) as box, \
+                pytest.raises(ObjectStoreUnavailableError, match=f"bucket '{BUCKET}' \\(AccessDenied"):
+            box.get_model("m").upload_artifact([_file(tmp_path, b"weights")])
+        assert api(reader, "GET", f"/objects/{model['id']}/artifacts").json()["artifacts"] == []
+        assert READER_SECRET not in message and READER_SECRET not in reader.log()
+    finally:
+        reader.stop()
+
+    doomed = store.create_bucket("doomed")
+    server = JupyterServer(tmp_path / "doomed", extra_args=s3_args(store, "p", bucket=doomed)).start()
+    try:
+        with ModelBox(url=server.url, token=server.token) as box:
+            artifact = box.new_model("m").upload_artifact([_file(tmp_path, b"weights")])[0]
+        admin = store.client()
+        for item in admin.list_objects_v2(Bucket=doomed)["Contents"]:
+            admin.delete_object(Bucket=doomed, Key=item["Key"])
+        admin.delete_bucket(Bucket=doomed)
+        gone = api(server, "GET", f"/artifacts/{artifact.id}/content")
+        assert gone.status_code == 503, gone.text
+        message = gone.json()["message"]
+        assert f"bucket '{doomed}' does not exist at {store.endpoint_url}" in message, message
+        assert SECRET_KEY not in message
+        with ModelBox(url=server.url, token=server.token) as box, \
+                pytest.raises(ObjectStoreUnavailableError, match=f"bucket '{doomed}' does not exist"):
+            box.get_model("m").artifacts()[0].download(tmp_path / "out.bin")
+    finally:
+        server.stop()
 
 
 def test_kill_9_during_a_multipart_upload_records_nothing_and_the_parts_are_aborted_later(

@@ -1,4 +1,5 @@
-"""Many clients at once, and the server killed with -9 under them: nothing acknowledged is lost."""
+"""Many clients at once, and the server killed with -9 under them: nothing acknowledged is lost
+(artifact bytes in a folder, and once with them in S3: a real SeaweedFS)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from jupyter_modelbox import ModelBox
 
+from .conftest import s3_prefix_url
 from .helpers.jupyter import JupyterServer
 
 CLIENT = Path(__file__).parent / "helpers" / "busy_client.py"
@@ -28,9 +30,10 @@ def start_clients(server: JupyterServer, count: int, operations: int, seed: int)
     ]
 
 
-def kill_during_writes(workdir: Path, root: Path, clients: int, seed: int, writes: int) -> list[str]:
+def kill_during_writes(workdir: Path, root: Path, clients: int, seed: int, writes: int,
+                       blob_url: str | None = None) -> list[str]:
     """Run clients against a server on ``root`` until about ``writes`` acknowledgements, then kill -9 it."""
-    server = JupyterServer(workdir, root=root).start()
+    server = JupyterServer(workdir, root=root, blob_url=blob_url).start()
     running = start_clients(server, count=clients, operations=1_000_000, seed=seed)
     lines: list[list[str]] = [[] for _ in running]
     readers = [threading.Thread(target=lambda c=c, out=out: out.extend(c.stdout), daemon=True)
@@ -93,14 +96,23 @@ def test_concurrent_clients_lose_no_update(jupyter_server: JupyterServer, tmp_pa
         assert len(mb.get_model("shared").metadata) == len(acks["metadata"])  # every merge landed
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_server_killed_mid_stream_loses_nothing_acknowledged(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "blobs"), [(0, "folder"), (1, "folder"), (2, "folder"), (3, "s3")])
+def test_server_killed_mid_stream_loses_nothing_acknowledged(
+        tmp_path: Path, seed: int, blobs: str, request: pytest.FixtureRequest) -> None:
     rng = random.Random(seed)
     root = tmp_path / "registry"
+    blob_url = None
+    if blobs == "s3":
+        request.getfixturevalue("seaweedfs")  # the servers' AWS chain and endpoint point at it
+        blob_url = s3_prefix_url()
     outputs: list[str] = []
     for round_ in range(2):
-        outputs += kill_during_writes(tmp_path / f"round{round_}", root, 2, seed * 10 + round_, rng.randint(10, 60))
+        outputs += kill_during_writes(tmp_path / f"round{round_}", root, 2, seed * 10 + round_, rng.randint(10, 60),
+                                      blob_url)
     acks = acknowledged(outputs)
     assert acks["version"] and acks["metadata"]
-    with JupyterServer(tmp_path / "after", root=root) as server, ModelBox(url=server.url, token=server.token) as mb:
+    if blobs == "s3":
+        assert acks["artifact"]  # bytes went to the store before a kill
+    with JupyterServer(tmp_path / "after", root=root, blob_url=blob_url) as server, \
+            ModelBox(url=server.url, token=server.token) as mb:
         verify(mb, acks, tmp_path)

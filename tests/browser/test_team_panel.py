@@ -1,6 +1,8 @@
-"""``./dev.sh team`` in a real browser: its launcher (scripts/team.sh) starts a local PostgreSQL and two
-JupyterLab servers sharing one registry; a model created in the first one's side panel appears live
-in the second one's, which is only listening (no reload, no search typed after the fact)."""
+"""``./dev.sh team`` in a real browser: its launcher (scripts/team.sh) starts a local PostgreSQL, a
+SeaweedFS object store and two JupyterLab servers sharing one registry; a model created in the first
+one's side panel appears live in the second one's, which is only listening (no reload, no search typed
+after the fact); artifact bytes uploaded through one are in the store's bucket and download through the
+other; everything is stopped at the end."""
 
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from jupyter_modelbox import ModelBox
+
 from ..helpers.jupyter import free_port
+from ..helpers.seaweedfs import pick_base
 from .conftest import SCREENSHOTS, unique
 from .test_lab_panel import search, show_panel
 
@@ -38,6 +43,7 @@ def team(tmp_path: Path) -> Iterator[Team]:
     folder = Path(tempfile.mkdtemp(prefix="modelbox-team-"))  # the postgres user must reach it (not tmp_path)
     folder.chmod(0o755)
     env = {**os.environ, "MODELBOX_TEAM_DIR": str(folder), "MODELBOX_TEAM_PG_PORT": str(free_port()),
+           "MODELBOX_TEAM_S3_PORT": str(pick_base() + 3),
            "MODELBOX_TEAM_PORTS": f"{ports[0]} {ports[1]}", "MODELBOX_TEAM_TOKEN": token,
            # the user's own JupyterLab layout and settings stay out of it
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
@@ -54,11 +60,13 @@ def team(tmp_path: Path) -> Iterator[Team]:
             time.sleep(0.2)
         yield Team((f"http://127.0.0.1:{ports[0]}/", f"http://127.0.0.1:{ports[1]}/"), token, folder, output)
     finally:
+        weed = int((folder / "s3" / "weed.pid").read_text()) if (folder / "s3" / "weed.pid").exists() else None
         if launcher.poll() is None:
-            launcher.send_signal(signal.SIGTERM)  # as Ctrl-C: the launcher stops both servers and the database
+            launcher.send_signal(signal.SIGTERM)  # as Ctrl-C: the launcher stops the servers, the store, the database
         launcher.wait(timeout=90)
         shutil.rmtree(folder, ignore_errors=True)
-    assert "stopped both servers and the database" in output.read_text()
+    assert "stopped both servers, SeaweedFS and the database" in output.read_text()
+    assert weed is not None and not Path(f"/proc/{weed}").exists()  # SeaweedFS stopped by its PID
 
 
 def lab_page(browser: Browser, url: str, token: str) -> Page:
@@ -99,3 +107,26 @@ def test_a_model_created_in_one_lab_appears_live_in_the_other_labs_panel(browser
         for page in (first, second):
             page.context.close()
     assert (team.folder / "pg" / "data" / "PG_VERSION").exists()  # the registry lives in the team's database
+
+
+def test_both_labs_keep_artifact_bytes_in_the_teams_seaweedfs(team: Team, tmp_path: Path) -> None:
+    """No S3 credentials on this side: only the servers hold them."""
+    import boto3
+    from botocore.config import Config
+
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    (tmp_path / "weights.bin").write_bytes(data)
+    name = unique("bytes")
+    with ModelBox(url=team.urls[0], token=team.token) as first:
+        [artifact] = first.new_model(name).upload_artifact([tmp_path / "weights.bin"])
+    key, secret = (team.folder / "s3" / "credentials").read_text().split()
+    endpoint = next(line for line in team.output.read_text().splitlines() if "artifact bytes in" in line).split()[-1]
+    s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
+                      region_name="us-east-1", config=Config(s3={"addressing_style": "path"}))
+    stored = s3.head_object(Bucket="modelbox", Key=f"team/sha256/{artifact.checksum}")
+    assert stored["ContentLength"] == len(data)
+    with ModelBox(url=team.urls[1], token=team.token) as second:
+        [same] = second.get_model(name).artifacts()
+        assert same.download(tmp_path / "back.bin").read_bytes() == data
+    for lab in ("lab-{}.log".format(url.rsplit(":", 1)[1].strip("/")) for url in team.urls):
+        assert f"s3://modelbox/team at {endpoint}" in (team.folder / lab).read_text()

@@ -2,7 +2,8 @@
 
 ``weed server -s3`` runs master, volume server, filer and S3 gateway in one process, in a temporary
 folder, on 127.0.0.1 only, with telemetry off. Its S3 gateway knows one identity (``ACCESS_KEY``),
-so a wrong key is refused as on AWS. It is stopped by its PID.
+so a wrong key is refused as on AWS, and a second one (``READER_KEY``) that may read and list but not
+write, as a key whose policy lost its write permission is. It is stopped by its PID.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 ACCESS_KEY = "modelbox-test"
 SECRET_KEY = "modelbox-test-secret"
+READER_KEY = "modelbox-reader"
+READER_SECRET = "modelbox-reader-secret"
 PORTS = range(18400, 18490, 5)  # this project's range; SeaweedFS puts gRPC at port + 10000
 GRPC_OFFSET = 10000
 
@@ -40,7 +43,8 @@ def _free(port: int) -> bool:
     return True
 
 
-def _pick_base() -> int:
+def pick_base() -> int:
+    """A base port whose four ports (and their gRPC ports, +10000) are free on 127.0.0.1."""
     bases = list(PORTS)
     random.shuffle(bases)
     for base in bases:
@@ -61,7 +65,7 @@ class SeaweedFS:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or Path(tempfile.mkdtemp(prefix="modelbox-seaweedfs-"))
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.base = _pick_base()
+        self.base = pick_base()
         self.endpoint_url = f"http://127.0.0.1:{self.base + 3}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.folder / "weed.log"
@@ -73,7 +77,9 @@ class SeaweedFS:
         config = self.folder / "s3.json"
         config.write_text(json.dumps({"identities": [{
             "name": "modelbox", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}, {
+            "name": "reader", "credentials": [{"accessKey": READER_KEY, "secretKey": READER_SECRET}],
+            "actions": ["Read", "List"]}]}))
         (self.folder / "data").mkdir(exist_ok=True)
         b = self.base
         args = [binary, "server", f"-dir={self.folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",

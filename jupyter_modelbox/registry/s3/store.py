@@ -23,11 +23,12 @@ from ..backend import BlobRef, BlobStore, Doc, StoredBlob
 from ..blobs import CHUNK, is_sha256, sha256_file
 from ..errors import IntegrityError, InvalidArgumentError, NotFoundError
 from .location import S3Location
+from .memory import return_large_blocks
 from .parts import PartWriter, new_state, received, tail_key
 from .reader import S3ObjectReader
 
-COPY_PART_BYTES = 256 * 1024 * 1024
 MAX_PARTS = 10_000
+COPY_THREADS = 4
 
 
 class S3BlobStore(BlobStore):
@@ -35,11 +36,12 @@ class S3BlobStore(BlobStore):
         self.where = location
         self.location = str(location)
         self.client = location.client()
+        return_large_blocks()  # part buffers go back to the system when dropped (see memory.py)
         self.check_access()
 
-    def check_access(self) -> None:
+    def check_access(self, doing: str = "checking the bucket") -> None:
         """A clear error now for a missing bucket, wrong credentials or an unreachable store."""
-        with self.where.errors("checking the bucket"):
+        with self.where.errors(doing):
             self.client.head_bucket(Bucket=self.where.bucket)
 
     def key(self, checksum: str) -> str:
@@ -59,9 +61,11 @@ class S3BlobStore(BlobStore):
             try:
                 return self.client.head_object(Bucket=self.where.bucket, Key=key)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-                    return None
-                raise
+                if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchKey", "NotFound"}:
+                    raise
+        # a HEAD answer has no body to tell a missing object from a missing bucket: ask about the bucket
+        self.check_access("looking up artifact bytes")
+        return None
 
     # -- blobs ---------------------------------------------------------------------------------
 
@@ -239,10 +243,15 @@ class S3BlobStore(BlobStore):
         return digest.hexdigest()
 
     def _copy(self, source: str, key: str, size: int) -> None:
-        """Copy inside the store, in parallel ranges, completed only if the blob key is still free."""
+        """Copy inside the store, in parallel ranges, completed only if the blob key is still free.
+
+        A store answers a part copy only once it has written the whole range (SeaweedFS copies the
+        bytes), so a copied part is as big as an uploaded one (``part_bytes``): each request then does
+        the work of one part upload and fits the same ``timeout_seconds`` (256 MiB parts did not).
+        """
         with self.where.errors("storing a blob", key):
             mpu = self.client.create_multipart_upload(Bucket=self.where.bucket, Key=key)["UploadId"]
-        part = max(COPY_PART_BYTES, -(-size // MAX_PARTS))
+        part = max(self.where.options.part_bytes, -(-size // MAX_PARTS))
         ranges = [(start, min(size, start + part) - 1) for start in range(0, size, part)] or [(0, -1)]
 
         def copy_part(index: int) -> Doc:
@@ -255,7 +264,7 @@ class S3BlobStore(BlobStore):
             return {"PartNumber": index + 1, "ETag": reply["CopyPartResult"]["ETag"]}
 
         try:
-            with ThreadPoolExecutor(4, thread_name_prefix="modelbox-s3-copy") as pool:
+            with ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="modelbox-s3-copy") as pool:
                 parts = list(pool.map(copy_part, range(len(ranges))))
             self._complete(key, mpu, {"Parts": parts})
         except BaseException:
