@@ -3,6 +3,7 @@
 import type { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Toolbar } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
 
 import { RESET_EVENT } from './events';
@@ -99,7 +100,9 @@ export class RegistryPages {
   }
 
   private _page<T extends Widget>(view: T, id: string): MainAreaWidget<T> {
-    const page = new MainAreaWidget<T>({ content: view });
+    // A plain toolbar: the default ReactiveToolbar, shown and disposed at once (a model's page and its
+    // versions' closing together), calls its disposed throttler and throws in the page.
+    const page = new MainAreaWidget<T>({ content: view, toolbar: new Toolbar() });
     page.id = id;
     page.addClass('jp-ModelboxPage');
     page.title.icon = modelboxIcon;

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, Request, expect
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import unique
+from .conftest import unique, wait_until
 from .test_lab_panel import open_model, open_panel
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
@@ -67,9 +67,12 @@ def test_a_stale_edit_says_someone_else_changed_it_with_reload_and_overwrite(
     view.get_by_label("New metadata key").fill("mine")
     view.get_by_label("New metadata value").fill("2")
     view.get_by_role("button", name="Add").click()
-    if stale.count():  # the live update may have come first: then the edit started from their revision
+    added = view.locator(".jp-ModelboxMetadata-table tr[data-key='mine']")
+    # the live update may have come first: then the edit started from their revision and is stored
+    wait_until(lambda: stale.count() > 0 or added.count() > 0)
+    if stale.count():
         stale.get_by_role("button", name="Overwrite").click()
-    expect(view.locator(".jp-ModelboxMetadata-table tr[data-key='mine']")).to_have_count(1)
+    expect(added).to_have_count(1)
     assert modelbox.get_model(name).metadata == {"theirs": 1, "mine": 2}
     first_tries = [sent[2], sent[3]]  # after the overwrite: the reload's edit, then the metadata one
     assert [path for _, path, _ in first_tries] == [f"models/{model.id}", f"objects/{model.id}/metadata"]

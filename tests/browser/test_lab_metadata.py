@@ -18,19 +18,22 @@ pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is sha
 
 
 def set_sidebar_width(page: Page, width: int) -> float:
-    """Drag the handle between the left sidebar and the main area until the panel is ``width`` px wide.
+    """Drag the handle between the panel's sidebar and the main area until the panel is ``width`` px wide.
 
     Returns the width reached (JupyterLab keeps a sidebar from getting narrower than its own minimum).
     """
     panel = page.locator(PANEL)
-    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+    # the handle on the panel's side of the main area: the panel may sit in either sidebar
+    on_the_right = page.locator("#jp-right-stack").locator(PANEL).count() > 0
+    handles = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle")
+    handle = handles.last if on_the_right else handles.first
     for _ in range(3):
         start, box = handle.bounding_box(), panel.bounding_box()
         assert start is not None and box is not None
         y = start["y"] + start["height"] / 2
         page.mouse.move(start["x"] + start["width"] / 2, y)
         page.mouse.down()
-        page.mouse.move(box["x"] + width, y, steps=5)
+        page.mouse.move(box["x"] + box["width"] - width if on_the_right else box["x"] + width, y, steps=5)
         page.mouse.up()
         shown = panel.bounding_box()
         if shown is not None and abs(shown["width"] - width) <= 4:
