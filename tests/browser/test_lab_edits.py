@@ -78,3 +78,46 @@ def test_a_stale_edit_says_someone_else_changed_it_with_reload_and_overwrite(
     assert [path for _, path, _ in first_tries] == [f"models/{model.id}", f"objects/{model.id}/metadata"]
     assert all(header is not None and header.strip('"').isdigit() for _, _, header in first_tries)
     assert page_errors == []
+
+
+def test_tag_edits_carry_the_versions_revision_and_a_stale_one_is_asked(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    name = unique("stale-tag")
+    version = modelbox.new_model(name).new_model_version(version="a")
+    sent: list[tuple[str, str | None]] = []
+
+    def record(request: Request) -> None:
+        if "/tags" in request.url and request.method in ("POST", "DELETE"):
+            sent.append((request.method, request.headers.get("if-match")))
+
+    def revision() -> int:
+        return int(requests.get(f"{lab_server.url}modelbox/api/versions/{version.id}", timeout=10,
+                                headers={"Authorization": f"token {lab_server.token}"}).json()["revision"])
+
+    page.on("request", record)
+    panel = open_panel(page, lab_server)
+    view = open_model(panel, name)
+    loaded = revision()
+    row = view.locator(".jp-ModelboxVersions-row").first
+    row.locator(".jp-ModelboxTag-add").click()
+    # while the user types the tag, someone else tags the version
+    modelbox.get_model(name).get_version(1).add_tag("theirs")
+    page.locator(".jp-Dialog input").fill("production")
+    page.locator(".jp-Dialog").get_by_role("button", name="Ok").click()
+    stale = view.locator(".jp-ModelboxStale")
+    expect(stale).to_contain_text("Someone else changed this version")
+    assert sent == [("POST", f'"{loaded}"')]
+    assert modelbox.get_model(name).get_version(1).tags == ["theirs"]
+    stale.get_by_role("button", name="Overwrite").click()
+    expect(row.locator(".jp-ModelboxTag", has_text="production")).to_have_count(1)
+    assert sent[-1] == ("POST", None)
+    assert sorted(modelbox.get_model(name).get_version(1).tags) == ["production", "theirs"]
+
+    # a removal carries the revision the row was drawn from
+    shown = revision()
+    row.get_by_role("button", name="Remove tag production").click()
+    expect(row.locator(".jp-ModelboxTag", has_text="production")).to_have_count(0)
+    assert sent[-1] == ("DELETE", f'"{shown}"')
+    assert modelbox.get_model(name).get_version(1).tags == ["theirs"]
+    assert page_errors == []

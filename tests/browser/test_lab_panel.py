@@ -87,10 +87,12 @@ def search(panel: Locator, text: str) -> None:
     panel.get_by_label("Search models").fill(text)
 
 
-def open_model(panel: Locator, name: str) -> None:
+def open_model(panel: Locator, name: str) -> Locator:
     search(panel, name)
     panel.locator(".jp-ModelboxPanel-model", has_text=name).click()
-    expect(panel.locator(".jp-ModelboxModelView .jp-ModelboxDetail-title")).to_have_text(name)
+    view = panel.locator(".jp-ModelboxModelView")
+    expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
+    return view
 
 
 def open_version(panel: Locator, model_name: str, number: int) -> Locator:
