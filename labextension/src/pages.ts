@@ -6,6 +6,7 @@ import { MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Toolbar } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
 
+import { DropHandler, type DropPayload, type IDropTarget } from './drop';
 import { RESET_EVENT } from './events';
 import { modelboxIcon } from './icons';
 import type { INotebookOpener } from './lineage';
@@ -108,6 +109,12 @@ export class RegistryPages {
     page.title.icon = modelboxIcon;
     page.title.label = 'Loading…';
     page.title.closable = true;
+    const drops = this._options.drop;
+    if (drops) {
+      const handler = new DropHandler(page.node, drops);
+      handler.attach();
+      page.disposed.connect(() => handler.detach());
+    }
     return page;
   }
 
@@ -163,6 +170,8 @@ export namespace RegistryPages {
     markdown: MarkdownRenderer | null;
     /** Show versions side by side (the side panel's compare view). */
     compare: (versions: IModelVersion[]) => void;
+    /** Files dropped on a page's model or version (their transfers show in the side panel). */
+    drop?: (target: IDropTarget, payload: DropPayload) => void;
   }
 }
 

@@ -31,8 +31,7 @@ def test_a_stale_edit_says_someone_else_changed_it_with_reload_and_overwrite(
 
     page.on("request", record)
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    view = panel.locator(".jp-ModelboxModelView")
+    view = open_model(panel, name)
     revision = requests.get(f"{lab_server.url}modelbox/api/models/{model.id}", timeout=10,
                             headers={"Authorization": f"token {lab_server.token}"}).json()["revision"]
 
@@ -48,7 +47,7 @@ def test_a_stale_edit_says_someone_else_changed_it_with_reload_and_overwrite(
     assert modelbox.get_model(name).description == "their words"
     assert sent == [("PATCH", f"models/{model.id}", f'"{revision}"')]
     stale.get_by_role("button", name="Overwrite").click()
-    expect(view.locator(".jp-ModelboxDescription-text")).to_have_text("my words")
+    expect(view.locator(".jp-ModelboxDescription-markdown")).to_have_text("my words")
     assert modelbox.get_model(name).description == "my words"
     assert sent[-1] == ("PATCH", f"models/{model.id}", None)
 
@@ -58,7 +57,7 @@ def test_a_stale_edit_says_someone_else_changed_it_with_reload_and_overwrite(
     modelbox.get_model(name).set_description("their second words")
     view.get_by_role("button", name="Save").click()
     stale.get_by_role("button", name="Reload").click()
-    expect(view.locator(".jp-ModelboxDescription-text")).to_have_text("their second words")
+    expect(view.locator(".jp-ModelboxDescription-markdown")).to_have_text("their second words")
     expect(stale).to_have_count(0)
     assert modelbox.get_model(name).description == "their second words"
 

@@ -62,24 +62,24 @@ def test_metadata_remove_is_visible_and_asks_first(
     })
     panel = open_panel(page, lab_server)
     set_sidebar_width(page, width)
-    open_model(panel, name)
+    view = open_model(panel, name)  # its page, beside the panel
     for key in ("dataset", "lr", "source"):
-        remove = panel.locator(f".jp-ModelboxMetadata-table tr[data-key='{key}']").get_by_role(
+        remove = view.locator(f".jp-ModelboxMetadata-table tr[data-key='{key}']").get_by_role(
             "button", name="Remove", exact=True)
         expect(remove).to_have_text("Remove")
-        wait_until(lambda remove=remove: fully_visible(remove, panel), timeout=10)
-    value = panel.locator(".jp-ModelboxMetadata-table tr[data-key='dataset'] .jp-ModelboxMetadata-value")
+        wait_until(lambda remove=remove: fully_visible(remove, view), timeout=10)
+    value = view.locator(".jp-ModelboxMetadata-table tr[data-key='dataset'] .jp-ModelboxMetadata-value")
     assert value.evaluate("td => td.getBoundingClientRect().width") > 100  # not one character per line
     page.screenshot(path=str(SCREENSHOTS / f"metadata_at_{width}px.png"))
 
-    row = panel.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")
+    row = view.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")
     row.get_by_role("button", name="Remove", exact=True).click()
     expect(row).to_contain_text("Remove lr?")
     row.get_by_role("button", name="Keep").click()
     assert "lr" in modelbox.get_model(name).metadata
     row.get_by_role("button", name="Remove", exact=True).click()
     row.locator(".jp-ModelboxMetadata-confirmRemove").click()
-    expect(panel.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")).to_have_count(0)
+    expect(view.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")).to_have_count(0)
     assert "lr" not in modelbox.get_model(name).metadata
     assert page_errors == []
 
@@ -90,8 +90,7 @@ def test_invalid_json_is_refused_and_stored_as_text_only_when_asked(
     name = unique("metadata-json")
     modelbox.new_model(name)
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    view = panel.locator(".jp-ModelboxModelView")
+    view = open_model(panel, name)
 
     view.get_by_label("New metadata key").fill("optimizer")
     view.get_by_label("New metadata value").fill('{"lr": 0.0')

@@ -16,7 +16,7 @@ from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
 from .conftest import SCREENSHOTS, unique
-from .test_lab_panel import PANEL, open_model, open_panel, open_version, show_panel
+from .test_lab_panel import PANEL, open_panel, open_version, search, show_panel
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -47,10 +47,13 @@ def test_model_page_in_the_main_area(
         model.new_model_version(version=label, framework=framework, unique_tags=tags)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    panel.get_by_role("button", name="Open in tab").click()
-
+    # Enter on the focused row of the side panel opens the model's page; the panel stays on the list
+    search(panel, name)
+    panel.locator(".jp-ModelboxPanel-model", has_text=name).focus()
+    page.keyboard.press("Enter")
     expect(tab(page, name)).to_have_count(1)
+    expect(panel.locator(".jp-ModelboxPanel-model", has_text=name)).to_be_visible()
+    assert panel.locator(".jp-ModelboxModelView:visible").count() == 0
     view = page.locator(f"#modelbox-model-{model.id} .jp-ModelboxModelView")
     expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
     expect(view.locator(".jp-ModelboxPage-idText")).to_have_text(model.id)
@@ -114,8 +117,7 @@ def test_version_page_with_its_chart(
     modelbox.flush()
 
     panel = open_panel(page, lab_server)
-    view = open_version(panel, name, 2)
-    view.get_by_role("button", name="Open in tab").click()
+    open_version(panel, name, 2)  # from the model's page, a click on the version opens its page
     expect(tab(page, f"{name} v2")).to_have_count(1)
     version_page = page.locator(f"#modelbox-version-{second.id} .jp-ModelboxVersionView")
     expect(version_page.locator(".jp-ModelboxDetail-title")).to_contain_text("Version 2")

@@ -48,7 +48,7 @@ def model_names(panel: Locator) -> Locator:
 def open_model(panel: Locator, name: str) -> Locator:
     panel.get_by_label("Search models").fill(f'name = "{name}"')
     panel.locator(".jp-ModelboxPanel-model", has_text=name).click()
-    view = panel.locator(".jp-ModelboxModelView")
+    view = panel.page.locator("#jp-main-dock-panel .jp-ModelboxModelView")  # the model's page
     expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
     return view
 
