@@ -164,6 +164,11 @@ export class ModelboxClient {
     return answer.artifacts;
   }
 
+  /** Forget an artifact: its record goes; the bytes when no other artifact shares them (`gc`). */
+  async deleteArtifact(artifactId: string): Promise<void> {
+    await this._call(`artifacts/${enc(artifactId)}`, { method: 'DELETE' });
+  }
+
   /** Records bytes of a finished upload as an artifact named `path`. */
   addArtifact(objectId: string, path: string, blob: IBlob): Promise<IArtifact> {
     return this._send(`objects/${enc(objectId)}/artifacts`, 'POST', {

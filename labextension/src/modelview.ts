@@ -214,7 +214,14 @@ export class ModelView extends Widget {
         this._versionSearch.node,
         this._versionsBody
       ),
-      section('Artifacts', renderArtifactTable(this._client, artifacts))
+      section(
+        'Artifacts',
+        renderArtifactTable(
+          this._client,
+          artifacts,
+          editable ? { prompts: this._prompts, errors: this._errors, deleted: reload } : undefined
+        )
+      )
     );
     this._fillVersions(versions, editable);
     if (searching) {

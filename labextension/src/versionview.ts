@@ -170,7 +170,14 @@ export class VersionView extends Panel {
       ),
       renderLineageSection(version, checkpoint, this._opener),
       section('Checkpoint', renderCheckpoint(version, checkpoint)),
-      section('Artifacts', renderArtifactTable(this._client, artifacts)),
+      section(
+        'Artifacts',
+        renderArtifactTable(this._client, artifacts, {
+          prompts: this._prompts,
+          errors: this._errors,
+          deleted: () => void this.load()
+        })
+      ),
       h('h4', { className: 'jp-ModelboxSection-title' }, 'Metrics')
     );
   }
