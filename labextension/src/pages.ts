@@ -56,12 +56,37 @@ export class RegistryPages {
   readonly versions = new WidgetTracker<MainAreaWidget<VersionView>>({ namespace: 'modelbox-version' });
 
   /** Show the model's page (opened once, then activated). */
-  async openModel(modelId: string): Promise<MainAreaWidget<ModelView>> {
+  openModel(modelId: string): Promise<MainAreaWidget<ModelView>> {
     const open = this.models.find(page => page.content.modelId === modelId);
     if (open) {
       this._options.app.shell.activateById(open.id);
-      return open;
+      return Promise.resolve(open);
     }
+    return this._once(`model:${modelId}`, () => this._openModel(modelId));
+  }
+
+  /** Show the version's page (opened once, then activated). */
+  openVersion(versionId: string): Promise<MainAreaWidget<VersionView>> {
+    const open = this.versions.find(page => page.content.versionId === versionId);
+    if (open) {
+      this._options.app.shell.activateById(open.id);
+      return Promise.resolve(open);
+    }
+    return this._once(`version:${versionId}`, () => this._openVersion(versionId));
+  }
+
+  /** One opening per object: a second click while its page is being made waits for that page. */
+  private _once<T>(key: string, open: () => Promise<T>): Promise<T> {
+    const pending = this._opening.get(key) as Promise<T> | undefined;
+    if (pending) {
+      return pending;
+    }
+    const opening = open().finally(() => this._opening.delete(key));
+    this._opening.set(key, opening);
+    return opening;
+  }
+
+  private async _openModel(modelId: string): Promise<MainAreaWidget<ModelView>> {
     const { model, prompts } = this._options;
     const view = new ModelView(model.client, prompts, { markdown: this._options.markdown ?? undefined });
     const page = this._page(view, `modelbox-model-${modelId}`);
@@ -76,13 +101,7 @@ export class RegistryPages {
     return page;
   }
 
-  /** Show the version's page (opened once, then activated). */
-  async openVersion(versionId: string): Promise<MainAreaWidget<VersionView>> {
-    const open = this.versions.find(page => page.content.versionId === versionId);
-    if (open) {
-      this._options.app.shell.activateById(open.id);
-      return open;
-    }
+  private async _openVersion(versionId: string): Promise<MainAreaWidget<VersionView>> {
     const { model, prompts, notebooks } = this._options;
     const view = new VersionView(model.client, prompts, notebooks, true);
     const page = this._page(view, `modelbox-version-${versionId}`);
@@ -99,6 +118,8 @@ export class RegistryPages {
     this._retitle(page);
     return page;
   }
+
+  private readonly _opening = new Map<string, Promise<unknown>>();
 
   private _page<T extends Widget>(view: T, id: string): MainAreaWidget<T> {
     // A plain toolbar: the default ReactiveToolbar, shown and disposed at once (a model's page and its

@@ -114,6 +114,19 @@ def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.1)
 
 
+def click_until(row: Locator, shown: Callable[[], None]) -> None:
+    """Click ``row`` until ``shown()`` passes: a live update redrawing the list while the click lands loses it
+    (opening a page twice only shows it again)."""
+    for attempt in range(3):
+        row.click()
+        try:
+            shown()
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+
+
 def run_notebook(page: Page, server: JupyterServer, path: str, cell_count: int) -> None:
     """Open a notebook in JupyterLab and run its cells one by one, each to completion."""
     open_lab(page, server, path)

@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import drop_from_desktop, open_lab, unique
+from .conftest import click_until, drop_from_desktop, open_lab, unique
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -100,12 +100,12 @@ def version_page(page: Page, version_id: str) -> Locator:
 def open_model(panel: Locator, name: str) -> Locator:
     """Find the model in the side panel and click it: its page opens in the main area."""
     search(panel, name)
+    expect(panel.locator(".jp-ModelboxPanel-model")).to_have_count(1)  # the search has been applied
     row = panel.locator(".jp-ModelboxPanel-model", has_text=name)
     model_id = row.get_attribute("data-model-id")
     assert model_id, "the model list row names no model"
-    row.click()
     view = model_page(panel.page, model_id)
-    expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
+    click_until(row, lambda: expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name, timeout=5000))
     return view
 
 
@@ -116,9 +116,9 @@ def open_version(panel: Locator, model_name: str, number: int) -> Locator:
         ".jp-ModelboxVersions-number", has_text=re.compile(f"^{number}$")))
     version_id = row.get_attribute("data-version-id")
     assert version_id, "the versions table row names no version"
-    row.click()
     view = version_page(panel.page, version_id)
-    expect(view.locator(".jp-ModelboxDetail-title")).to_contain_text(f"Version {number}")
+    click_until(row, lambda: expect(view.locator(".jp-ModelboxDetail-title")).to_contain_text(
+        f"Version {number}", timeout=5000))
     return view
 
 
