@@ -12,7 +12,7 @@ from playwright.sync_api import Page, Request, expect
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import unique, wait_until
+from .conftest import SCREENSHOTS, unique, wait_until
 from .test_lab_panel import open_model, open_panel
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
@@ -106,6 +106,7 @@ def test_tag_edits_carry_the_versions_revision_and_a_stale_one_is_asked(
     page.locator(".jp-Dialog").get_by_role("button", name="Ok").click()
     stale = view.locator(".jp-ModelboxStale")
     expect(stale).to_contain_text("Someone else changed this version")
+    page.screenshot(path=str(SCREENSHOTS / "stale_tag_edit.png"))
     assert sent == [("POST", f'"{loaded}"')]
     assert modelbox.get_model(name).get_version(1).tags == ["theirs"]
     stale.get_by_role("button", name="Overwrite").click()
