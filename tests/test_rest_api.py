@@ -285,6 +285,35 @@ def test_stale_edits_are_refused_with_412(api: Api) -> None:
     assert api("PATCH", path, json={}, headers={"If-Match": "nonsense"}).status_code == 422
 
 
+def test_tag_changes_take_if_match_and_refuse_a_stale_revision_with_412(api: Api) -> None:
+    model = api("POST", "/models", json={"name": "tagged"}).json()
+    first = api("POST", f"/models/{model['id']}/versions", json={}).json()
+    second = api("POST", f"/models/{model['id']}/versions", json={})
+    loaded = second.headers["ETag"]
+    tags = f"/versions/{second.json()['id']}/tags"
+    tagged = api("POST", tags, json={"tag": "staging"}, headers={"If-Match": loaded})
+    assert tagged.status_code == 200 and tagged.json()["tags"] == ["staging"]
+    assert tagged.headers["ETag"] == f'"{second.json()["revision"] + 1}"'
+    # someone tagged it meanwhile: an add, a move and a removal from the old revision are all refused
+    stale = api("POST", tags, json={"tag": "production"}, headers={"If-Match": loaded})
+    assert stale.status_code == 412 and stale.json()["reason"] == "PreconditionFailedError"
+    assert "reload it and try again" in stale.json()["message"]
+    api("POST", f"/versions/{first['id']}/tags", json={"tag": "production"})
+    moved = api("POST", tags, json={"tag": "production", "move": True}, headers={"If-Match": loaded})
+    assert moved.status_code == 412
+    assert api("DELETE", f"{tags}/staging", headers={"If-Match": loaded}).status_code == 412
+    assert api("GET", f"/versions/{second.json()['id']}").json()["tags"] == ["staging"]
+    assert api("GET", f"/versions/{first['id']}").json()["tags"] == ["production"]
+    # from the current revision they go through; without If-Match as before
+    current = tagged.headers["ETag"]
+    moved = api("POST", tags, json={"tag": "production", "move": True}, headers={"If-Match": current})
+    assert moved.status_code == 200 and sorted(moved.json()["tags"]) == ["production", "staging"]
+    removed = api("DELETE", f"{tags}/staging", headers={"If-Match": moved.headers["ETag"]})
+    assert removed.status_code == 200 and removed.json()["tags"] == ["production"]
+    assert api("DELETE", f"{tags}/production").json()["tags"] == []
+    assert api("POST", tags, json={"tag": "x"}, headers={"If-Match": "nonsense"}).status_code == 422
+
+
 def test_a_model_patch_is_one_write_that_lands_whole_or_not_at_all(api: Api) -> None:
     taken = api("POST", "/models", json={"name": "taken"}).json()
     model = api("POST", "/models", json={"name": "m"}).json()

@@ -106,9 +106,10 @@ VERSIONS = [
     write("delete_version", "delete", "/versions/{version_id}", "Delete a version (its number is never reused)",
           None, if_match=True),
     write("add_tag", "post", "/versions/{version_id}/tags",
-          "Add a unique tag (409 if another version holds it, unless move=true)", ref("Version"),
-          body={"tag": Param(STR, required=True), "move": Param(BOOL)}),
-    write("remove_tag", "delete", "/versions/{version_id}/tags/{tag}", "Remove a tag", ref("Version")),
+          "Add a unique tag (409 if another version holds it, unless move=true; If-Match: the tagged version's)",
+          ref("Version"), if_match=True, body={"tag": Param(STR, required=True), "move": Param(BOOL)}),
+    write("remove_tag", "delete", "/versions/{version_id}/tags/{tag}", "Remove a tag", ref("Version"),
+          if_match=True),
     write("create_checkpoint", "post", "/checkpoints", "Create a checkpoint from uploaded files (optionally in "
           "an experiment, whose framework and hparams it takes unless given)", ref("Checkpoint"),
           status=201, body={

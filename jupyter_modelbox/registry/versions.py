@@ -184,11 +184,15 @@ class VersionOps(ModelOps):
         self._emit(f"tag.{action}", actor, model_id=model_id, tag=tag, version_id=to["id"] if to else None)
 
     @operation
-    def add_tag(self, version_id: str, tag: str, move: bool = False, actor: str | None = None) -> Doc:
+    def add_tag(
+        self, version_id: str, tag: str, move: bool = False, actor: str | None = None, if_revision: int | None = None
+    ) -> Doc:
+        """Give the version a unique tag; ``if_revision`` is the tagged version's (a held tag's holder is not asked)."""
         tag = check_tag(tag, self.limits)
         doc = self._get("versions", version_id, "version")
         model = self._hold("models", doc["model_id"], "model")  # tag changes of a model happen one at a time
         doc = self._get("versions", version_id, "version")
+        self._check_revision(doc, if_revision, self.describe("versions", doc))
         if tag in doc["tags"]:
             return public(doc)
         holder = next(iter(self._holders(model["id"], tag)), None)
@@ -199,21 +203,24 @@ class VersionOps(ModelOps):
             if holder is not None:
                 self._change("versions", holder, Change(discard={"tags": tag}, set={"updated_at": at}), None,
                              self.describe("versions", holder))
-            doc = self._change("versions", doc, Change(append={"tags": tag}, set={"updated_at": at}), None,
+            doc = self._change("versions", doc, Change(append={"tags": tag}, set={"updated_at": at}), if_revision,
                                self.describe("versions", doc))
             self._record_tag(model["id"], tag, doc, holder, "moved" if holder else "set", actor)
         return public(doc)
 
     @operation
-    def remove_tag(self, version_id: str, tag: str, actor: str | None = None) -> Doc:
+    def remove_tag(
+        self, version_id: str, tag: str, actor: str | None = None, if_revision: int | None = None
+    ) -> Doc:
         doc = self._get("versions", version_id, "version")
         self._hold("models", doc["model_id"], "model")
         doc = self._get("versions", version_id, "version")
+        self._check_revision(doc, if_revision, self.describe("versions", doc))
         if tag not in doc["tags"]:
             raise NotFoundError(f"version {doc['number']} does not have the tag {tag!r}")
         with self.docs.transaction():
-            doc = self._change("versions", doc, Change(discard={"tags": tag}, set={"updated_at": now()}), None,
-                               self.describe("versions", doc))
+            doc = self._change("versions", doc, Change(discard={"tags": tag}, set={"updated_at": now()}),
+                               if_revision, self.describe("versions", doc))
             self._record_tag(doc["model_id"], tag, None, doc, "removed", actor)
         return public(doc)
 

@@ -89,16 +89,16 @@ export class ModelboxClient {
 
   /**
    * Put a unique tag on a version. Without `move` the server answers 409
-   * (`ConflictError`) when another version of the model holds the tag.
+   * (`ConflictError`) when another version of the model holds the tag;
+   * with `revision` (the version's, as loaded) 412 when the version changed since.
    */
-  addTag(versionId: string, tag: string, move = false): Promise<IModelVersion> {
-    return this._send(`versions/${enc(versionId)}/tags`, 'POST', { tag, move });
+  addTag(versionId: string, tag: string, move = false, revision?: number): Promise<IModelVersion> {
+    return this._send(`versions/${enc(versionId)}/tags`, 'POST', { tag, move }, revision);
   }
 
-  removeTag(versionId: string, tag: string): Promise<IModelVersion> {
-    return this._call(`versions/${enc(versionId)}/tags/${enc(tag)}`, {
-      method: 'DELETE'
-    });
+  /** `revision`: the version's, as loaded (sent as `If-Match`; 412 when it changed since). */
+  removeTag(versionId: string, tag: string, revision?: number): Promise<IModelVersion> {
+    return this._call(`versions/${enc(versionId)}/tags/${enc(tag)}`, ifMatch({ method: 'DELETE' }, revision));
   }
 
   getCheckpoint(uuid: string): Promise<ICheckpoint> {
@@ -190,6 +190,11 @@ export class ModelboxClient {
       `objects/${enc(objectId)}/artifacts`
     );
     return answer.artifacts;
+  }
+
+  /** Forget an artifact: its record goes; the bytes when no other artifact shares them (`gc`). */
+  async deleteArtifact(artifactId: string): Promise<void> {
+    await this._call(`artifacts/${enc(artifactId)}`, { method: 'DELETE' });
   }
 
   /** Records bytes of a finished upload as an artifact named `path`. */

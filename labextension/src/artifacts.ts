@@ -1,12 +1,27 @@
 import type { ModelboxClient } from './api';
-import { formatBytes, h } from './dom';
+import { button, errorBox, formatBytes, h } from './dom';
+import type { IUserPrompts } from './prompts';
 import type { IArtifact } from './tokens';
 
 /**
- * Artifacts, one block each: name, size, kind, a download link, and the
- * full sha256 on its own line (the sidebar is narrow).
+ * Deleting artifacts from a view: asked first, errors shown in `errors`,
+ * `deleted` (the view reloads) after the server forgot it.
  */
-export function renderArtifactTable(client: ModelboxClient, artifacts: IArtifact[]): HTMLElement {
+export interface IArtifactRemoval {
+  prompts: IUserPrompts;
+  errors: HTMLElement;
+  deleted: () => void;
+}
+
+/**
+ * Artifacts, one block each: name, size, kind, a download link, Delete
+ * (with `removal`), and the full sha256 on its own line.
+ */
+export function renderArtifactTable(
+  client: ModelboxClient,
+  artifacts: IArtifact[],
+  removal?: IArtifactRemoval
+): HTMLElement {
   if (artifacts.length === 0) {
     return h(
       'p',
@@ -17,11 +32,33 @@ export function renderArtifactTable(client: ModelboxClient, artifacts: IArtifact
   return h(
     'ul',
     { className: 'jp-ModelboxArtifacts' },
-    ...artifacts.map(artifact => renderArtifact(client, artifact))
+    ...artifacts.map(artifact => renderArtifact(client, artifact, removal))
   );
 }
 
-function renderArtifact(client: ModelboxClient, artifact: IArtifact): HTMLElement {
+/** Ask, then delete the artifact. */
+async function deleteArtifact(client: ModelboxClient, artifact: IArtifact, removal: IArtifactRemoval): Promise<void> {
+  const kept = artifact.tracked ? ' The file it points to stays where it is.' : '';
+  const confirmed = await removal.prompts.confirm({
+    title: 'Delete artifact?',
+    body: `Delete ${artifact.path} (${formatBytes(artifact.size)}) from the registry? This cannot be undone.${kept}`,
+    accept: 'Delete',
+    danger: true
+  });
+  if (!confirmed) {
+    return;
+  }
+  removal.errors.replaceChildren();
+  try {
+    await client.deleteArtifact(artifact.id);
+  } catch (error) {
+    removal.errors.replaceChildren(errorBox(error));
+    return;
+  }
+  removal.deleted();
+}
+
+function renderArtifact(client: ModelboxClient, artifact: IArtifact, removal?: IArtifactRemoval): HTMLElement {
   const name = artifact.path.split('/').pop() || artifact.path;
   const download = artifact.tracked
     ? h(
@@ -44,7 +81,14 @@ function renderArtifact(client: ModelboxClient, artifact: IArtifact): HTMLElemen
       'div',
       { className: 'jp-ModelboxArtifacts-head' },
       h('span', { className: 'jp-ModelboxArtifacts-path', attrs: { title: artifact.path } }, artifact.path),
-      download
+      download,
+      removal
+        ? button('Delete', () => void deleteArtifact(client, artifact, removal), {
+            warn: true,
+            className: 'jp-ModelboxArtifacts-delete',
+            title: `Delete ${artifact.path}`
+          })
+        : null
     ),
     h(
       'div',

@@ -61,15 +61,6 @@ const plugin: JupyterFrontEndPlugin<IRegistryModel> = {
         await app.commands.execute('docmanager:open', { path });
       }
     };
-    const panel = new ModelboxPanel({ client, prompts, transfers, notebooks, model });
-    panel.id = PANEL_ID;
-    panel.title.icon = modelboxIcon;
-    panel.title.caption = 'Model registry';
-
-    app.shell.add(panel, 'left', { rank: 600 });
-    restorer?.add(panel, PANEL_ID);
-    model.start();
-
     const pages = new RegistryPages({
       app,
       model,
@@ -81,10 +72,9 @@ const plugin: JupyterFrontEndPlugin<IRegistryModel> = {
         app.shell.activateById(PANEL_ID);
         void panel.compareVersions(versions);
       },
-      openExperiment: experimentId => void experimentPages.open(experimentId)
+      openExperiment: experimentId => void experimentPages.open(experimentId),
+      drop: (target, payload) => void transfers.add(target.objectId, target.label, payload)
     });
-    panel.modelView.pageRequested.connect((_, modelId) => void pages.openModel(modelId));
-    panel.versionView.pageRequested.connect((_, versionId) => void pages.openVersion(versionId));
     const experimentPages = new ExperimentPages({
       app,
       model,
@@ -92,7 +82,16 @@ const plugin: JupyterFrontEndPlugin<IRegistryModel> = {
       restorer,
       versionRegistered: version => void pages.openVersion(version.id)
     });
+    // Models and versions open as main-area pages; the panel stays for browsing
+    const panel = new ModelboxPanel({ client, prompts, transfers, notebooks, model, pages });
+    panel.id = PANEL_ID;
+    panel.title.icon = modelboxIcon;
+    panel.title.caption = 'Model registry';
     panel.experimentView.pageRequested.connect((_, id) => void experimentPages.open(id));
+
+    app.shell.add(panel, 'left', { rank: 600 });
+    restorer?.add(panel, PANEL_ID);
+    model.start();
 
     const { commands } = app;
     commands.addCommand(CommandIDs.openPanel, {
@@ -116,7 +115,7 @@ const plugin: JupyterFrontEndPlugin<IRegistryModel> = {
       label: 'Register Model Version…',
       caption: 'Register a new version of a model (from a checkpoint or files)',
       execute: async () => {
-        const shown = panel.modelView.isHidden ? undefined : panel.modelView.model ?? undefined;
+        const shown = pages.models.currentWidget?.content.model ?? undefined;
         const version = await prompts.registerVersion(shown);
         if (version) {
           app.shell.activateById(PANEL_ID);

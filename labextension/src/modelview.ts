@@ -214,7 +214,14 @@ export class ModelView extends Widget {
         this._versionSearch.node,
         this._versionsBody
       ),
-      section('Artifacts', renderArtifactTable(this._client, artifacts))
+      section(
+        'Artifacts',
+        renderArtifactTable(
+          this._client,
+          artifacts,
+          editable ? { prompts: this._prompts, errors: this._errors, deleted: reload } : undefined
+        )
+      )
     );
     this._fillVersions(versions, editable);
     if (searching) {
@@ -411,7 +418,7 @@ export class ModelView extends Widget {
                     on: {
                       click: event => {
                         event.stopPropagation();
-                        void this._run(() => this._client.removeTag(version.id, tag));
+                        void this._tagEdit(version, revision => this._client.removeTag(version.id, tag, revision));
                       }
                     }
                   },
@@ -477,25 +484,31 @@ export class ModelView extends Widget {
     if (!tag) {
       return;
     }
-    try {
-      await this._client.addTag(version.id, tag);
-    } catch (error) {
-      if (!(error instanceof ModelboxAPIError) || error.status !== 409) {
-        this._errors.replaceChildren(errorBox(error));
-        return;
-      }
-      const move = await this._prompts.confirm({
-        title: 'Move tag?',
-        body: `${error.message}\n\nMove tag "${tag}" to version ${version.number}?`,
-        accept: 'Move tag'
-      });
-      if (!move) {
-        return;
-      }
-      await this._run(() => this._client.addTag(version.id, tag, true));
-      return;
-    }
-    await this.load();
+    await this._tagEdit(version, revision =>
+      this._client.addTag(version.id, tag, false, revision).catch(async error => {
+        if (!(error instanceof ModelboxAPIError) || error.status !== 409) {
+          throw error;
+        }
+        const move = await this._prompts.confirm({
+          title: 'Move tag?',
+          body: `${error.message}\n\nMove tag "${tag}" to version ${version.number}?`,
+          accept: 'Move tag'
+        });
+        return move ? this._client.addTag(version.id, tag, true, revision) : null;
+      })
+    );
+  }
+
+  /** Send a tag change of a version with the version's revision as shown, then reload (see `sendEdit`). */
+  private _tagEdit(version: IModelVersion, send: (revision: number | undefined) => Promise<unknown>): Promise<boolean> {
+    return sendEdit({
+      slot: this._errors,
+      what: 'version',
+      revision: version.revision,
+      send,
+      done: () => void this.load(),
+      reload: () => void this.load()
+    });
   }
 
   private async _registerVersion(model: IModel): Promise<void> {
@@ -541,16 +554,6 @@ export class ModelView extends Widget {
       done: () => this._modelDeleted.emit(model.id),
       reload: () => void this.load()
     });
-  }
-
-  /** Run a change and reload, or show why it failed. */
-  private async _run(change: () => Promise<unknown>): Promise<void> {
-    try {
-      await change();
-      await this.load();
-    } catch (error) {
-      this._errors.replaceChildren(errorBox(error));
-    }
   }
 
   private readonly _versionOpened = new Signal<this, IModelVersion>(this);

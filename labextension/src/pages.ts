@@ -6,6 +6,7 @@ import { MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Toolbar } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
 
+import { DropHandler, type DropPayload, type IDropTarget } from './drop';
 import { RESET_EVENT } from './events';
 import { modelboxIcon } from './icons';
 import type { INotebookOpener } from './lineage';
@@ -55,12 +56,37 @@ export class RegistryPages {
   readonly versions = new WidgetTracker<MainAreaWidget<VersionView>>({ namespace: 'modelbox-version' });
 
   /** Show the model's page (opened once, then activated). */
-  async openModel(modelId: string): Promise<MainAreaWidget<ModelView>> {
+  openModel(modelId: string): Promise<MainAreaWidget<ModelView>> {
     const open = this.models.find(page => page.content.modelId === modelId);
     if (open) {
       this._options.app.shell.activateById(open.id);
-      return open;
+      return Promise.resolve(open);
     }
+    return this._once(`model:${modelId}`, () => this._openModel(modelId));
+  }
+
+  /** Show the version's page (opened once, then activated). */
+  openVersion(versionId: string): Promise<MainAreaWidget<VersionView>> {
+    const open = this.versions.find(page => page.content.versionId === versionId);
+    if (open) {
+      this._options.app.shell.activateById(open.id);
+      return Promise.resolve(open);
+    }
+    return this._once(`version:${versionId}`, () => this._openVersion(versionId));
+  }
+
+  /** One opening per object: a second click while its page is being made waits for that page. */
+  private _once<T>(key: string, open: () => Promise<T>): Promise<T> {
+    const pending = this._opening.get(key) as Promise<T> | undefined;
+    if (pending) {
+      return pending;
+    }
+    const opening = open().finally(() => this._opening.delete(key));
+    this._opening.set(key, opening);
+    return opening;
+  }
+
+  private async _openModel(modelId: string): Promise<MainAreaWidget<ModelView>> {
     const { model, prompts } = this._options;
     const view = new ModelView(model.client, prompts, { markdown: this._options.markdown ?? undefined });
     const page = this._page(view, `modelbox-model-${modelId}`);
@@ -75,13 +101,7 @@ export class RegistryPages {
     return page;
   }
 
-  /** Show the version's page (opened once, then activated). */
-  async openVersion(versionId: string): Promise<MainAreaWidget<VersionView>> {
-    const open = this.versions.find(page => page.content.versionId === versionId);
-    if (open) {
-      this._options.app.shell.activateById(open.id);
-      return open;
-    }
+  private async _openVersion(versionId: string): Promise<MainAreaWidget<VersionView>> {
     const { model, prompts, notebooks } = this._options;
     const view = new VersionView(model.client, prompts, notebooks, true);
     const page = this._page(view, `modelbox-version-${versionId}`);
@@ -100,15 +120,23 @@ export class RegistryPages {
     return page;
   }
 
+  private readonly _opening = new Map<string, Promise<unknown>>();
+
   private _page<T extends Widget>(view: T, id: string): MainAreaWidget<T> {
-    // a plain toolbar: the default ReactiveToolbar throws from its disposed resize
-    // throttler when a page closed by an event still receives a pending resize
+    // A plain toolbar: the default ReactiveToolbar, shown and disposed at once (a model's page and its
+    // versions' closing together), calls its disposed throttler and throws in the page.
     const page = new MainAreaWidget<T>({ content: view, toolbar: new Toolbar() });
     page.id = id;
     page.addClass('jp-ModelboxPage');
     page.title.icon = modelboxIcon;
     page.title.label = 'Loading…';
     page.title.closable = true;
+    const drops = this._options.drop;
+    if (drops) {
+      const handler = new DropHandler(page.node, drops);
+      handler.attach();
+      page.disposed.connect(() => handler.detach());
+    }
     return page;
   }
 
@@ -166,6 +194,8 @@ export namespace RegistryPages {
     compare: (versions: IModelVersion[]) => void;
     /** Show an experiment (the side panel's experiment view). */
     openExperiment?: (experimentId: string) => void;
+    /** Files dropped on a page's model or version (their transfers show in the side panel). */
+    drop?: (target: IDropTarget, payload: DropPayload) => void;
   }
 }
 

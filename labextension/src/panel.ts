@@ -37,6 +37,7 @@ export class ModelboxPanel extends Panel {
     this.compareView = new CompareView(this._client);
     this.experimentList = new ExperimentList(this._client);
     this.experimentView = new ExperimentView(this._client, this._prompts);
+    this._pages = options.pages ?? null;
     this._ownsModel = !options.model;
     this._model = options.model ?? new RegistryModel({ client: this._client, pollOptions: options.pollOptions });
 
@@ -120,14 +121,24 @@ export class ModelboxPanel extends Panel {
     this._renderCrumbs();
   }
 
+  /** Open the model: its main-area page when the panel has pages, else in the panel. */
   async openModel(modelId: string): Promise<void> {
+    if (this._pages) {
+      await this._pages.openModel(modelId);
+      return;
+    }
     this._show(this.modelView);
     this._renderCrumbs();
     await this.modelView.load(modelId);
     this._renderCrumbs();
   }
 
+  /** Open the version: its main-area page when the panel has pages, else in the panel. */
   async openVersion(version: IModelVersion): Promise<void> {
+    if (this._pages) {
+      await this._pages.openVersion(version.id);
+      return;
+    }
     if (this.modelView.modelId !== version.model_id) {
       await this.modelView.load(version.model_id);
     }
@@ -327,6 +338,7 @@ export class ModelboxPanel extends Panel {
   private readonly _client: ModelboxClient;
   private readonly _prompts: IUserPrompts;
   private readonly _model: RegistryModel;
+  private readonly _pages: ModelboxPanel.IPageOpener | null;
   private readonly _ownsModel: boolean;
   private readonly _dropHandler: DropHandler;
   private readonly _switch = new ListSwitch(kind => (kind === 'models' ? this.showList() : this.showExperiments()));
@@ -334,7 +346,18 @@ export class ModelboxPanel extends Panel {
 }
 
 export namespace ModelboxPanel {
+  /** Opens the main-area page of a model or a version. */
+  export interface IPageOpener {
+    openModel(modelId: string): Promise<unknown>;
+    openVersion(versionId: string): Promise<unknown>;
+  }
+
   export interface IOptions {
+    /**
+     * Where models and versions open (the main-area pages): the panel then
+     * stays for browsing. Without it they open in the panel.
+     */
+    pages?: IPageOpener;
     /** Calls of the registry's REST API. */
     client: ModelboxClient;
     /** The dialogs to open (JupyterLab's, or fakes in tests). */

@@ -186,7 +186,14 @@ export class VersionView extends Panel {
         'Checkpoint',
         renderCheckpoint(version, checkpoint, experiment, id => this._experimentOpened.emit(id))
       ),
-      section('Artifacts', renderArtifactTable(this._client, artifacts)),
+      section(
+        'Artifacts',
+        renderArtifactTable(this._client, artifacts, {
+          prompts: this._prompts,
+          errors: this._errors,
+          deleted: () => void this.load()
+        })
+      ),
       h('h4', { className: 'jp-ModelboxSection-title' }, 'Metrics')
     );
   }

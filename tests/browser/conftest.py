@@ -59,17 +59,24 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture
-def fresh_workspace(lab_server: JupyterServer) -> Iterator[None]:
-    """Forget the saved JupyterLab layout after a test (the panel open, moved to the right...).
-
-    The lab server is shared: without this, the next test of any module starts with this one's layout.
-    """
-    yield
-    headers = {"Authorization": f"token {lab_server.token}"}
-    api = f"{lab_server.url}lab/api/workspaces"
+def forget_workspaces(server: JupyterServer) -> None:
+    headers = {"Authorization": f"token {server.token}"}
+    api = f"{server.url}lab/api/workspaces"
     for workspace in requests.get(api, headers=headers, timeout=10).json()["workspaces"]["ids"]:
         requests.delete(f"{api}/{workspace}", headers=headers, timeout=10).raise_for_status()
+
+
+@pytest.fixture
+def fresh_workspace(lab_server: JupyterServer) -> Iterator[None]:
+    """Start from JupyterLab's default layout and forget the one a test leaves (the panel open, moved to the
+    right, pages open...).
+
+    The lab server is shared: without this, the next test of any module starts with this one's layout.
+    Cleared before too: a save the closing page had in flight may land after the last test's cleanup.
+    """
+    forget_workspaces(lab_server)
+    yield
+    forget_workspaces(lab_server)
 
 
 @pytest.fixture
@@ -105,6 +112,19 @@ def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("the condition did not become true in time")
         time.sleep(0.1)
+
+
+def click_until(row: Locator, shown: Callable[[], None]) -> None:
+    """Click ``row`` until ``shown()`` passes: a live update redrawing the list while the click lands loses it
+    (opening a page twice only shows it again)."""
+    for attempt in range(3):
+        row.click()
+        try:
+            shown()
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def run_notebook(page: Page, server: JupyterServer, path: str, cell_count: int) -> None:

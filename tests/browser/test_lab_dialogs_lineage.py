@@ -137,6 +137,6 @@ def test_create_model_dialog_keeps_its_input_on_error(
     name.fill(fresh)
     name.press("Enter")
     expect(dialog).to_have_count(0)
-    expect(panel.locator(".jp-ModelboxModelView .jp-ModelboxDetail-title")).to_have_text(fresh)
+    expect(page.locator("#jp-main-dock-panel .jp-ModelboxModelView .jp-ModelboxDetail-title")).to_have_text(fresh)
     assert modelbox.get_model(fresh).description == "typed before the error"
     assert page_errors == []

@@ -18,19 +18,22 @@ pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is sha
 
 
 def set_sidebar_width(page: Page, width: int) -> float:
-    """Drag the handle between the left sidebar and the main area until the panel is ``width`` px wide.
+    """Drag the handle between the panel's sidebar and the main area until the panel is ``width`` px wide.
 
     Returns the width reached (JupyterLab keeps a sidebar from getting narrower than its own minimum).
     """
     panel = page.locator(PANEL)
-    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+    # the handle on the panel's side of the main area: the panel may sit in either sidebar
+    on_the_right = page.locator("#jp-right-stack").locator(PANEL).count() > 0
+    handles = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle")
+    handle = handles.last if on_the_right else handles.first
     for _ in range(3):
         start, box = handle.bounding_box(), panel.bounding_box()
         assert start is not None and box is not None
         y = start["y"] + start["height"] / 2
         page.mouse.move(start["x"] + start["width"] / 2, y)
         page.mouse.down()
-        page.mouse.move(box["x"] + width, y, steps=5)
+        page.mouse.move(box["x"] + box["width"] - width if on_the_right else box["x"] + width, y, steps=5)
         page.mouse.up()
         shown = panel.bounding_box()
         if shown is not None and abs(shown["width"] - width) <= 4:
@@ -59,24 +62,24 @@ def test_metadata_remove_is_visible_and_asks_first(
     })
     panel = open_panel(page, lab_server)
     set_sidebar_width(page, width)
-    open_model(panel, name)
+    view = open_model(panel, name)  # its page, beside the panel
     for key in ("dataset", "lr", "source"):
-        remove = panel.locator(f".jp-ModelboxMetadata-table tr[data-key='{key}']").get_by_role(
+        remove = view.locator(f".jp-ModelboxMetadata-table tr[data-key='{key}']").get_by_role(
             "button", name="Remove", exact=True)
         expect(remove).to_have_text("Remove")
-        wait_until(lambda remove=remove: fully_visible(remove, panel), timeout=10)
-    value = panel.locator(".jp-ModelboxMetadata-table tr[data-key='dataset'] .jp-ModelboxMetadata-value")
+        wait_until(lambda remove=remove: fully_visible(remove, view), timeout=10)
+    value = view.locator(".jp-ModelboxMetadata-table tr[data-key='dataset'] .jp-ModelboxMetadata-value")
     assert value.evaluate("td => td.getBoundingClientRect().width") > 100  # not one character per line
     page.screenshot(path=str(SCREENSHOTS / f"metadata_at_{width}px.png"))
 
-    row = panel.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")
+    row = view.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")
     row.get_by_role("button", name="Remove", exact=True).click()
     expect(row).to_contain_text("Remove lr?")
     row.get_by_role("button", name="Keep").click()
     assert "lr" in modelbox.get_model(name).metadata
     row.get_by_role("button", name="Remove", exact=True).click()
     row.locator(".jp-ModelboxMetadata-confirmRemove").click()
-    expect(panel.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")).to_have_count(0)
+    expect(view.locator(".jp-ModelboxMetadata-table tr[data-key='lr']")).to_have_count(0)
     assert "lr" not in modelbox.get_model(name).metadata
     assert page_errors == []
 
@@ -87,8 +90,7 @@ def test_invalid_json_is_refused_and_stored_as_text_only_when_asked(
     name = unique("metadata-json")
     modelbox.new_model(name)
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    view = panel.locator(".jp-ModelboxModelView")
+    view = open_model(panel, name)
 
     view.get_by_label("New metadata key").fill("optimizer")
     view.get_by_label("New metadata value").fill('{"lr": 0.0')

@@ -7,6 +7,7 @@ The tests share one JupyterLab server (and registry), so each uses its own model
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
 from .conftest import SCREENSHOTS, unique
-from .test_lab_panel import PANEL, open_model, open_panel, open_version, show_panel
+from .test_lab_panel import PANEL, open_panel, open_version, search, show_panel
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -47,10 +48,13 @@ def test_model_page_in_the_main_area(
         model.new_model_version(version=label, framework=framework, unique_tags=tags)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    panel.get_by_role("button", name="Open in tab").click()
-
+    # Enter on the focused row of the side panel opens the model's page; the panel stays on the list
+    search(panel, name)
+    panel.locator(".jp-ModelboxPanel-model", has_text=name).focus()
+    page.keyboard.press("Enter")
     expect(tab(page, name)).to_have_count(1)
+    expect(panel.locator(".jp-ModelboxPanel-model", has_text=name)).to_be_visible()
+    assert panel.locator(".jp-ModelboxModelView:visible").count() == 0
     view = page.locator(f"#modelbox-model-{model.id} .jp-ModelboxModelView")
     expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
     expect(view.locator(".jp-ModelboxPage-idText")).to_have_text(model.id)
@@ -114,8 +118,7 @@ def test_version_page_with_its_chart(
     modelbox.flush()
 
     panel = open_panel(page, lab_server)
-    view = open_version(panel, name, 2)
-    view.get_by_role("button", name="Open in tab").click()
+    open_version(panel, name, 2)  # from the model's page, a click on the version opens its page
     expect(tab(page, f"{name} v2")).to_have_count(1)
     version_page = page.locator(f"#modelbox-version-{second.id} .jp-ModelboxVersionView")
     expect(version_page.locator(".jp-ModelboxDetail-title")).to_contain_text("Version 2")
@@ -133,4 +136,49 @@ def test_version_page_with_its_chart(
     modelbox.get_model(name).get_version(2).delete()
     expect(tab(page, f"{name} v2")).to_have_count(0, timeout=15_000)
     assert page.locator(PANEL).count() == 1
+    assert page_errors == []
+
+
+def test_artifacts_on_the_pages_are_deleted_after_a_confirmation(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str], tmp_path: Path
+) -> None:
+    name = unique("page-artifacts")
+    model = modelbox.new_model(name)
+    version = model.new_model_version(version="with-files")
+    (tmp_path / "weights.bin").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "notes.md").write_text("# notes\n")
+    (tmp_path / "card.md").write_text("# card\n")
+    version.upload_artifact([tmp_path / "weights.bin", tmp_path / "notes.md"])
+    model.upload_artifact(tmp_path / "card.md")
+
+    panel = open_panel(page, lab_server)
+    view = open_version(panel, name, 1)
+    rows = view.locator(".jp-ModelboxArtifacts-row")
+    expect(rows).to_have_count(2)
+    weights = rows.filter(has_text="weights.bin")
+    expect(weights.locator(".jp-ModelboxArtifacts-size")).to_have_text("16.0 KiB")
+    expect(weights.locator(".jp-ModelboxArtifacts-download")).to_be_visible()
+
+    weights.get_by_role("button", name="Delete").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Delete weights.bin (16.0 KiB) from the registry?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    assert {a.path for a in modelbox.get_model(name).get_version(1).artifacts()} == {"weights.bin", "notes.md"}
+
+    weights.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Delete").click()
+    expect(rows.filter(has_text="weights.bin")).to_have_count(0)
+    expect(rows).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / "version_page_artifacts.png"))
+    assert [a.path for a in modelbox.get_model(name).get_version(1).artifacts()] == ["notes.md"]
+
+    # and on the model's page, its own artifacts
+    tab(page, name).first.click()
+    model_view = page.locator(f"#modelbox-model-{model.id} .jp-ModelboxModelView")
+    card = model_view.locator(".jp-ModelboxArtifacts-row", has_text="card.md")
+    card.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Delete").click()
+    expect(card).to_have_count(0)
+    assert modelbox.get_model(name).artifacts() == []
     assert page_errors == []

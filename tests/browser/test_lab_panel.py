@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import drop_from_desktop, open_lab, unique
+from .conftest import click_until, drop_from_desktop, open_lab, unique
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -87,18 +87,38 @@ def search(panel: Locator, text: str) -> None:
     panel.get_by_label("Search models").fill(text)
 
 
-def open_model(panel: Locator, name: str) -> None:
+def model_page(page: Page, model_id: str) -> Locator:
+    """The model's page in the main area."""
+    return page.locator(f"#modelbox-model-{model_id} .jp-ModelboxModelView")
+
+
+def version_page(page: Page, version_id: str) -> Locator:
+    """The version's page in the main area."""
+    return page.locator(f"#modelbox-version-{version_id} .jp-ModelboxVersionView")
+
+
+def open_model(panel: Locator, name: str) -> Locator:
+    """Find the model in the side panel and click it: its page opens in the main area."""
     search(panel, name)
-    panel.locator(".jp-ModelboxPanel-model", has_text=name).click()
-    expect(panel.locator(".jp-ModelboxModelView .jp-ModelboxDetail-title")).to_have_text(name)
+    expect(panel.locator(".jp-ModelboxPanel-model")).to_have_count(1)  # the search has been applied
+    row = panel.locator(".jp-ModelboxPanel-model", has_text=name)
+    model_id = row.get_attribute("data-model-id")
+    assert model_id, "the model list row names no model"
+    view = model_page(panel.page, model_id)
+    click_until(row, lambda: expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name, timeout=5000))
+    return view
 
 
 def open_version(panel: Locator, model_name: str, number: int) -> Locator:
-    open_model(panel, model_name)
-    panel.locator(".jp-ModelboxVersions-row", has=panel.page.locator(
-        ".jp-ModelboxVersions-number", has_text=str(number))).click()
-    view = panel.locator(".jp-ModelboxVersionView")
-    expect(view.locator(".jp-ModelboxDetail-title")).to_contain_text(f"Version {number}")
+    """Open the model's page, then click the version there: the version's page opens in the main area."""
+    model = open_model(panel, model_name)
+    row = model.locator(".jp-ModelboxVersions-row", has=panel.page.locator(
+        ".jp-ModelboxVersions-number", has_text=re.compile(f"^{number}$")))
+    version_id = row.get_attribute("data-version-id")
+    assert version_id, "the versions table row names no version"
+    view = version_page(panel.page, version_id)
+    click_until(row, lambda: expect(view.locator(".jp-ModelboxDetail-title")).to_contain_text(
+        f"Version {number}", timeout=5000))
     return view
 
 
@@ -114,11 +134,11 @@ def test_panel_creates_a_model_and_offers_its_commands(
     dialog.get_by_label("Model description").fill("<img src=x onerror=alert(1)> made in the panel")
     dialog.get_by_role("button", name="Create").click()
 
-    view = panel.locator(".jp-ModelboxModelView")
+    view = page.locator("#jp-main-dock-panel .jp-ModelboxModelView")  # its page opens in the main area
     expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
-    expect(view.locator(".jp-ModelboxDescription-text")).to_have_text(
-        "<img src=x onerror=alert(1)> made in the panel")
-    assert view.locator("img").count() == 0
+    card = view.locator(".jp-ModelboxDescription-markdown")  # the page renders it as sanitized Markdown
+    expect(card).to_contain_text("made in the panel")
+    assert card.locator("[onerror], script").count() == 0
 
     commands = {"Open Model Registry", "Create Model…", "Register Model Version…"}
     assert commands <= palette_labels(page, "Model", commands)
@@ -132,8 +152,7 @@ def test_panel_edits_metadata_and_registers_a_version_with_a_tag(
     name = unique("register")
     modelbox.new_model(name, description="to register")
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    view = panel.locator(".jp-ModelboxModelView")
+    view = open_model(panel, name)
 
     view.get_by_label("New metadata key").fill("owner_team")
     view.get_by_label("New metadata value").fill('{"name": "vision"}')
@@ -167,8 +186,7 @@ def test_register_dialog_takes_chosen_files_and_a_dropped_folder(
     (tmp_path / "eval").mkdir()
     (tmp_path / "eval" / "report.md").write_text("# accuracy 0.91\n")
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    panel.locator(".jp-ModelboxModelView").get_by_role("button", name="Register version").click()
+    open_model(panel, name).get_by_role("button", name="Register version").click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_label("Version label").fill("with-files")
     dialog.get_by_label("Choose files").set_input_files(chosen)
@@ -193,8 +211,7 @@ def test_panel_moves_a_tag_after_confirmation(
     model.new_model_version(version="a", unique_tags=["production"])
     model.new_model_version(version="b")
     panel = open_panel(page, lab_server)
-    open_model(panel, name)
-    view = panel.locator(".jp-ModelboxModelView")
+    view = open_model(panel, name)
 
     newest = view.locator(".jp-ModelboxVersions-row").first
     newest.locator(".jp-ModelboxTag-add").click()

@@ -14,7 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import SCREENSHOTS, open_lab, unique
+from .conftest import SCREENSHOTS, click_until, open_lab, unique
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -47,9 +47,10 @@ def model_names(panel: Locator) -> Locator:
 
 def open_model(panel: Locator, name: str) -> Locator:
     panel.get_by_label("Search models").fill(f'name = "{name}"')
-    panel.locator(".jp-ModelboxPanel-model", has_text=name).click()
-    view = panel.locator(".jp-ModelboxModelView")
-    expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
+    expect(panel.locator(".jp-ModelboxPanel-model")).to_have_count(1)  # the search has been applied
+    view = panel.page.locator("#jp-main-dock-panel .jp-ModelboxModelView")  # the model's page
+    click_until(panel.locator(".jp-ModelboxPanel-model", has_text=name),
+                lambda: expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name, timeout=5000))
     return view
 
 

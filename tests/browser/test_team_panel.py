@@ -93,7 +93,7 @@ def test_a_model_created_in_one_lab_appears_live_in_the_other_labs_panel(browser
         dialog.get_by_label("Model name").fill(name)
         dialog.get_by_label("Model description").fill("made in the first JupyterLab")
         dialog.get_by_role("button", name="Create").click()
-        expect(panel.locator(".jp-ModelboxModelView .jp-ModelboxDetail-title")).to_have_text(name)
+        expect(first.locator("#jp-main-dock-panel .jp-ModelboxModelView .jp-ModelboxDetail-title")).to_have_text(name)
         created = time.monotonic()
 
         row = watching.locator(".jp-ModelboxPanel-model", has_text=name)

@@ -225,7 +225,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a unique tag (409 if another version holds it, unless move=true) */
+        /** Add a unique tag (409 if another version holds it, unless move=true; If-Match: the tagged version's) */
         post: operations["add_tag"];
         delete?: never;
         options?: never;
@@ -1599,7 +1599,10 @@ export interface operations {
     add_tag: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag (revision) the edit starts from; 412 if the object changed since */
+                "If-Match"?: string;
+            };
             path: {
                 version_id: string;
             };
@@ -1627,6 +1630,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["InvalidArgument"];
         };
@@ -1634,7 +1638,10 @@ export interface operations {
     remove_tag: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag (revision) the edit starts from; 412 if the object changed since */
+                "If-Match"?: string;
+            };
             path: {
                 version_id: string;
                 tag: string;
@@ -1656,6 +1663,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["InvalidArgument"];
         };
