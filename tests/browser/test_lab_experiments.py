@@ -120,8 +120,13 @@ def test_experiment_checkpoints_and_register_as_version(
     dialog.get_by_role("button", name="Register").click()
     expect(dialog).to_have_count(0)
 
-    # the panel points at the new version, which links back to the experiment
-    version_view = panel.locator(".jp-ModelboxVersionView")
+    # the new version opens as a main-area page, which links back to the experiment
+    version = modelbox.get_model(model_name, namespace=namespace).get_version(1)
+    assert version is not None and version.version == "best-epoch-2"
+    assert version.checkpoint_uuid == checkpoints[2].uuid
+    assert version.checkpoint is not None and version.checkpoint.experiment == exp
+    assert version.framework == "torch"  # from the checkpoint
+    version_view = page.locator(f"#modelbox-version-{version.id} .jp-ModelboxVersionView")
     expect(version_view.locator(".jp-ModelboxDetail-title")).to_contain_text("Version 1 · best-epoch-2")
     link = version_view.locator(".jp-ModelboxVersionView-experiment")
     expect(version_view.locator(".jp-ModelboxCheckpoint tr", has=page.locator(".jp-ModelboxVersionView-experiment"))
@@ -129,17 +134,12 @@ def test_experiment_checkpoints_and_register_as_version(
     expect(version_view.locator(".jp-ModelboxCheckpoint")).to_contain_text(checkpoints[2].uuid)
     version_view.screenshot(path=str(SCREENSHOTS / "experiment_version_link.png"))
 
-    version = modelbox.get_model(model_name, namespace=namespace).get_version(1)
-    assert version is not None and version.version == "best-epoch-2"
-    assert version.checkpoint_uuid == checkpoints[2].uuid
-    assert version.checkpoint is not None and version.checkpoint.experiment == exp
-    assert version.framework == "torch"  # from the checkpoint
-
-    # back to the experiment, then its main-area page, with every column
+    # back to the experiment: its main-area page, with every column; the sidebar's Open in tab finds it
     link.click()
-    expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
-    view.get_by_role("button", name="Open in tab").click()
     page_view = page.locator(f"#modelbox-experiment-{exp.id} .jp-ModelboxExperimentView")
+    expect(page_view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
+    expect(view.locator(".jp-ModelboxDetail-title")).to_have_text(name)  # the panel stayed on the experiment
+    view.get_by_role("button", name="Open in tab").click()
     expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=name)).to_have_count(1)
     expect(page_view.locator("thead th")).to_have_text(
         ["", "Checkpoint", "Epoch", "Batch", "Trial", "val_loss", "accuracy", "Created", ""])
@@ -156,14 +156,14 @@ def test_experiment_checkpoints_and_register_as_version(
     dialog.get_by_label("Tags").fill("production")
     dialog.get_by_role("button", name="Register").click()
     expect(dialog).to_have_count(0)
-    version_page = page.locator("#jp-main-dock-panel .jp-ModelboxVersionView.jp-mod-page")
+    registered = modelbox.get_model(existing.name, namespace=namespace).get_version("production")
+    assert registered is not None and registered.number == 2
+    version_page = page.locator(f"#modelbox-version-{registered.id} .jp-ModelboxVersionView")
     expect(version_page.locator(".jp-ModelboxDetail-title")).to_contain_text("Version 2")
     expect(version_page.locator(".jp-ModelboxVersionView-experiment")).to_have_text(name)
     version_page.locator(".jp-ModelboxVersionView-experiment").click()  # back to the experiment's page
     expect(page_view).to_be_visible()
     expect(page_view.locator(".jp-ModelboxCheckpoints-row")).to_have_count(4)
-    registered = modelbox.get_model(existing.name, namespace=namespace).get_version("production")
-    assert registered is not None and registered.number == 2
     assert registered.checkpoint_uuid == checkpoints[4].uuid == exp.top_checkpoint().uuid
     assert page.evaluate("window.__pwned") is None
     assert page_errors == []
