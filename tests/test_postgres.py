@@ -184,6 +184,10 @@ VERSION_QUERIES = [
     "model ~ MNIST", "namespace = default", "number > 1", "number in [1, 3]", "framework = null", "framework != torch",
     "checkpoint != null", "tags ~ prod", "version = '2'", "name ~ cnn", "created > 2020-01-01", "mnist",
     "metrics.nested.x > 1", "metrics.text = hello", "metadata.lr = '0.1'",
+    # a condition on the model's name or namespace starts the query from the matching models
+    "model ~ mnist and number > 1", "namespace = default and (model = bert or tag:production)",
+    "model in [bert, mnist_cnn] and not model = bert", "model != bert and metadata.lr < 0.05", "model = null",
+    "model in [bert, null]", "model ~ nothing-like-this and number > 0",
 ]
 
 EXPERIMENT_QUERIES = [
@@ -369,3 +373,4 @@ def test_a_cached_series_follows_appends_and_deletes_made_by_another_process(db:
     finally:
         here.close()
         there.close()
+
