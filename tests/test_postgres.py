@@ -374,3 +374,32 @@ def test_a_cached_series_follows_appends_and_deletes_made_by_another_process(db:
         here.close()
         there.close()
 
+
+def test_a_version_create_is_four_round_trips_its_events_and_commit_in_one(db: str, tmp_path: Path) -> None:
+    """Round trips are what a write pays on a busy machine: counted in libpq's protocol trace."""
+    from jupyter_modelbox.registry.facade import Registry
+    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
+
+    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
+    try:
+        model = registry.create_model("traced")
+        registry.create_version(model["id"])  # warm: the pool holds its one connection
+        trace = tmp_path / "trace.txt"
+        pool = registry.backend.connections.pool  # type: ignore[attr-defined]
+        with open(trace, "w") as out:
+            conn = pool.getconn()
+            conn.pgconn.trace(out.fileno())
+            pool.putconn(conn)
+            registry.create_version(model["id"])
+            conn.pgconn.untrace()
+        messages = [line.split("\t") for line in trace.read_text().splitlines()]
+        answered = [m for m in messages if m[1:2] == ["B"] and m[3].startswith("ReadyForQuery")]
+        queries = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query"]
+        assert len(answered) == 4, messages  # each round trip ends with ReadyForQuery
+        # BEGIN, lock the model, its counter, then the version, the events and COMMIT in one query string
+        assert queries[0].strip() == '"BEGIN"' and "pg_advisory_xact_lock" in queries[-1]
+        assert queries[-1].lstrip().startswith('"INSERT INTO "modelbox_versions"')
+        assert queries[-1].rstrip().endswith('COMMIT"') and answered[-1][4].strip() == "I"  # idle: committed
+        assert registry.get_version(model["id"], 2)["number"] == 2  # type: ignore[index]
+    finally:
+        registry.close()
