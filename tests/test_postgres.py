@@ -375,6 +375,35 @@ def test_a_cached_series_follows_appends_and_deletes_made_by_another_process(db:
         there.close()
 
 
+def test_a_repeated_downsample_of_a_cached_series_is_kept_until_the_series_grows(db: str, tmp_path: Path) -> None:
+    import numpy as np
+
+    from jupyter_modelbox.registry.downsample import DownsampleMethod, downsample
+    from jupyter_modelbox.registry.postgres.connection import Connections
+    from jupyter_modelbox.registry.postgres.metrics import PostgresMetricStore
+
+    box(db, tmp_path).close()  # the schema
+    connections = Connections(DatabaseAddress(db), pool_size=1)
+    try:
+        store = PostgresMetricStore(connections)
+        rng = np.random.default_rng(7)
+        store.append("p", "loss", np.arange(10_000), np.zeros(10_000), rng.random(10_000))
+        first = downsample(store.read("p", "loss"), 100, DownsampleMethod.MINMAX_LTTB)
+        assert downsample(store.read("p", "loss"), 100, DownsampleMethod.MINMAX_LTTB) is first  # kept
+        assert downsample(store.read("p", "loss"), 100, DownsampleMethod.LTTB) is not first  # another method
+        with pytest.raises(ValueError, match="read-only"):
+            first.values[0] = 9.0  # shared by every later caller
+        store.append("p", "loss", np.arange(10_000, 10_010), np.ones(10), np.full(10, 5.0))  # a peak at the end
+        grown = downsample(store.read("p", "loss"), 100, DownsampleMethod.MINMAX_LTTB)
+        fresh = store.read("p", "loss")
+        writable = type(fresh)(*(np.array(column) for column in fresh))  # the same points, not shared: computed
+        assert grown is not first and grown.steps.tolist() == downsample(
+            writable, 100, DownsampleMethod.MINMAX_LTTB).steps.tolist()
+        assert 5.0 in grown.values.tolist() and grown.steps[-1] == 10_009
+    finally:
+        connections.close()
+
+
 def test_a_version_create_is_four_round_trips_its_events_and_commit_in_one(db: str, tmp_path: Path) -> None:
     """Round trips are what a write pays on a busy machine: counted in libpq's protocol trace."""
     from jupyter_modelbox.registry.facade import Registry
