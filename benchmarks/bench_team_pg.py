@@ -3,12 +3,14 @@
     bash benchmarks/run.sh --pg [--quick]     (python -m benchmarks.bench_team_pg with the project venv)
 
 One PostgreSQL cluster (Debian's server, a throwaway folder, ``fsync`` on as shipped) holds two databases,
-one per tool; both servers reach it over TCP loopback. Everything is measured over REST with the same
-``requests`` code on both sides, except ours ingests through ``ModelBox(url, token)`` (the product's path:
-raw arrays in JSON) while MLflow gets ``runs/log-batch`` of 1,000 metrics. Registries are filled with
-versions by SQL (copies of one model with 100 versions made through the API, for both tools), and the
-1M-point series of MLflow is inserted into its ``metrics`` table by SQL (its API would take minutes).
-Prints a table with ratios; figures also go to ``benchmarks/results/latest-pg.json``.
+one per tool; both servers reach it over TCP loopback. Both servers run at once and their timed calls take
+turns (on a shared machine the load moves by the minute: measured one after the other, the ratios followed
+it). Everything is measured over REST with the same ``requests`` code on both sides, except ours ingests
+through ``ModelBox(url, token)`` (the product's path: raw arrays in JSON) while MLflow gets
+``runs/log-batch`` of 1,000 metrics. Registries are filled with versions by SQL (copies of one model with
+100 versions made through the API, for both tools), and the 1M-point series of MLflow is inserted into its
+``metrics`` table by SQL (its API would take minutes). Prints a table with ratios; figures also go to
+``benchmarks/results/latest-pg.json``.
 """
 
 from __future__ import annotations
@@ -153,15 +155,26 @@ class Ours:
             mb.flush()
             return 4 * steps / (time.perf_counter() - start)
 
-    def series(self, points: int) -> Callable[[], None]:
+    def series(self, points: int) -> tuple[Callable[[], None], Callable[[], None]]:
+        """The query of a ``points``-point series, and a call that appends a batch of 1,000 points to it."""
+        name = f"series-{time.monotonic_ns()}"
         with ModelBox(url=self.url, token=self.token) as mb:
-            version = mb.new_model(f"series-{time.monotonic_ns()}").new_model_version()
+            version = mb.new_model(name).new_model_version()
             for low in range(0, points, 100_000):
                 steps = np.arange(low, min(low + 100_000, points))
                 version.log_metrics({"loss": np.random.default_rng(low).random(len(steps))}, step=steps)
             mb.flush()
         path = f"/objects/{version.id}/metrics"
-        return lambda: self._query(path)
+        grown = iter(range(points, 10**12, 1000))
+
+        def grow() -> None:
+            with ModelBox(url=self.url, token=self.token) as mb:
+                low, newest = next(grown), mb.get_model(name).get_version()
+                assert newest is not None
+                newest.log_metrics({"loss": np.random.default_rng(low).random(1000)}, step=np.arange(low, low + 1000))
+                mb.flush()
+
+        return (lambda: self._query(path)), grow
 
     def _query(self, path: str) -> None:
         assert 0 < len(self.api("GET", path, params={"key": "loss", "max_points": 2000})["value"]) <= 2000
@@ -229,7 +242,7 @@ class Mlflow:
             self.api("POST", "runs/log-batch", json={"run_id": run_id, "metrics": metrics})
         return points / (time.perf_counter() - start)
 
-    def series(self, points: int) -> Callable[[], None]:
+    def series(self, points: int) -> tuple[Callable[[], None], Callable[[], None]]:
         experiment = self.api("POST", "experiments/create", json={"name": f"series-{time.monotonic_ns()}"})
         run = self.api("POST", "runs/create", json={"experiment_id": experiment["experiment_id"]})["run"]
         run_id = run["info"]["run_id"]
@@ -241,44 +254,88 @@ class Mlflow:
                          "WHERE t.run_uuid = %s", [points - 1, run_id])
             conn.execute("ANALYZE metrics")
         params = {"run_ids": run_id, "metric_key": "loss", "max_results": 2000}
+        grown = iter(range(points, 10**12, 1000))
+
+        def grow() -> None:
+            low, now = next(grown), int(time.time() * 1000)
+            self.api("POST", "runs/log-batch", json={"run_id": run_id, "metrics": [
+                {"key": "loss", "value": 0.5, "timestamp": now, "step": low + n} for n in range(1000)]})
 
         def query() -> None:
             answer = ok(self.http.get(f"{self.url}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval",
                                       params=params, timeout=600))
             assert 0 < len(answer["metrics"]) <= 2000
 
-        return query
+        return query, grow
 
 
 # -- the run -----------------------------------------------------------------------------------------
 
 
-def measure(tool: Ours | Mlflow, sizes: Sizes) -> dict[str, float]:
-    figures: dict[str, float] = {}
+Tool = Ours | Mlflow
+
+
+def alternate(calls: dict[str, tuple[Callable[[], Any], int]],
+              before: dict[str, Callable[[], None]] | None = None) -> dict[str, float]:
+    """Median ms of each tool's call (``count`` times; ``before`` runs untimed ahead of each), the tools'
+    calls taking turns so that both meet the same load."""
+    durations: dict[str, list[float]] = {name: [] for name in calls}
+    while any(len(durations[name]) < count for name, (_, count) in calls.items()):
+        for name, (call, count) in calls.items():
+            if len(durations[name]) < count:
+                if before:
+                    before[name]()
+                start = time.perf_counter()
+                call()
+                durations[name].append((time.perf_counter() - start) * 1e3)
+    return {name: statistics.median(values) for name, values in durations.items()}
+
+
+def measure(tools: list[Tool], sizes: Sizes) -> dict[str, dict[str, float]]:
+    figures: dict[str, dict[str, float]] = {tool.name: {} for tool in tools}
+
+    def record(key: str, medians: dict[str, float]) -> None:
+        for name, value in medians.items():
+            figures[name][key] = value
+
     for size in sizes.versions:
-        progress(f"{tool.name}: fill to {size:,} versions, then {sizes.calls} create-version calls")
-        tool.fill(size)
-        model = tool.create_model(f"fresh-{size}")
-        tool.create_version(model)  # untimed: the first call warms the path
-        figures[f"create_version_{size}_ms"] = median_ms(lambda model=model: tool.create_version(model), sizes.calls)
-    progress(f"{tool.name}: create model, list one model's 100 versions, search versions")
+        progress(f"fill both to {size:,} versions, then {sizes.calls} create-version calls each, taking turns")
+        models: dict[str, str] = {}
+        for tool in tools:
+            tool.fill(size)
+            models[tool.name] = tool.create_model(f"fresh-{size}")
+            tool.create_version(models[tool.name])  # untimed: the first call warms the path
+        record(f"create_version_{size}_ms", alternate({tool.name: (
+            lambda tool=tool, model=models[tool.name]: tool.create_version(model), sizes.calls) for tool in tools}))
+    progress("create model, list one model's 100 versions, search versions")
     counter = iter(range(10**9))
-    figures["create_model_ms"] = median_ms(lambda: tool.create_model(f"m-{next(counter)}"), sizes.calls)
-    lister = tool.template if isinstance(tool, Ours) else "template"
-    figures["list_versions_ms"] = median_ms(lambda: tool.list_versions_of(lister), 30)
-    figures["search_versions_ms"] = median_ms(tool.search_versions, 10)
-    if isinstance(tool, Ours):
-        progress(f"ours: ingest {4 * sizes.ingest_steps:,} points")
-        figures["ingest_points_per_s"] = statistics.median(tool.ingest(sizes.ingest_steps) for _ in range(3))
-    else:
-        progress(f"MLflow: ingest {sizes.peer_ingest_points:,} points")
-        figures["ingest_points_per_s"] = statistics.median(tool.ingest(sizes.peer_ingest_points) for _ in range(3))
-    progress(f"{tool.name}: a {sizes.series_points:,}-point series downsampled to 2,000 points")
-    query = tool.series(sizes.series_points)
-    start = time.perf_counter()
-    query()
-    figures["downsample_first_ms"] = (time.perf_counter() - start) * 1e3
-    figures["downsample_ms"] = median_ms(query, sizes.queries if isinstance(tool, Ours) else sizes.peer_queries)
+    record("create_model_ms", alternate({tool.name: (
+        lambda tool=tool: tool.create_model(f"m-{next(counter)}"), sizes.calls) for tool in tools}))
+    record("list_versions_ms", alternate({tool.name: (
+        lambda tool=tool: tool.list_versions_of(tool.template if isinstance(tool, Ours) else "template"), 30)
+        for tool in tools}))
+    record("search_versions_ms", alternate({tool.name: (tool.search_versions, 10) for tool in tools}))
+    progress(f"ingest: ours {4 * sizes.ingest_steps:,} points, MLflow {sizes.peer_ingest_points:,}, 3 runs each")
+    rates: dict[str, list[float]] = {tool.name: [] for tool in tools}
+    for _ in range(3):
+        for tool in tools:
+            rates[tool.name].append(tool.ingest(sizes.ingest_steps if isinstance(tool, Ours) else
+                                                sizes.peer_ingest_points))
+    record("ingest_points_per_s", {name: statistics.median(values) for name, values in rates.items()})
+    progress(f"a {sizes.series_points:,}-point series downsampled to 2,000 points")
+    series = {tool.name: tool.series(sizes.series_points) for tool in tools}
+    first = {}
+    for name, (query, _) in series.items():
+        start = time.perf_counter()
+        query()
+        first[name] = (time.perf_counter() - start) * 1e3
+    record("downsample_first_ms", first)
+    counts = {tool.name: sizes.queries if isinstance(tool, Ours) else sizes.peer_queries for tool in tools}
+    record("downsample_ms", alternate({name: (query, counts[name]) for name, (query, _) in series.items()}))
+
+    # a live chart: a batch arrives before each query (only the query is timed)
+    record("downsample_grown_ms", alternate({name: (query, counts[name]) for name, (query, _) in series.items()},
+                                            before={name: grow for name, (_, grow) in series.items()}))
     return figures
 
 
@@ -292,6 +349,7 @@ ROWS = [  # key, label, target for ours, lower is better
     ("ingest_points_per_s", "metric ingest, points/s (ours 10k steps x 4 keys per call; MLflow log-batch 1,000)",
      "≥ 300,000 and ≥ 50x", False),
     ("downsample_ms", "{points:,}-point series downsampled to 2,000 points, ms (median; ours: warm)", "≤ 50", True),
+    ("downsample_grown_ms", "same, 1,000 points appended before each query, ms", None, True),
     ("downsample_first_ms", "same, the first query after logging, ms", None, True),
 ]
 
@@ -319,31 +377,30 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-team-pg-") as root:
             workdir = Path(root)
-            results: dict[str, dict[str, float]] = {}
-            loads: dict[str, str] = {}
+            tools: list[Tool] = []
             for tool_class, db in ((Ours, "ours"), (Mlflow, "mlflow")):
                 cluster.create_database(db)
                 url = cluster.url(db, tcp=True)
                 if tool_class is Mlflow:
                     url = url.replace("postgresql://", "postgresql+psycopg2://")
                 (workdir / db).mkdir()
-                tool = tool_class(workdir / db, url)
-                with tool.server:
-                    started = Path("/proc/loadavg").read_text().split()[0]
-                    results[tool.name] = measure(tool, sizes)
-                    loads[tool.name] = f"{started}→{Path('/proc/loadavg').read_text().split()[0]}"
-                    progress(f"{tool.name}: stopping the server")
+                tools.append(tool_class(workdir / db, url))
+            with tools[0].server, tools[1].server:  # both up: their calls take turns under the same load
+                started = Path("/proc/loadavg").read_text().split()[0]
+                results = measure(tools, sizes)
+                load = f"{started}→{Path('/proc/loadavg').read_text().split()[0]}"
+                progress("stopping the servers")
     finally:
         cluster.remove()
     text = table(results["ours"], results["MLflow"], sizes)
     header = (f"{'Quick' if sizes is QUICK else 'Full'} run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} "
-              f"CPUs, load average (1 min) ours {loads['ours']}, MLflow {loads['MLflow']} · "
+              f"CPUs, load average (1 min) {load}, the tools' calls taking turns · "
               f"Python {platform.python_version()} · "
               f"jupyter_modelbox {__version__} vs mlflow server, one PostgreSQL cluster (fsync on), TCP loopback")
     print(header + "\n\n" + text)
     out = ROOT / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest-pg.json").write_text(json.dumps({"header": header, "sizes": sizes.__dict__, "load": loads,
+    (out / "latest-pg.json").write_text(json.dumps({"header": header, "sizes": sizes.__dict__, "load": load,
                                                     **results}, indent=2))
 
 

@@ -184,6 +184,10 @@ VERSION_QUERIES = [
     "model ~ MNIST", "namespace = default", "number > 1", "number in [1, 3]", "framework = null", "framework != torch",
     "checkpoint != null", "tags ~ prod", "version = '2'", "name ~ cnn", "created > 2020-01-01", "mnist",
     "metrics.nested.x > 1", "metrics.text = hello", "metadata.lr = '0.1'",
+    # a condition on the model's name or namespace starts the query from the matching models
+    "model ~ mnist and number > 1", "namespace = default and (model = bert or tag:production)",
+    "model in [bert, mnist_cnn] and not model = bert", "model != bert and metadata.lr < 0.05", "model = null",
+    "model in [bert, null]", "model ~ nothing-like-this and number > 0",
 ]
 
 EXPERIMENT_QUERIES = [
@@ -369,3 +373,62 @@ def test_a_cached_series_follows_appends_and_deletes_made_by_another_process(db:
     finally:
         here.close()
         there.close()
+
+
+def test_a_repeated_downsample_of_a_cached_series_is_kept_until_the_series_grows(db: str, tmp_path: Path) -> None:
+    import numpy as np
+
+    from jupyter_modelbox.registry.downsample import DownsampleMethod, downsample
+    from jupyter_modelbox.registry.postgres.connection import Connections
+    from jupyter_modelbox.registry.postgres.metrics import PostgresMetricStore
+
+    box(db, tmp_path).close()  # the schema
+    connections = Connections(DatabaseAddress(db), pool_size=1)
+    try:
+        store = PostgresMetricStore(connections)
+        rng = np.random.default_rng(7)
+        store.append("p", "loss", np.arange(10_000), np.zeros(10_000), rng.random(10_000))
+        first = downsample(store.read("p", "loss"), 100, DownsampleMethod.MINMAX_LTTB)
+        assert downsample(store.read("p", "loss"), 100, DownsampleMethod.MINMAX_LTTB) is first  # kept
+        assert downsample(store.read("p", "loss"), 100, DownsampleMethod.LTTB) is not first  # another method
+        with pytest.raises(ValueError, match="read-only"):
+            first.values[0] = 9.0  # shared by every later caller
+        store.append("p", "loss", np.arange(10_000, 10_010), np.ones(10), np.full(10, 5.0))  # a peak at the end
+        grown = downsample(store.read("p", "loss"), 100, DownsampleMethod.MINMAX_LTTB)
+        fresh = store.read("p", "loss")
+        writable = type(fresh)(*(np.array(column) for column in fresh))  # the same points, not shared: computed
+        assert grown is not first and grown.steps.tolist() == downsample(
+            writable, 100, DownsampleMethod.MINMAX_LTTB).steps.tolist()
+        assert 5.0 in grown.values.tolist() and grown.steps[-1] == 10_009
+    finally:
+        connections.close()
+
+
+def test_a_version_create_is_four_round_trips_its_events_and_commit_in_one(db: str, tmp_path: Path) -> None:
+    """Round trips are what a write pays on a busy machine: counted in libpq's protocol trace."""
+    from jupyter_modelbox.registry.facade import Registry
+    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
+
+    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
+    try:
+        model = registry.create_model("traced")
+        registry.create_version(model["id"])  # warm: the pool holds its one connection
+        trace = tmp_path / "trace.txt"
+        pool = registry.backend.connections.pool  # type: ignore[attr-defined]
+        with open(trace, "w") as out:
+            conn = pool.getconn()
+            conn.pgconn.trace(out.fileno())
+            pool.putconn(conn)
+            registry.create_version(model["id"])
+            conn.pgconn.untrace()
+        messages = [line.split("\t") for line in trace.read_text().splitlines()]
+        answered = [m for m in messages if m[1:2] == ["B"] and m[3].startswith("ReadyForQuery")]
+        queries = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query"]
+        assert len(answered) == 4, messages  # each round trip ends with ReadyForQuery
+        # BEGIN, lock the model, its counter, then the version, the events and COMMIT in one query string
+        assert queries[0].strip() == '"BEGIN"' and "pg_advisory_xact_lock" in queries[-1]
+        assert queries[-1].lstrip().startswith('"INSERT INTO "modelbox_versions"')
+        assert queries[-1].rstrip().endswith('COMMIT"') and answered[-1][4].strip() == "I"  # idle: committed
+        assert registry.get_version(model["id"], 2)["number"] == 2  # type: ignore[index]
+    finally:
+        registry.close()

@@ -2,9 +2,17 @@
 one transaction per registry call.
 
 A registry call runs in one transaction on a pooled connection bound to its thread; every store
-method of that thread uses it, and the events of the call are written last, under a lock, just
-before COMMIT (see ``events``). A call is acknowledged only after COMMIT. Losing the database
-turns into ``DatabaseUnavailableError`` (HTTP 503) naming it, within ``POOL_TIMEOUT`` seconds.
+method of that thread uses it, and the events of the call are written last, under a lock, in the
+same round trip as COMMIT (see ``events``). A call is acknowledged only after COMMIT. Losing the
+database turns into ``DatabaseUnavailableError`` (HTTP 503) naming it, within ``POOL_TIMEOUT``
+seconds.
+
+Round trips are what a write costs on a busy machine (each one waits for two processes to be
+scheduled), so a call spends none on its own bookkeeping: pooled connections are in autocommit
+mode and a call sends ``BEGIN`` itself, which also tells whether the connection survived a restart
+of the database (a broken one is dropped and the next taken) — the pool's own check would cost a
+round trip more per call. Writes that answer nothing (``put``) wait and go with the next statement
+of the call, or with its events and COMMIT, in one query string.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -36,6 +45,7 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5  # seconds to reach the server
 POOL_TIMEOUT = 5.0  # seconds a call waits for a connection before it gets a 503
+MAX_PENDING = 64  # statements held back for the next round trip of a call
 
 
 class DatabaseAddress:
@@ -114,6 +124,7 @@ class _Local(threading.local):
     conn: psycopg.Connection[Any] | None = None
     depth = 0
     events: list[dict[str, Any]]
+    pending: list[sql.Composable]  # statements with their values inlined, sent with the next one
 
 
 class Connections:
@@ -122,14 +133,15 @@ class Connections:
     def __init__(self, address: DatabaseAddress, pool_size: int) -> None:
         self.address = address
         self.pool = ConnectionPool(
-            address.conninfo, kwargs=address.connect_kwargs, min_size=1, max_size=max(1, pool_size),
-            open=False, timeout=POOL_TIMEOUT, configure=configure, check=ConnectionPool.check_connection,
+            address.conninfo, kwargs={**address.connect_kwargs, "autocommit": True}, min_size=1,
+            max_size=max(1, pool_size), open=False, timeout=POOL_TIMEOUT, configure=configure,
             reconnect_timeout=24 * 3600, name="jupyter_modelbox",
         )
         self.pool.open(wait=False)
         self._local = _Local()
-        self.before_commit: Callable[[psycopg.Connection[Any], list[dict[str, Any]]], Callable[[], None] | None] | None
-        self.before_commit = None  # writes the call's events; returns what to do once committed
+        self.commit_events: Callable[[psycopg.Connection[Any], list[sql.Composable], list[dict[str, Any]]],
+                                     Callable[[], None]] | None
+        self.commit_events = None  # sends the pending statements, the events and COMMIT; returns what to do after
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -142,13 +154,20 @@ class Connections:
             finally:
                 local.depth -= 1
             return
-        conn = self._checkout()
-        local.conn, local.depth, local.events = conn, 1, []
+        conn = self._begin()
+        local.conn, local.depth, local.events, local.pending = conn, 1, [], []
+        then = None
         try:
             try:
                 yield
-                then = self.before_commit(conn, local.events) if (self.before_commit and local.events) else None
-                conn.commit()
+                pending, local.pending = local.pending, []
+                if self.commit_events and local.events:
+                    then = self.commit_events(conn, pending, local.events)
+                elif pending:
+                    with conn.cursor() as cur:
+                        cur.execute(sql.SQL("; ").join([*pending, sql.SQL("COMMIT")]))  # one round trip
+                else:
+                    conn.commit()
             except BaseException:
                 if not conn.closed:
                     with suppress(psycopg.Error):
@@ -157,10 +176,24 @@ class Connections:
         except psycopg.Error as exc:
             raise self.error(exc) from None
         finally:
-            local.conn, local.depth, local.events = None, 0, []
+            local.conn, local.depth, local.events, local.pending = None, 0, [], []
             self.pool.putconn(conn)
         if then is not None:
             then()
+
+    def _begin(self) -> psycopg.Connection[Any]:
+        """A pooled connection in a new transaction; connections a database restart broke are dropped."""
+        for _ in range(self.pool.max_size + 1):  # at most that many broken ones, then a fresh one
+            conn = self._checkout()
+            try:
+                conn.execute("BEGIN")
+                return conn
+            except psycopg.Error as exc:
+                self.pool.putconn(conn)  # the pool closes a broken connection and opens another
+                if not conn.closed:
+                    raise self.error(exc) from None
+                failure = exc
+        raise self.error(failure) from None
 
     def _checkout(self) -> psycopg.Connection[Any]:
         try:
@@ -181,9 +214,23 @@ class Connections:
         assert conn is not None
         try:
             with conn.cursor() as cur:
+                if self._local.pending:  # what the call wrote so far, before anything reads
+                    pending, self._local.pending = self._local.pending, []
+                    cur.execute(sql.SQL("; ").join(pending))
                 yield cur
         except psycopg.Error as exc:
             raise self.error(exc) from None
+
+    def defer(self, statement: sql.Composable) -> None:
+        """Run ``statement`` (values inlined as literals, no result wanted) with the call's next one."""
+        if not self._local.depth:
+            with self.transaction():
+                self.defer(statement)
+            return
+        self._local.pending.append(statement)
+        if len(self._local.pending) >= MAX_PENDING:  # a call writing many documents: send them now and then
+            with self.cursor():
+                pass
 
     def add_event(self, event: dict[str, Any]) -> None:
         if not self._local.depth:

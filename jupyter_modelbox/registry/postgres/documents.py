@@ -109,10 +109,11 @@ class PostgresDocumentStore(DocumentStore):
         return int(row[0]) if row else 0
 
     def put(self, table_name: str, doc: Doc) -> None:
-        query = sql.SQL("INSERT INTO {} (id, doc) VALUES (%s, %s::jsonb) "
-                        "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc").format(self._table(table_name))
-        with self.connections.cursor() as cur:
-            cur.execute(query, [escape_text(doc["id"]), json_dumps(doc)])
+        """Sent with the call's next statement (a constraint it breaks is reported from there, at the latest
+        from COMMIT: the call fails as a whole)."""
+        self.connections.defer(sql.SQL("INSERT INTO {} (id, doc) VALUES ({}, {}::jsonb) ON CONFLICT (id) DO UPDATE "
+                                       "SET doc = EXCLUDED.doc").format(self._table(table_name),
+                                                                        escape_text(doc["id"]), json_dumps(doc)))
 
     def insert(self, table_name: str, doc: Doc) -> bool:
         query = sql.SQL("INSERT INTO {} (id, doc) VALUES (%s, %s::jsonb) ON CONFLICT DO NOTHING RETURNING 1").format(

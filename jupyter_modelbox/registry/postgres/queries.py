@@ -161,6 +161,23 @@ class _Compiler:
             missing=missing, when_missing=when_missing, e=e, as_list=as_list, numeric=numeric, as_text=as_text)
 
 
+def _conjuncts(node: Node) -> list[Node]:
+    """The operands of a top-level AND (nested ANDs flattened), or the node itself."""
+    if isinstance(node, And):
+        return [part for operand in node.operands for part in _conjuncts(operand)]
+    return [node]
+
+
+def _model_conditions(node: Node) -> list[Node]:
+    """The conjuncts of a version query that test only the version's model and are false without one."""
+    def on_model(path: tuple[str, ...]) -> bool:
+        return path[0] in ("model", "namespace")
+
+    return [part for part in _conjuncts(node) if (
+        isinstance(part, Compare) and on_model(part.path) and not (part.op == "=" and part.value is None)) or (
+        isinstance(part, In) and on_model(part.path) and None not in part.values)]
+
+
 class PostgresQueries(Queries):
     def __init__(self, connections: Connections) -> None:
         self.connections = connections
@@ -212,8 +229,22 @@ class PostgresQueries(Queries):
             order = sql.SQL("(d.doc->>'number')::bigint DESC")
         else:
             order = sql.SQL("(d.doc->>'created_at') COLLATE \"C\" DESC, (d.doc->>'number')::bigint DESC")
-        where_sql = sql.SQL(" AND ").join(conditions)
-        source = sql.SQL("modelbox_versions d LEFT JOIN modelbox_models m ON m.id = d.doc->>'model_id'")
+        by_model = [] if model_id is not None else _model_conditions(node)
+        if by_model:
+            # the planner cannot weigh a substring of a name, and with count(*) OVER () it still walks an
+            # ordered index of every version to skip the sort; starting from the matching models and the
+            # (model_id, number) index reads only their versions. A condition here is false for a version
+            # whose model is missing (the outer join's NULLs), so the inner join gives the same rows.
+            rest = [part for part in _conjuncts(node) if part not in by_model]
+            source: sql.Composable = sql.SQL(
+                "(SELECT m.id, m.doc FROM modelbox_models m WHERE {}) m CROSS JOIN LATERAL "
+                "(SELECT d.doc FROM modelbox_versions d WHERE d.doc->>'model_id' = m.id AND {} OFFSET 0) d").format(
+                sql.SQL(" AND ").join(compiler.node(part) for part in by_model),
+                sql.SQL(" AND ").join(compiler.node(part) for part in rest or [MatchAll()]))  # OFFSET 0: the
+            where_sql: sql.Composable = sql.SQL("true")  # planner keeps this order (models first)
+        else:
+            source = sql.SQL("modelbox_versions d LEFT JOIN modelbox_models m ON m.id = d.doc->>'model_id'")
+            where_sql = sql.SQL(" AND ").join(conditions)
         query = sql.SQL("SELECT d.doc, count(*) OVER () FROM {} WHERE {} ORDER BY {} LIMIT %s OFFSET %s").format(
             source, where_sql, order)
         count = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(source, where_sql)
