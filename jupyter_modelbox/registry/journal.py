@@ -16,8 +16,10 @@ Compaction never stops a writer for longer than a rename: ``rotate`` renames the
 ``<name>.journal.<last seq>`` and opens an empty one, and ``python -m jupyter_modelbox.registry.journal
 <folder>`` (a separate process, so neither its CPU nor its memory reaches the writer's) folds the
 snapshot and the rotated journals into a new snapshot (tmp file, fsync, rename) and then deletes
-them. A crash anywhere leaves a snapshot and journals that replay to the same state, since replay
-skips the sequence numbers a snapshot already holds.
+them. It runs at nice 19 and hands the snapshot to the disk in pieces (``write_in_pieces``), so the
+writer's next journal fdatasync never waits behind its flush. A crash anywhere leaves a snapshot
+and journals that replay to the same state, since replay skips the sequence numbers a snapshot
+already holds.
 """
 
 from __future__ import annotations
