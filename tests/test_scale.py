@@ -80,6 +80,16 @@ def test_the_planner_answers_what_the_scan_answers(filled: Registry, parts: list
     assert (indexed_ids, indexed_total) == (scanned_ids, scanned_total), query
 
 
+@pytest.mark.parametrize("query", ["not model = nobody", "not number = 4", "model ~ gamma or number > 10",
+                                   "metadata.lr < 0.9", "baseline or not tag:prod", "namespace = team"])
+def test_pages_read_from_the_creation_index_are_the_scans_pages(filled: Registry, query: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("jupyter_modelbox.registry.indexed_queries.WALK_FROM", 10)  # as with 1,000s of versions
+    for page in ((0, 5), (3, 10), (0, 1), (20, 2), (0, None)):
+        indexed_ids, indexed_total, scanned_ids, scanned_total = both(filled, query, None, *page)
+        assert (indexed_ids, indexed_total) == (scanned_ids, scanned_total), (query, page)
+
+
 def test_created_ranges_and_single_conditions_use_an_index(filled: Registry) -> None:
     queries = filled.backend.queries
     assert isinstance(queries, IndexedQueries)

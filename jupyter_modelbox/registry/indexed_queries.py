@@ -14,19 +14,23 @@ superset of the answer: the results are those of the scan, by construction.
 from __future__ import annotations
 
 import heapq
+from itertools import islice
+from operator import methodcaller
 from typing import Any
 
 from .backend import Doc
 from .documents import TinyDocumentStore
 from .indexes import SortedIndex
 from .scan_queries import NEWEST, ScanQueries
-from .search import And, Compare, HasTag, In, MatchAll, Node, Or, predicate
+from .search import MISSING, And, Compare, Getter, HasTag, In, MatchAll, Node, Or, Predicate, fields_of, predicate
 from .tinystore import JournaledTable
 
 # version fields held in a hash index of the versions table, and the literal type it answers exactly
 HASHED: dict[str, type | tuple[type, ...]] = {
     "name": str, "version": str, "framework": str, "owner": str, "tags": str, "number": (int, float),
 }
+MODEL_PATHS = {("model",), ("namespace",)}  # version fields that are the model's
+WALK_FROM = 1_000  # matches from which a page is read from the creation index
 RANGES = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=": (True, False)}  # op: (inclusive, upper)
 
 
@@ -59,16 +63,54 @@ class IndexedQueries(ScanQueries):
         if isinstance(node, MatchAll):
             return self._docs(self._by_created.newest(None, offset, limit)), self._by_created.size()
         keys = self.candidates(node)
+        table = self._versions._read_table()
+        test = self._test(node, len(table) if keys is None else len(keys))
+        # the table's own key strings in the list: new objects per match would wake the garbage collector
         if keys is None:
-            return super().versions(node, None, offset, limit)
-        test = predicate(node, lambda path: self._version_field(path, {}))
-        raw = self._versions.raw
-        # only the documents themselves in the list: tuples per match would wake the garbage collector
-        matches = [doc for key in keys if (doc := raw(key)) is not None and test(doc)]
+            found = [key for key, doc in table.items() if test(doc)]
+        else:
+            get = table.get
+            found = [key for key in keys if (doc := get(key)) is not None and test(doc)]
+        return self._newest(found, table, offset, limit), len(found)
+
+    def _newest(self, found: list[str], table: dict[str, Doc], offset: int, limit: int | None) -> list[Doc]:
+        """The page of the versions ``found`` newest first. When they are many, the creation index
+        holds the page at its newest end, where sorting them all would cost more than the scan
+        itself: every version (the page as it stands), or a short walk that skips the others; a
+        walk that runs too long gives way to a partial sort."""
+        if limit is not None and len(found) >= WALK_FROM and (offset + limit) * 8 <= len(found):
+            if len(found) == len(table) == self._by_created.size():
+                return self._docs(self._by_created.newest(None, offset, limit))
+            chosen, page = set(found), []
+            for key in islice(self._by_created.newest_keys(), len(found) // 2):
+                if key in chosen:
+                    page.append(key)
+                    if len(page) == offset + limit:
+                        return self._docs(page[offset:])
+        docs = [table[key] for key in found]
         if limit is None:
-            matches.sort(key=NEWEST, reverse=True)
-            return matches[offset:], len(matches)
-        return heapq.nlargest(offset + limit, matches, key=NEWEST)[offset:], len(matches)
+            docs.sort(key=NEWEST, reverse=True)
+            return docs[offset:]
+        return heapq.nlargest(offset + limit, docs, key=NEWEST)[offset:]
+
+    def _test(self, node: Node, candidates: int) -> Predicate:
+        """The predicate of ``node`` on versions. Over more versions than there are models, a subtree
+        that reads only the model's name or namespace is answered once per model instead of once
+        per version (the same predicate on the same values, so the same answers)."""
+        per_model = self._per_model if candidates > 2 * len(self._models) else None
+        return predicate(node, lambda path: self._version_field(path, {}), per_model)
+
+    def _per_model(self, node: Node) -> Predicate | None:
+        paths = fields_of(node)
+        if not paths or not paths <= MODEL_PATHS:
+            return None
+        test = predicate(node, _model_field)
+        models = self._models._read_table().values()
+        ok = {doc["id"] for doc in models if test(doc)}
+        if test({}):  # a version whose model is gone reads the model's fields as missing
+            known = {doc["id"] for doc in models}
+            return lambda doc: (model := doc["model_id"]) in ok or model not in known
+        return lambda doc: doc["model_id"] in ok
 
     def _model_versions(self, node: Node, model_id: str, offset: int, limit: int | None) -> tuple[list[Doc], int]:
         if isinstance(node, MatchAll):
@@ -158,3 +200,8 @@ class IndexedQueries(ScanQueries):
             if model is not None:
                 ids.update(by_model("model_id", model["id"]))
         return ids
+
+
+def _model_field(path: list[str]) -> Getter:
+    """A version field of ``MODEL_PATHS``, read from the model's document."""
+    return methodcaller("get", "name" if path[0] == "model" else "namespace", MISSING)

@@ -14,6 +14,7 @@ on a write; ``rebuild`` happens once at open and after a rollback.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from itertools import product
 from typing import Any
 
@@ -189,6 +190,11 @@ class SortedIndex:
         stop = len(items) - offset
         start = 0 if limit is None else max(0, stop - limit)
         return [str(-key[-1]) for key in reversed(items[start:max(stop, 0)])]
+
+    def newest_keys(self, group: Any = None) -> Iterator[str]:
+        """Every doc id of the group from the highest order values down, lazily."""
+        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        return (str(-key[-1]) for key in reversed(items))
 
     def between(self, low: Any, high: Any, low_inclusive: bool = True, high_inclusive: bool = False,
                 group: Any = None) -> list[str]:

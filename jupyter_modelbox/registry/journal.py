@@ -16,8 +16,10 @@ Compaction never stops a writer for longer than a rename: ``rotate`` renames the
 ``<name>.journal.<last seq>`` and opens an empty one, and ``python -m jupyter_modelbox.registry.journal
 <folder>`` (a separate process, so neither its CPU nor its memory reaches the writer's) folds the
 snapshot and the rotated journals into a new snapshot (tmp file, fsync, rename) and then deletes
-them. A crash anywhere leaves a snapshot and journals that replay to the same state, since replay
-skips the sequence numbers a snapshot already holds.
+them. It runs at nice 19 and hands the snapshot to the disk in pieces (``write_in_pieces``), so the
+writer's next journal fdatasync never waits behind its flush. A crash anywhere leaves a snapshot
+and journals that replay to the same state, since replay skips the sequence numbers a snapshot
+already holds.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ import os
 import subprocess
 import sys
 import zlib
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from .errors import StorageError
+from .writeback import SYNC_EVERY_BYTES, start_writeback
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,7 @@ Tables = dict[str, dict[str, dict[str, Any]]]
 Op = list[Any]
 
 SNAPSHOT_FORMAT = 1
+PIECE_DOCUMENTS = 5_000  # documents encoded at a time by a compactor
 
 
 def dumps(value: Any) -> str:
@@ -239,6 +244,38 @@ class Journal:
             self._fd = None
 
 
+def write_in_pieces(path: Path, seq: int, tables: Tables) -> None:
+    """The snapshot of ``tables`` (the same JSON as ``dumps``), encoded a few thousand documents at a
+    time and handed to the disk as it goes: write-out starts after every piece and an fdatasync
+    waits for it every ``SYNC_EVERY_BYTES``. Written in one go, a snapshot of 1M versions left
+    about a gigabyte dirty in memory, and the writer's next journal fdatasync queued behind its
+    flush (creates took up to 223 ms during a compaction)."""
+    with open(path, "wb") as handle:
+        fd, unsynced = handle.fileno(), 0
+
+        def put(text: str) -> None:
+            nonlocal unsynced
+            data = text.encode()
+            handle.write(data)
+            handle.flush()
+            start_writeback(fd)
+            unsynced += len(data)
+            if unsynced >= SYNC_EVERY_BYTES:
+                os.fdatasync(fd)
+                unsynced = 0
+
+        put(f'{{"format":{SNAPSHOT_FORMAT},"seq":{int(seq)},"tables":{{')
+        for number, (name, docs) in enumerate(tables.items()):
+            put(f'{"," if number else ""}{dumps(name)}:{{')
+            items, first = iter(docs.items()), True
+            while piece := dict(islice(items, PIECE_DOCUMENTS)):
+                put(("" if first else ",") + dumps(piece)[1:-1])  # the members, without the braces
+                first = False
+            put("}")
+        put("}}")
+        os.fsync(fd)
+
+
 def fold_rotated(folder: Path, name: str = "registry") -> int:
     """The compactor's work: snapshot + rotated journals -> snapshot; returns how many were folded.
     The live journal is left alone (its writer keeps appending to it meanwhile)."""
@@ -253,10 +290,7 @@ def fold_rotated(folder: Path, name: str = "registry") -> int:
     for path in rotated:
         journal._replay(tables, path, cut_torn=False)
     tmp = journal.snapshot_path.with_suffix(".json.compacting")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(dumps({"format": SNAPSHOT_FORMAT, "seq": journal.seq, "tables": tables}))
-        handle.flush()
-        os.fsync(handle.fileno())
+    write_in_pieces(tmp, journal.seq, tables)
     os.replace(tmp, journal.snapshot_path)
     fsync_dir(folder)
     for path in rotated:
@@ -265,4 +299,6 @@ def fold_rotated(folder: Path, name: str = "registry") -> int:
 
 
 if __name__ == "__main__":
+    with contextlib.suppress(OSError):
+        os.nice(19)  # the registry's own process comes first for the CPU (2 cores shared with a server)
     fold_rotated(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "registry")

@@ -7,7 +7,7 @@ document. An index planner for this store (issue 18) replaces the scans over the
 from __future__ import annotations
 
 import heapq
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from .backend import Doc, DocumentStore, ModelFilter, Queries
@@ -62,8 +62,7 @@ class ScanQueries(Queries):
             return lambda doc: dotted(doc["metadata"], rest)
         if head == "tags":  # a model has the tags its versions hold
             return lambda doc: [t for v in self.docs.find("versions", "model_id", doc["id"]) for t in v["tags"]]
-        field = MODEL_FIELD_NAMES.get(head, head)
-        return lambda doc: doc.get(field, MISSING)
+        return methodcaller("get", MODEL_FIELD_NAMES.get(head, head), MISSING)
 
     # -- versions ------------------------------------------------------------------------------
 
@@ -103,8 +102,7 @@ class ScanQueries(Queries):
                 return model.get(field, MISSING)
 
             return model_field
-        field = VERSION_FIELD_NAMES.get(head, head)
-        return lambda doc: doc.get(field, MISSING)
+        return methodcaller("get", VERSION_FIELD_NAMES.get(head, head), MISSING)  # no Python frame per document
 
     def _final_metric(self, doc: Doc, path: list[str]) -> Any:
         """The last logged value of a metric; else the checkpoint's reported value."""

@@ -178,6 +178,10 @@ def _comparator(op: str, expected: Any) -> Callable[[Any], bool]:
     if kind is str and op in ("=", "!="):
         equal = op == "="
         return lambda actual: (actual == expected) == equal if type(actual) is str else compare(op, actual, expected)
+    if kind in (int, float) and op in ("=", "!="):
+        equal = op == "="
+        return lambda actual: ((actual == expected) == equal if type(actual) in (int, float)
+                               else compare(op, actual, expected))
     if kind in (int, float) and op in ("<", "<=", ">", ">="):
         fast = {"<": lambda a: a < expected, "<=": lambda a: a <= expected, ">": lambda a: a > expected,
                 ">=": lambda a: a >= expected}[op]
@@ -380,9 +384,12 @@ def _all(parts: list[Predicate]) -> Predicate:
     return lambda doc: first(doc) and rest(doc)
 
 
-def predicate(node: Node, accessor: Accessor) -> Predicate:
+def predicate(node: Node, accessor: Accessor, subtree: Callable[[Node], Predicate | None] | None = None) -> Predicate:
     """A function document -> bool for the tree; ``accessor`` turns a field path into a getter once,
-    so evaluating a document does no parsing."""
+    so evaluating a document does no parsing. ``subtree``, when given, may answer a whole subtree
+    (returning its predicate) before it is compiled the usual way (``None``)."""
+    if subtree is not None and (found := subtree(node)) is not None:
+        return found
     if isinstance(node, MatchAll):
         return lambda doc: True
     if isinstance(node, Compare):
@@ -398,11 +405,11 @@ def predicate(node: Node, accessor: Accessor) -> Predicate:
         name, description, like = accessor(["name"]), accessor(["description"]), _comparator("~", node.text)
         return lambda doc: like(name(doc)) or like(description(doc))
     if isinstance(node, Not):
-        inner = predicate(node.operand, accessor)
+        inner = predicate(node.operand, accessor, subtree)
         return lambda doc: not inner(doc)
     if isinstance(node, And):
-        return _all([predicate(operand, accessor) for operand in node.operands])
-    return _any([predicate(operand, accessor) for operand in node.operands])
+        return _all([predicate(operand, accessor, subtree) for operand in node.operands])
+    return _any([predicate(operand, accessor, subtree) for operand in node.operands])
 
 
 def compile_query(query: str | None, fields: frozenset[str], accessor: Accessor) -> Predicate:
@@ -412,7 +419,12 @@ def compile_query(query: str | None, fields: frozenset[str], accessor: Accessor)
 
 def dotted(value: Any, path: list[str]) -> Any:
     for part in path:
-        if not isinstance(value, Mapping) or part not in value:
+        if type(value) is dict:  # JSON's own mappings: skip the slower abstract isinstance test
+            value = value.get(part, MISSING)
+            if value is MISSING:
+                return MISSING
+        elif isinstance(value, Mapping) and part in value:
+            value = value[part]
+        else:
             return MISSING
-        value = value[part]
     return value
