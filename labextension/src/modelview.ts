@@ -418,7 +418,7 @@ export class ModelView extends Widget {
                     on: {
                       click: event => {
                         event.stopPropagation();
-                        void this._tagEdit(version, revision => this._client.removeTag(version.id, tag, revision));
+                        void this._edit(version, revision => this._client.removeTag(version.id, tag, revision));
                       }
                     }
                   },
@@ -484,7 +484,7 @@ export class ModelView extends Widget {
     if (!tag) {
       return;
     }
-    await this._tagEdit(version, revision =>
+    await this._edit(version, revision =>
       this._client.addTag(version.id, tag, false, revision).catch(async error => {
         if (!(error instanceof ModelboxAPIError) || error.status !== 409) {
           throw error;
@@ -499,18 +499,6 @@ export class ModelView extends Widget {
     );
   }
 
-  /** Send a tag change of a version with the version's revision as shown, then reload (see `sendEdit`). */
-  private _tagEdit(version: IModelVersion, send: (revision: number | undefined) => Promise<unknown>): Promise<boolean> {
-    return sendEdit({
-      slot: this._errors,
-      what: 'version',
-      revision: version.revision,
-      send,
-      done: () => void this.load(),
-      reload: () => void this.load()
-    });
-  }
-
   private async _registerVersion(model: IModel): Promise<void> {
     const version = await this._prompts.registerVersion(model);
     if (version) {
@@ -522,12 +510,16 @@ export class ModelView extends Widget {
     await this._edit(model, revision => this._client.updateModel(model.id, { archived: !model.archived }, revision));
   }
 
-  /** Send a change of the model with the revision shown, then reload (see `sendEdit`). */
-  private _edit(model: IModel, send: (revision: number | undefined) => Promise<unknown>): Promise<boolean> {
+  /** Send a change of the model (or of one of its versions, for tags) with the revision shown, then reload
+   * (see `sendEdit`). */
+  private _edit(
+    object: IModel | IModelVersion,
+    send: (revision: number | undefined) => Promise<unknown>
+  ): Promise<boolean> {
     return sendEdit({
       slot: this._errors,
-      what: 'model',
-      revision: model.revision,
+      what: 'model_id' in object ? 'version' : 'model',
+      revision: object.revision,
       send,
       done: () => void this.load(),
       reload: () => void this.load()
