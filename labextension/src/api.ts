@@ -288,7 +288,7 @@ export class ModelboxClient {
 
   // -- plumbing ----------------------------------------------------------
 
-  private _get<T>(endPoint: string): Promise<T> {
+  protected _get<T>(endPoint: string): Promise<T> {
     return this._call<T>(endPoint, {});
   }
 
@@ -296,7 +296,7 @@ export class ModelboxClient {
     return this._call<T>(endPoint, ifMatch(jsonBody(method, body), revision));
   }
 
-  private _call<T>(endPoint: string, init: RequestInit): Promise<T> {
+  protected _call<T>(endPoint: string, init: RequestInit): Promise<T> {
     return requestAPI<T>(endPoint, this.serverSettings, init);
   }
 }

@@ -42,6 +42,11 @@ export class EventPoller implements IDisposable {
     return this._received;
   }
 
+  /** Emitted once the poller knows where the feed stands: every later change reaches `received`. */
+  get following(): ISignal<this, void> {
+    return this._following;
+  }
+
   /** Failures of the feed (the poller keeps trying). */
   get failed(): ISignal<this, unknown> {
     return this._failed;
@@ -94,6 +99,7 @@ export class EventPoller implements IDisposable {
   private async _follow(): Promise<void> {
     if (this._since === null) {
       this._since = await this._client.lastEventSeq();
+      this._following.emit();
     }
     const since = this._since;
     const batch = await this._client.events(since, this._timeoutSeconds, this._abort.signal);
@@ -133,6 +139,7 @@ export class EventPoller implements IDisposable {
   private readonly _poll: Poll;
   private readonly _received = new Signal<this, IEvent[]>(this);
   private readonly _failed = new Signal<this, unknown>(this);
+  private readonly _following = new Signal<this, void>(this);
   private _since: number | null = null;
   private _started = false;
   private _pending: Promise<void> = Promise.resolve();

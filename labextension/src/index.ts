@@ -47,8 +47,9 @@ const plugin: JupyterFrontEndPlugin<IRegistryModel> = {
     fileBrowser: IDefaultFileBrowser | null,
     rendermime: IRenderMimeRegistry | null
   ): IRegistryModel => {
-    const client = new ModelboxClient(app.serviceManager.serverSettings);
-    const model = new RegistryModel({ client });
+    const model = new RegistryModel({ client: new ModelboxClient(app.serviceManager.serverSettings) });
+    // one client for every view, dialog and transfer: its writes make the shared state read afresh
+    const client = model.client;
     const transfers = new TransferList(client);
     const prompts = new LabPrompts(client, transfers);
     const notebooks: INotebookOpener = {

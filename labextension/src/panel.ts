@@ -28,7 +28,10 @@ export class ModelboxPanel extends Panel {
   constructor(options: ModelboxPanel.IOptions) {
     super();
     this.addClass('jp-ModelboxPanel');
-    this._client = options.client;
+    this._ownsModel = !options.model;
+    this._model = options.model ?? new RegistryModel({ client: options.client, pollOptions: options.pollOptions });
+    // every view reads through the model's shared state
+    this._client = this._model.client;
     this._prompts = options.prompts;
     this.transfers = options.transfers ?? new TransferList(this._client);
     this.list = new ModelList(this._client);
@@ -38,8 +41,6 @@ export class ModelboxPanel extends Panel {
     this.experimentList = new ExperimentList(this._client);
     this.experimentView = new ExperimentView(this._client, this._prompts);
     this._pages = options.pages ?? null;
-    this._ownsModel = !options.model;
-    this._model = options.model ?? new RegistryModel({ client: this._client, pollOptions: options.pollOptions });
 
     const header = new Widget({ node: this._renderHeader() });
     header.addClass('jp-ModelboxPanel-headerWidget');
@@ -84,8 +85,9 @@ export class ModelboxPanel extends Panel {
     return this._model.poller;
   }
 
-  /** Reload whatever view is shown. */
+  /** Reload whatever view is shown, from the server (nothing the views share is kept). */
   async refresh(): Promise<void> {
+    this._model.cache.clear();
     if (!this.experimentView.isHidden) {
       await this.experimentView.load();
     } else if (!this.experimentList.isHidden) {
@@ -196,10 +198,7 @@ export class ModelboxPanel extends Panel {
       h(
         'div',
         { className: 'jp-ModelboxPanel-buttons' },
-        button('New model', () => void this._createModel(), {
-          title: 'Create a model',
-          className: 'jp-ModelboxPanel-newModel'
-        }),
+        this._newModel,
         button('Refresh', () => void this.refresh(), {
           title: 'Reload from the registry',
           className: 'jp-ModelboxPanel-refresh'
@@ -267,7 +266,10 @@ export class ModelboxPanel extends Panel {
     for (const candidate of this._views()) {
       candidate.setHidden(candidate !== view);
     }
-    this._switch.show(view === this.experimentList || view === this.experimentView ? 'experiments' : 'models');
+    const experiments = view === this.experimentList || view === this.experimentView;
+    this._switch.show(experiments ? 'experiments' : 'models');
+    // experiments are made by training code, not here
+    this._newModel.hidden = experiments;
   }
 
   private _views(): Widget[] {
@@ -342,6 +344,10 @@ export class ModelboxPanel extends Panel {
   private readonly _ownsModel: boolean;
   private readonly _dropHandler: DropHandler;
   private readonly _switch = new ListSwitch(kind => (kind === 'models' ? this.showList() : this.showExperiments()));
+  private readonly _newModel = button('New model', () => void this._createModel(), {
+    title: 'Create a model',
+    className: 'jp-ModelboxPanel-newModel'
+  });
   private readonly _crumbs = h('nav', { className: 'jp-ModelboxPanel-crumbs', attrs: { 'aria-label': 'Location' } });
 }
 

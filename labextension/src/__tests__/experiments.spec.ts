@@ -417,6 +417,8 @@ describe('ModelboxPanel experiments', () => {
     expect(panel.list.isHidden).toBe(true);
     expect(texts(panel, '.jp-ModelboxPanel-crumbs .jp-ModelboxCrumb')).toEqual(['Experiments']);
     expect(panel.node.querySelector('.jp-ModelboxSwitch-experiments')?.getAttribute('aria-selected')).toBe('true');
+    const newModel = panel.node.querySelector('.jp-ModelboxPanel-newModel') as HTMLButtonElement;
+    expect(newModel.hidden).toBe(true); // experiments are made by training code
 
     (panel.node.querySelector('.jp-ModelboxExperiment-row') as HTMLElement).click();
     await settle();
@@ -433,6 +435,7 @@ describe('ModelboxPanel experiments', () => {
     expect(panel.list.isHidden).toBe(false);
     expect(panel.experimentView.isHidden).toBe(true);
     expect(texts(panel, '.jp-ModelboxPanel-crumbs .jp-ModelboxCrumb')).toEqual(['Models']);
+    expect(newModel.hidden).toBe(false);
     expect(calls(fetch)).toContain('GET experiments/e1/checkpoints?offset=0&limit=200');
     panel.dispose();
   });
