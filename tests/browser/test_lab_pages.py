@@ -182,3 +182,33 @@ def test_artifacts_on_the_pages_are_deleted_after_a_confirmation(
     expect(card).to_have_count(0)
     assert modelbox.get_model(name).artifacts() == []
     assert page_errors == []
+
+
+def test_pages_share_one_registry_state(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    """The model's page and its version's page show one model: one request for both, and one again after a change
+    made elsewhere (the registry model holds the answers; the event feed forgets what changed)."""
+    name = unique("page-shared")
+    model = modelbox.new_model(name)
+    model.new_model_version(version="first")
+    model.new_model_version(version="second")
+    asked: list[str] = []
+    model_url = f"/modelbox/api/models/{model.id}"
+    page.on("request", lambda request: asked.append(request.method) if request.url.endswith(model_url) else None)
+
+    panel = open_panel(page, lab_server)
+    version_view = open_version(panel, name, 2)
+    model_view = page.locator(f"#modelbox-model-{model.id} .jp-ModelboxModelView")
+    expect(model_view.locator(".jp-ModelboxDetail-title")).to_have_text(name)
+    expect(tab(page, f"{name} v2")).to_have_count(1)
+    assert asked == ["GET"], "the version's page asked again for the model its model's page had read"
+
+    renamed = unique("page-shared-renamed")
+    modelbox.get_model(name).rename(renamed)  # a change from Python: the pages hear of it through the feed
+    expect(tab(page, renamed)).to_have_count(2, timeout=15_000)
+    expect(model_view.locator(".jp-ModelboxDetail-title")).to_have_text(renamed)
+    expect(version_view.locator(".jp-ModelboxSnippet-code")).to_contain_text(f'mb.get_model("{renamed}")')
+    assert asked == ["GET", "GET"], "after the rename the pages did not read the model once between them"
+
+    assert page_errors == []
