@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from jupyter_modelbox import ModelBox
 
 from ..helpers.jupyter import JupyterServer
-from .conftest import click_until, drop_from_desktop, open_lab, unique
+from .conftest import SCREENSHOTS, click_until, drop_from_desktop, open_lab, unique
 
 pytestmark = pytest.mark.usefixtures("fresh_workspace")  # the lab server is shared
 
@@ -312,6 +312,42 @@ def test_model_created_from_python_appears_without_refresh(
 
     modelbox.get_model(f"{prefix}-from-kernel").new_model_version(version="v1")
     expect(row).to_contain_text("1 version", timeout=15_000)
+
+
+def test_long_list_draws_only_the_rows_in_view_and_scrolls_to_the_end(
+    page: Page, lab_server: JupyterServer, modelbox: ModelBox, page_errors: list[str]
+) -> None:
+    """The model list is virtualized: it draws the rows in view and fetches the pages of 100 they are in."""
+    prefix = unique("long")
+    count = 1_250
+    for i in range(count):
+        modelbox.new_model(f"{prefix}-{i:04d}")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/modelbox/api/models?" in r.url and prefix in r.url else None)
+    panel = open_panel(page, lab_server)
+    with page.expect_response(lambda r: "/modelbox/api/models?" in r.url and prefix in r.url):
+        search(panel, prefix)  # the box waits for typing to pause: scrolling before its query would be undone
+    expect(panel.locator(".jp-ModelboxList-status")).to_have_text(f"{count} models")
+    rows = panel.locator(".jp-ModelboxPanel-model")
+    expect(rows.first).to_contain_text(f"{prefix}-0000")
+    assert rows.count() < 60, "the list drew rows far out of view"
+
+    scroller = panel.locator(".jp-ModelboxList-viewport")
+    scroller.evaluate("node => { node.scrollTop = node.scrollHeight; }")
+    last = panel.locator(".jp-ModelboxPanel-model", has_text=f"{prefix}-{count - 1:04d}")
+    expect(last).to_be_visible(timeout=15_000)
+    assert rows.count() < 60
+    offsets = sorted({int(re.search(r"offset=(\d+)", url).group(1)) for url in asked})  # type: ignore[union-attr]
+    assert offsets[0] == 0 and offsets[-1] == 1_200, offsets
+    assert offsets == [0, 1_200], f"it fetched pages it did not show: {offsets}"
+
+    # the keyboard moves from the last row up, and Enter opens the model's page
+    last.focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"{prefix}-{count - 2:04d}")).to_have_count(1)
+    panel.screenshot(path=str(SCREENSHOTS / "sidebar_long_list_end.png"))
+    assert page_errors == []
 
 
 def test_version_view_draws_the_metric_chart(
