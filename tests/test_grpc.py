@@ -181,6 +181,19 @@ def test_errors_map_to_status_codes_with_the_registry_message(rpc: Rpc) -> None:
     code, _, _ = status_of(lambda: rpc("UpdateModel", pb.UpdateModelRequest(model_id=model.id, name="n",
                                                                             if_revision=1)))
     assert code == grpc.StatusCode.ABORTED
+    # tag edits take the tagged version's revision too, as REST's If-Match
+    version_id = rpc("CreateModelVersion", pb.CreateModelVersionRequest(model=model.id)).model_version
+    tagged = rpc("GetModelVersion", pb.GetModelVersionRequest(version_id=version_id)).version
+    stale = tagged.revision
+    tagged = rpc("AddTag", pb.AddTagRequest(version_id=tagged.id, tag="ab", if_revision=stale)).version
+    code, details, _ = status_of(lambda: rpc("AddTag", pb.AddTagRequest(version_id=tagged.id, tag="cd",
+                                                                        if_revision=stale)))
+    assert code == grpc.StatusCode.ABORTED and "revision" in details
+    code, details, _ = status_of(lambda: rpc("RemoveTag", pb.RemoveTagRequest(version_id=tagged.id, tag="ab",
+                                                                              if_revision=stale)))
+    assert code == grpc.StatusCode.ABORTED and "revision" in details
+    kept = rpc("RemoveTag", pb.RemoveTagRequest(version_id=tagged.id, tag="ab", if_revision=tagged.revision)).version
+    assert list(kept.unique_tags) == [] and kept.revision > tagged.revision
     code, details, _ = status_of(lambda: rpc("ListModelVersions", pb.ListModelVersionsRequest(model=model.id,
                                                                                             offset=-1)))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "offset must be >= 0" in details

@@ -161,12 +161,14 @@ class ObjectRpcs(ServiceBase):
 
     @unary
     async def AddTag(self, request: Any, context: Context) -> Any:
-        doc = await self.call(self.registry.add_tag, request.version_id, request.tag, request.move, actor=self.actor)
+        doc = await self.call(self.registry.add_tag, request.version_id, request.tag, request.move, actor=self.actor,
+                              if_revision=optional(request, "if_revision"))
         return fill(pb.AddTagResponse(), {"version": doc})
 
     @unary
     async def RemoveTag(self, request: Any, context: Context) -> Any:
-        doc = await self.call(self.registry.remove_tag, request.version_id, request.tag, actor=self.actor)
+        doc = await self.call(self.registry.remove_tag, request.version_id, request.tag, actor=self.actor,
+                              if_revision=optional(request, "if_revision"))
         return fill(pb.RemoveTagResponse(), {"version": doc})
 
     @unary
