@@ -185,6 +185,7 @@ async function submitForm<T, R>(options: {
     options.body,
     options.submit
   );
+  dialog.addClass('jp-ModelboxFormDialog');
   const result = await dialog.launch();
   return result.button.accept ? dialog.submitted : null;
 }

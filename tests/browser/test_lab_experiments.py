@@ -105,6 +105,9 @@ def test_experiment_checkpoints_and_register_as_version(
     expect(dialog).to_contain_text(f"Checkpoint {checkpoints[2].uuid} of {name}: epoch 2, batch 200")
     expect(dialog.get_by_label("Model name", exact=True)).to_be_focused()
     expect(dialog.get_by_label("Namespace of a new model")).to_have_value(namespace)
+    body = dialog.locator(".jp-Dialog-body")
+    assert body.evaluate("b => b.scrollTop === 0 && b.scrollHeight <= b.clientHeight"), "the form opened scrolled"
+
     dialog.get_by_label("Model name", exact=True).fill("bad/name")
     expect(dialog.get_by_label("Model", exact=True).locator("option").first).to_have_text(
         f'New model "bad/name" in {namespace}')
@@ -112,6 +115,7 @@ def test_experiment_checkpoints_and_register_as_version(
     dialog.get_by_role("button", name="Register").click()
     expect(dialog.locator(".jp-ModelboxDialog-errors")).to_contain_text("model name")  # the server's refusal
     expect(dialog.get_by_label("Version label")).to_have_value("best-epoch-2")  # kept
+    assert body.evaluate("b => b.scrollHeight <= b.clientHeight"), "the refusal pushed the first fields out of view"
     page.screenshot(path=str(SCREENSHOTS / "experiment_register_error.png"))
     model_name = unique("from-checkpoint")
     dialog.get_by_label("Model name", exact=True).fill(model_name)
