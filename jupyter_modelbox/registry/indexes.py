@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from itertools import product
+from operator import itemgetter
 from typing import Any
 
 IndexSpec = str | tuple[str, ...]
@@ -80,17 +81,41 @@ class HashIndex:
                 del buckets[key]
 
     def load(self, table: dict[str, dict[str, Any]]) -> None:
-        """Index every document of ``table`` (after a load or a rollback)."""
-        self.buckets.clear()
-        if not self._single:
-            for doc_id, doc in table.items():
-                self.add(doc_id, self.keys(doc))
+        """Index every document of ``table`` (after a load or a rollback).
+
+        At open this runs over every document (1M versions), so the usual case is done in bulk: when
+        each document has the fields and their values are JSON scalars, the keys are those values,
+        and when no key repeats (``id``) the index is one ``dict`` built without a per-document step."""
+        self.buckets = {}
+        values = field_values(table, self.fields)
+        if values is None:  # a document lacks a field
+            self._load_each(table)
             return
-        field, add = self.fields[0], self.add
+        ids = list(table)
+        try:
+            once: dict[Any, str | set[str]] = dict(zip(values, ids, strict=True))
+        except TypeError:  # a list (tags) or an object among the values
+            self._load_each(table)
+            return
+        if len(once) == len(ids):
+            self.buckets = once
+            return
+        buckets = self.buckets
+        for key, doc_id in zip(values, ids, strict=True):
+            bucket = buckets.get(key)
+            if bucket is None:
+                buckets[key] = doc_id
+            elif type(bucket) is str:
+                buckets[key] = {bucket, doc_id}
+            else:
+                bucket.add(doc_id)  # type: ignore[union-attr]  # a set: str was handled above
+
+    def _load_each(self, table: dict[str, dict[str, Any]]) -> None:
+        add, keys, fields = self.add, self.keys, self.fields
         for doc_id, doc in table.items():
-            value = doc.get(field)
-            add(doc_id, _members(value) if isinstance(value, list) else
-                [value if type(value) in _ATOMIC else hashable(value)])
+            # a list field without members (a version without tags) gives a composite no key
+            if self._single or [] not in [doc.get(field) for field in fields]:
+                add(doc_id, keys(doc))
 
     def get(self, key: Any) -> set[str]:
         """The ids with that key (may be the index's own set: do not change it)."""
@@ -106,6 +131,15 @@ class HashIndex:
 
     def clear(self) -> None:
         self.buckets.clear()
+
+
+def field_values(table: dict[str, dict[str, Any]], fields: tuple[str, ...]) -> list[Any] | None:
+    """Each document's value of the field (one field) or tuple of values (several), in the table's
+    order; None when some document lacks one of them."""
+    try:
+        return list(map(itemgetter(*fields), table.values()))
+    except KeyError:
+        return None
 
 
 _EMPTY: set[str] = set()
@@ -172,14 +206,38 @@ class SortedIndex:
                 del self.groups[group]
 
     def load(self, table: dict[str, dict[str, Any]]) -> None:
-        """Index every document of ``table`` (after a load or a rollback)."""
-        self.groups.clear()
-        for doc_id, doc in table.items():
-            entry = self.entry(doc_id, doc)
-            if entry is not None:
-                self.groups.setdefault(entry[0], []).append(entry[1])
-        for items in self.groups.values():
+        """Index every document of ``table`` (after a load or a rollback); in bulk when every
+        document has the fields, with ordered values and a scalar group (see ``HashIndex.load``)."""
+        groups: dict[Any, list[tuple[Any, ...]]] = {}
+        self.groups = groups
+        orders = field_values(table, self.order)
+        grouped = field_values(table, (self.group,)) if self.group is not None else [None] * len(table)
+        if orders is None or grouped is None or not self._bulk_loadable(orders, grouped):
+            for doc_id, doc in table.items():
+                entry = self.entry(doc_id, doc)
+                if entry is not None:
+                    groups.setdefault(entry[0], []).append(entry[1])
+        else:
+            negated = [-int(doc_id) for doc_id in table]
+            keys: Iterator[tuple[Any, ...]] = (
+                zip(orders, negated, strict=True) if len(self.order) == 1
+                else ((*values, doc_id) for values, doc_id in zip(orders, negated, strict=True)))
+            for group, key in zip(grouped, keys, strict=True):
+                items = groups.get(group)
+                if items is None:
+                    groups[group] = [key]
+                else:
+                    items.append(key)
+        for items in groups.values():
             items.sort()
+
+    def _bulk_loadable(self, orders: list[Any], grouped: list[Any]) -> bool:
+        """Every group a scalar and every order value orderable: the entries are the values as read."""
+        if not {type(value) for value in grouped} <= _ATOMIC:
+            return False
+        if len(self.order) == 1:
+            return {type(value) for value in orders} <= _ORDERED
+        return all(type(value) in _ORDERED for values in orders for value in values)
 
     def size(self, group: Any = None) -> int:
         return len(self.groups.get(hashable(group) if self.group is not None else None, ()))
