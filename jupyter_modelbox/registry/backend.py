@@ -50,6 +50,12 @@ class Change:
     append: Mapping[str, Any] = field(default_factory=dict)
     discard: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def shape(self) -> tuple[tuple[str, ...], ...]:
+        """Which fields each kind of change touches (not the values): what a store's statement depends on."""
+        return (("set",) if self.set else (), tuple(self.add), tuple(self.merge), tuple(self.unset),
+                tuple(self.append), tuple(self.discard))
+
 
 def apply_change(doc: Doc, change: Change) -> Doc:
     """The document after ``change`` (a new dict; ``doc`` is left alone). Stores without a native

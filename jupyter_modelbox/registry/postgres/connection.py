@@ -28,6 +28,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.pq import Escaping
 from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -118,13 +119,20 @@ def configure(conn: psycopg.Connection[Any]) -> None:
     set_json_loads(json_loads, conn)
 
 
+def quote(conn: psycopg.Connection[Any], text: str) -> str:
+    """``text`` as a string literal of SQL, quoted by libpq for ``conn`` (what ``sql.Literal`` does for a
+    ``str``, without building a composition: statements are rendered as plain text, once per shape)."""
+    encoding = conn.info.encoding
+    return bytes(Escaping(conn.pgconn).escape_literal(text.encode(encoding))).decode(encoding)
+
+
 class _Local(threading.local):
     """The registry call running on this thread: its connection, nesting depth and pending events."""
 
     conn: psycopg.Connection[Any] | None = None
     depth = 0
     events: list[dict[str, Any]]
-    pending: list[sql.Composable]  # statements with their values inlined, sent with the next one
+    pending: list[str]  # statements with their values inlined, sent with the next one
 
 
 class Connections:
@@ -139,7 +147,7 @@ class Connections:
         )
         self.pool.open(wait=False)
         self._local = _Local()
-        self.commit_events: Callable[[psycopg.Connection[Any], list[sql.Composable], list[dict[str, Any]]],
+        self.commit_events: Callable[[psycopg.Connection[Any], list[str], list[dict[str, Any]]],
                                      Callable[[], None]] | None
         self.commit_events = None  # sends the pending statements, the events and COMMIT; returns what to do after
 
@@ -165,7 +173,7 @@ class Connections:
                     then = self.commit_events(conn, pending, local.events)
                 elif pending:
                     with conn.cursor() as cur:
-                        cur.execute(sql.SQL("; ").join([*pending, sql.SQL("COMMIT")]))  # one round trip
+                        cur.execute(sql.SQL("; ".join([*pending, "COMMIT"])))  # one round trip
                 else:
                     conn.commit()
             except BaseException:
@@ -216,18 +224,21 @@ class Connections:
             with conn.cursor() as cur:
                 if self._local.pending:  # what the call wrote so far, before anything reads
                     pending, self._local.pending = self._local.pending, []
-                    cur.execute(sql.SQL("; ").join(pending))
+                    cur.execute(sql.SQL("; ".join(pending)))
                 yield cur
         except psycopg.Error as exc:
             raise self.error(exc) from None
 
-    def defer(self, statement: sql.Composable) -> None:
-        """Run ``statement`` (values inlined as literals, no result wanted) with the call's next one."""
+    def defer(self, template: str, *values: str) -> None:
+        """Run ``template`` with ``values`` in its ``{}`` as quoted literals (no result wanted) with the
+        call's next statement."""
         if not self._local.depth:
             with self.transaction():
-                self.defer(statement)
+                self.defer(template, *values)
             return
-        self._local.pending.append(statement)
+        conn = self._local.conn
+        assert conn is not None
+        self._local.pending.append(template.format(*(quote(conn, value) for value in values)))
         if len(self._local.pending) >= MAX_PENDING:  # a call writing many documents: send them now and then
             with self.cursor():
                 pass

@@ -23,6 +23,7 @@ from .escape import escape_text, json_dumps
 from .schema import DOCUMENT_TABLES, table
 
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+MAX_RENDERED = 1024  # rendered UPDATE statements kept, by table and shape of change
 
 
 def field(name: str, source: str = "doc") -> sql.Composable:
@@ -46,6 +47,8 @@ class PostgresDocumentStore(DocumentStore):
         self.indexes = dict(indexes or {})
         self._known = set(DOCUMENT_TABLES)
         self._lock = threading.Lock()
+        self._rendered: dict[tuple[str, str], sql.SQL] = {}
+        self._updates: dict[tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...]], sql.SQL] = {}
 
     def _table(self, name: str) -> sql.Identifier:
         if name not in self._known:
@@ -64,6 +67,15 @@ class PostgresDocumentStore(DocumentStore):
     def transaction(self) -> AbstractContextManager[None]:
         return self.connections.transaction()
 
+    def _statement(self, template: str, table_name: str) -> sql.SQL:
+        """``template`` with the table in its ``{}``, rendered once: composing SQL costs more CPU than
+        the statement's round trip, and the hot statements differ only in their parameters."""
+        key = (template, table_name)
+        found = self._rendered.get(key)
+        if found is None:
+            found = self._rendered[key] = sql.SQL(sql.SQL(template).format(self._table(table_name)).as_string())
+        return found
+
     def _one(self, query: sql.Composed | sql.SQL, params: list[Any]) -> Doc | None:
         with self.connections.cursor() as cur:
             row = cur.execute(query, params).fetchone()
@@ -74,11 +86,10 @@ class PostgresDocumentStore(DocumentStore):
             return [row[0] for row in cur.execute(query, params)]
 
     def get(self, table_name: str, doc_id: str) -> Doc | None:
-        query = sql.SQL("SELECT doc FROM {} WHERE id = %s").format(self._table(table_name))
-        return self._one(query, [escape_text(doc_id)])
+        return self._one(self._statement("SELECT doc FROM {} WHERE id = %s", table_name), [escape_text(doc_id)])
 
     def lock(self, table_name: str, doc_id: str) -> Doc | None:
-        query = sql.SQL("SELECT doc FROM {} WHERE id = %s FOR UPDATE").format(self._table(table_name))
+        query = self._statement("SELECT doc FROM {} WHERE id = %s FOR UPDATE", table_name)
         return self._one(query, [escape_text(doc_id)])
 
     def find(self, table_name: str, name: str, value: Any) -> list[Doc]:
@@ -111,9 +122,9 @@ class PostgresDocumentStore(DocumentStore):
     def put(self, table_name: str, doc: Doc) -> None:
         """Sent with the call's next statement (a constraint it breaks is reported from there, at the latest
         from COMMIT: the call fails as a whole)."""
-        self.connections.defer(sql.SQL("INSERT INTO {} (id, doc) VALUES ({}, {}::jsonb) ON CONFLICT (id) DO UPDATE "
-                                       "SET doc = EXCLUDED.doc").format(self._table(table_name),
-                                                                        escape_text(doc["id"]), json_dumps(doc)))
+        insert = self._statement("INSERT INTO {} (id, doc) VALUES ({{}}, {{}}::jsonb) ON CONFLICT (id) DO UPDATE "
+                                 "SET doc = EXCLUDED.doc", table_name)
+        self.connections.defer(insert.as_string(), escape_text(doc["id"]), json_dumps(doc))
 
     def insert(self, table_name: str, doc: Doc) -> bool:
         query = sql.SQL("INSERT INTO {} (id, doc) VALUES (%s, %s::jsonb) ON CONFLICT DO NOTHING RETURNING 1").format(
@@ -128,17 +139,19 @@ class PostgresDocumentStore(DocumentStore):
         expect: Mapping[str, Any] | None = None,
         check: Callable[[Doc], None] | None = None,
     ) -> Doc | None:
-        expression, params = _change_expression(change)
-        conditions: list[sql.Composable] = [sql.SQL("id = %s")]
-        condition_params: list[Any] = [escape_text(doc_id)]
-        for name, value in (expect or {}).items():
-            if value is not None:
-                conditions.append(sql.SQL("{} = %s::jsonb").format(field(name)))
-                condition_params.append(json_dumps(value))
-        query = sql.SQL("UPDATE {} SET doc = {} WHERE {} RETURNING doc").format(
-            self._table(table_name), expression, sql.SQL(" AND ").join(conditions))
+        expect = expect or {}
+        expected = tuple(name for name, value in expect.items() if value is not None)
+        query = self._updates.get((table_name, change.shape, expected))
+        if query is None:
+            if len(self._updates) > MAX_RENDERED:  # shapes are the registry's own, so this is a safeguard
+                self._updates.clear()
+            conditions = [sql.SQL("id = %s"), *(sql.SQL("{} = %s::jsonb").format(field(name)) for name in expected)]
+            query = self._updates[(table_name, change.shape, expected)] = sql.SQL(sql.SQL(
+                "UPDATE {} SET doc = {} WHERE {} RETURNING doc").format(
+                self._table(table_name), _change_expression(change), sql.SQL(" AND ").join(conditions)).as_string())
+        params = [*_change_params(change), escape_text(doc_id), *(json_dumps(expect[name]) for name in expected)]
         with self.connections.transaction():  # the call's own, or one for this change alone
-            new = self._one(query, params + condition_params)
+            new = self._one(query, params)
             if new is not None and check is not None:
                 check(new)  # raising aborts the transaction: the change is never committed
         return new
@@ -151,32 +164,45 @@ class PostgresDocumentStore(DocumentStore):
         pass  # the backend closes the pool
 
 
-def _change_expression(change: Change) -> tuple[sql.Composable, list[Any]]:
+def _change_expression(change: Change) -> sql.Composable:
     """``doc`` after the change, as one jsonb expression: a chain of steps, each reading the result
-    of the one before (as ``apply_change`` does), from the row's current ``doc``."""
-    steps: list[tuple[sql.Composable, tuple[Any, ...]]] = []
+    of the one before (as ``apply_change`` does), from the row's current ``doc``. Its parameters
+    are ``_change_params``: the expression depends only on the change's shape (which fields)."""
+    steps: list[sql.Composable] = []
 
-    def step(name: str, value: str, *values: Any) -> None:  # ``value`` is SQL over ``d->name`` as {v}
+    def step(name: str, value: str) -> None:  # ``value`` is SQL over ``d->name`` as {v}
         current = sql.SQL("d->{}").format(sql.Literal(name))
-        steps.append((sql.SQL("jsonb_set(d, {}, {})").format(sql.Literal([name]), sql.SQL(value).format(v=current)),
-                      values))
+        steps.append(sql.SQL("jsonb_set(d, {}, {})").format(sql.Literal([name]), sql.SQL(value).format(v=current)))
 
     if change.set:
-        steps.append((sql.SQL("d || %s::jsonb"), (json_dumps(dict(change.set)),)))
-    for name, amount in change.add.items():
-        step(name, "to_jsonb(coalesce(({v} #>> '{{}}')::bigint, 0) + %s)", int(amount))
-    for name, patch in change.merge.items():
-        step(name, "coalesce({v}, '{{}}'::jsonb) || %s::jsonb", json_dumps(dict(patch)))
-    for name, keys in change.unset.items():
-        step(name, "coalesce({v}, '{{}}'::jsonb) - %s::text[]", [escape_text(k) for k in keys])
-    for name, member in change.append.items():
+        steps.append(sql.SQL("d || %s::jsonb"))
+    for name in change.add:
+        step(name, "to_jsonb(coalesce(({v} #>> '{{}}')::bigint, 0) + %s)")
+    for name in change.merge:
+        step(name, "coalesce({v}, '{{}}'::jsonb) || %s::jsonb")
+    for name in change.unset:
+        step(name, "coalesce({v}, '{{}}'::jsonb) - %s::text[]")
+    for name in change.append:
         step(name, "(SELECT CASE WHEN l @> jsonb_build_array(%s::jsonb) THEN l ELSE l || jsonb_build_array(%s::jsonb) "
-                   "END FROM coalesce({v}, '[]'::jsonb) AS l)", json_dumps(member), json_dumps(member))
-    for name, member in change.discard.items():
+                   "END FROM coalesce({v}, '[]'::jsonb) AS l)")
+    for name in change.discard:
         step(name, "(SELECT coalesce(jsonb_agg(e ORDER BY n), '[]'::jsonb) FROM jsonb_array_elements("
-                   "coalesce({v}, '[]'::jsonb)) WITH ORDINALITY AS m(e, n) WHERE e <> %s::jsonb)", json_dumps(member))
+                   "coalesce({v}, '[]'::jsonb)) WITH ORDINALITY AS m(e, n) WHERE e <> %s::jsonb)")
     chain: sql.Composable = sql.SQL("(SELECT doc AS d)")
-    for number, (expression, _) in enumerate(steps):
+    for number, expression in enumerate(steps):
         chain = sql.SQL("(SELECT {} AS d FROM {} AS {})").format(expression, chain, sql.Identifier(f"s{number}"))
-    params = [value for _, values in reversed(steps) for value in values]  # the last step is written first
-    return sql.SQL("(SELECT d FROM {} AS result)").format(chain), params
+    return sql.SQL("(SELECT d FROM {} AS result)").format(chain)
+
+
+def _change_params(change: Change) -> list[Any]:
+    """The values of ``_change_expression``'s steps, in the order they appear in its SQL (the last
+    step is written first)."""
+    steps: list[tuple[Any, ...]] = []
+    if change.set:
+        steps.append((json_dumps(dict(change.set)),))
+    steps += [(int(amount),) for amount in change.add.values()]
+    steps += [(json_dumps(dict(patch)),) for patch in change.merge.values()]
+    steps += [([escape_text(k) for k in keys],) for keys in change.unset.values()]
+    steps += [(json_dumps(member), json_dumps(member)) for member in change.append.values()]
+    steps += [(json_dumps(member),) for member in change.discard.values()]
+    return [value for values in reversed(steps) for value in values]

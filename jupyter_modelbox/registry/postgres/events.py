@@ -26,7 +26,7 @@ import psycopg
 from psycopg import sql
 
 from ..backend import Doc, EventLog
-from .connection import Connections
+from .connection import Connections, quote
 from .escape import json_dumps
 
 log = logging.getLogger(__name__)
@@ -54,23 +54,22 @@ class PostgresEventLog(EventLog):
     def append(self, event: Doc) -> None:
         self.connections.add_event(event)
 
-    def _commit_events(self, conn: psycopg.Connection[Any], pending: list[sql.Composable],
-                       events: list[Doc]) -> Callable[[], None]:
+    def _commit_events(self, conn: psycopg.Connection[Any], pending: list[str], events: list[Doc]
+                       ) -> Callable[[], None]:
         """Send the call's pending statements, write its events and commit, in one round trip."""
-        rows = sql.SQL(", ").join(sql.SQL("(nextval('modelbox_event_seq'), {}::jsonb)").format(json_dumps(e))
-                                  for e in events)
-        statements: list[sql.Composable] = [
+        rows = ", ".join(f"(nextval('modelbox_event_seq'), {quote(conn, json_dumps(e))}::jsonb)" for e in events)
+        statements = [
             *pending,
-            sql.SQL("SELECT pg_advisory_xact_lock({})").format(EVENT_LOCK),
-            sql.SQL("WITH added AS (INSERT INTO modelbox_events (seq, doc) VALUES {} RETURNING seq) "
-                    "SELECT max(seq), pg_notify({}, max(seq)::text) FROM added").format(rows, CHANNEL),
+            f"SELECT pg_advisory_xact_lock({EVENT_LOCK})",
+            f"WITH added AS (INSERT INTO modelbox_events (seq, doc) VALUES {rows} RETURNING seq) "
+            f"SELECT max(seq), pg_notify('{CHANNEL}', max(seq)::text) FROM added",
         ]
         if (self._known + len(events)) // 1000 != self._known // 1000:  # now and then, forget the oldest
-            statements.append(sql.SQL("DELETE FROM modelbox_events WHERE seq <= "
-                                      "(SELECT currval('modelbox_event_seq') - {})").format(MAX_EVENTS))
-        statements.append(sql.SQL("COMMIT"))
+            statements.append(f"DELETE FROM modelbox_events WHERE seq <= (SELECT currval('modelbox_event_seq') - "
+                              f"{MAX_EVENTS})")
+        statements.append("COMMIT")
         with conn.cursor() as cur:
-            cur.execute(sql.SQL("; ").join(statements))  # no parameters: values are quoted literals
+            cur.execute(sql.SQL("; ".join(statements)))  # no parameters: values are quoted literals
             for _ in range(len(pending) + 1):
                 cur.nextset()  # to the result of the events' INSERT
             row = cur.fetchone()
