@@ -555,7 +555,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a resumable upload */
+        /** Start a resumable upload; 'checksum', the sha256 of all its bytes when known up front, lets the server store them without a copy (finish still verifies them against it) */
         post: operations["start_upload"];
         delete?: never;
         options?: never;
@@ -2542,7 +2542,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description sha256 (64 hex digits) of the whole upload */
+                    checksum?: string;
+                };
             };
         };
         responses: {
