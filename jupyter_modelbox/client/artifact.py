@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 Doc = dict[str, Any]
 PARALLEL_UPLOADS = 4
-DOWNLOAD_BLOCK = 4 * 1024 * 1024  # written while a second thread hashes it
+DOWNLOAD_BLOCK = 16 * 1024 * 1024  # written while a second thread hashes it; a whole range of a ranged download
 
 
 def _time(value: str | None) -> datetime | None:

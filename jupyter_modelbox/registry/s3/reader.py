@@ -81,7 +81,8 @@ class S3ObjectReader(io.RawIOBase):
                 self._next += RANGE_BYTES
             self._block = memoryview(self._ahead.popleft().result())
         wanted = len(self._block) if size is None or size < 0 else min(size, len(self._block))
-        block = bytes(self._block[:wanted])
+        whole = self._block.obj if wanted == len(self._block) == len(self._block.obj) else None  # type: ignore[arg-type]
+        block = whole if isinstance(whole, bytes) else bytes(self._block[:wanted])  # a whole range goes uncopied
         self._block = self._block[wanted:]
         self._position += len(block)
         if self._digest is not None:
