@@ -297,27 +297,34 @@ class HttpTransport:
     def upload_blob(self, source: str | os.PathLike[str], progress: Callable[[int], None] | None = None) -> BlobRef:
         """Stream a file in large PUTs; after a failure the upload continues from the offset the server has.
 
-        The sha256 is computed first and announced at the start: the server then writes the bytes
-        straight to their blob key (in object storage, no copy afterwards; measured faster overall than
-        hashing while sending). The server still hashes what it receives and stores nothing unless it matches.
+        Where the server says announcing the sha256 saves work (``checksum_first`` in ``/info``: an
+        object store then writes straight to the blob key, no copy afterwards), the file is hashed first;
+        elsewhere a second thread hashes it while the bytes are sent (a range sent twice is hashed once).
+        The server hashes what it receives either way and stores nothing unless it matches.
         """
         path = Path(source)
         size = path.stat().st_size
-        checksum, hashed = sha256_file(path)
-        if hashed != size:
-            raise InvalidArgumentError(f"{path} changed while it was read ({size} bytes, then {hashed})")
-        started = self._call("start_upload", checksum=checksum)
+        announced = sha256_file(path) if self.checksum_first else None
+        if announced is not None and announced[1] != size:
+            raise InvalidArgumentError(f"{path} changed while it was read ({size} bytes, then {announced[1]})")
+        started = self._call("start_upload", checksum=announced[0] if announced else None)
         upload_id = started["upload_id"]
         request_bytes = min(REQUEST_BYTES, started.get("max_chunk_bytes") or REQUEST_BYTES)
-        with Progress(f"uploading {path.name}", size, progress) as bar:
+        with Progress(f"uploading {path.name}", size, progress) as bar, \
+                ThreadPoolExecutor(1, thread_name_prefix="modelbox-sha256") as hasher:
+            hashing = hasher.submit(sha256_file, path) if announced is None else None
             offset = failures = 0
             while True:
                 try:
                     if offset < size:
                         offset = self._put_range(upload_id, path, offset, min(request_bytes, size - offset), bar)
                         continue
+                    digest, hashed = announced or hashing.result()  # type: ignore[union-attr]
+                    if hashed != size:
+                        raise InvalidArgumentError(f"{path} changed while it was uploaded ({size} bytes, "
+                                                   f"then {hashed})")
                     # 409: the server could not verify the bytes it had (a restart): it asks for them again
-                    return BlobRef(self._call("finish_upload", upload_id=upload_id, checksum=checksum))
+                    return BlobRef(self._call("finish_upload", upload_id=upload_id, checksum=digest))
                 except ModelBoxError as error:
                     sending = offset < size
                     if not (sending and isinstance(error, ServerUnavailableError)) and error.status != 409:
@@ -329,6 +336,11 @@ class HttpTransport:
                         ) from error
                     time.sleep(0.2 * 2 ** (failures - 1))
                     offset = self._call("upload_offset", upload_id=upload_id)["offset"]  # what arrived before
+
+    @functools.cached_property
+    def checksum_first(self) -> bool:
+        """Whether the server stores uploads with less work when their sha256 comes first (asked once)."""
+        return bool(self.info().get("checksum_first"))
 
     def _put_range(self, upload_id: str, path: Path, offset: int, length: int, bar: Progress) -> int:
         """Send ``length`` bytes of ``path`` from ``offset`` as one streamed PUT; the server's new offset."""

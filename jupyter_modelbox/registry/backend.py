@@ -177,6 +177,9 @@ class BlobStore(ABC):
     """
 
     location: str = ""
+    # whether an upload whose sha256 is announced at its start is stored with less work (an object
+    # store writes it straight to its blob key instead of copying it there): clients then hash first
+    direct_uploads: bool = False
 
     @abstractmethod
     def put_stream(self, stream: BinaryIO, expected_checksum: str | None = None) -> BlobRef:

@@ -35,6 +35,8 @@ COPY_THREADS = 4
 
 
 class S3BlobStore(BlobStore):
+    direct_uploads = True
+
     def __init__(self, location: S3Location) -> None:
         self.where = location
         self.location = str(location)

@@ -883,6 +883,8 @@ export interface components {
             last_event_seq: number;
             limits: components["schemas"]["Limits"];
             user: string;
+            /** @description uploads that announce their sha256 at the start are stored with less work (a client then hashes the file first) */
+            checksum_first: boolean;
         };
         /** @description a binary column: needs dtype '<f8' or '<i8' and a base64 'b64' string of the raw little-endian array */
         BinaryColumn: {
