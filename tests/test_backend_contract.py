@@ -191,9 +191,9 @@ def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
     return S3BlobStore(S3Location.parse(s3_prefix_url(), S3Options.from_env(part_bytes=5 * 1024 * 1024)))
 
 
-def _upload(blobs: BlobStore, upload_id: str, chunks: list[bytes]) -> Doc:
+def _upload(blobs: BlobStore, upload_id: str, chunks: list[bytes], checksum: str | None = None) -> Doc:
     """Send ``chunks`` as separate writers (as separate requests would), keeping the state between them."""
-    state = blobs.start_upload(upload_id)
+    state = blobs.start_upload(upload_id, checksum)
     for chunk in chunks:
         writer = blobs.open_upload(upload_id, state)
         writer.write(chunk)
@@ -253,6 +253,33 @@ def test_blob_store_upload_sessions_resume_from_their_state(blob_store: BlobStor
         stream.seek(len(data) - 100)
         assert stream.read(1000) == data[-100:]
     assert blob_store.stale_staging(0) == []
+
+
+def test_blob_store_announced_uploads_are_verified_stored_once_and_leave_no_staging(blob_store: BlobStore) -> None:
+    data = os.urandom(5 * 1024 * 1024 + 3)
+    checksum = hashlib.sha256(data).hexdigest()
+    state = _upload(blob_store, "a1", [data[:7], data[7:]], checksum)
+    assert blob_store.stale_staging(0, keep=["a1"], keep_states=[state]) == []
+    with pytest.raises(IntegrityError):  # finished with another sha256 than announced
+        blob_store.finish_upload("a1", "0" * 64, checksum, state)
+    short = data[:-1]
+    state = _upload(blob_store, "a2", [short], checksum)
+    with pytest.raises(IntegrityError, match="corrupted in transit"):  # the bytes are not the announced ones
+        blob_store.finish_upload("a2", checksum, hashlib.sha256(short).hexdigest(), state)
+    assert not blob_store.exists(checksum) and blob_store.stale_staging(0) == []
+    orphan = _upload(blob_store, "a3", [data], checksum)  # a session the registry lost (a crash)
+    stale = blob_store.stale_staging(0)
+    assert stale and blob_store.stale_staging(0, keep=["a3"], keep_states=[orphan]) == []
+    for name in stale:  # in S3: the multipart upload at the blob key, and the tail
+        blob_store.remove_staging(name)
+    assert blob_store.stale_staging(0) == [] and not blob_store.exists(checksum)
+    for upload_id in ("a4", "a5"):  # stored, then deduplicated
+        state = _upload(blob_store, upload_id, [data], checksum)
+        assert blob_store.finish_upload(upload_id, checksum, checksum, state) == {"checksum": checksum,
+                                                                                  "size": len(data)}
+    assert list(blob_store.checksums()) == [checksum] and blob_store.stale_staging(0) == []
+    with blob_store.open(checksum) as stream:
+        assert stream.read() == data
 
 
 def test_blob_store_cancel_and_stale_staging(blob_store: BlobStore) -> None:

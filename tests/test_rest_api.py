@@ -349,8 +349,10 @@ def test_limits_are_configurable_and_enforced(tmp_path: Path) -> None:
             "--ModelboxApp.max_json_body_bytes=2000", "--ModelboxApp.max_metadata_bytes=500")
     with JupyterServer(tmp_path, extra_args=args) as server:
         api = Api(server)
-        limits = api("GET", "/info").json()["limits"]
+        info = api("GET", "/info").json()
+        limits = info["limits"]
         assert (limits["max_metadata_keys"], limits["max_name_length"], limits["max_json_body_bytes"]) == (3, 10, 2000)
+        assert info["checksum_first"] is False  # a folder renames an upload into place: hashing first gains nothing
         for body, message in [
             ({"name": "x" * 11}, "the limit is 10"),
             ({"name": "m", "metadata": {"a": 1, "b": 2, "c": 3, "d": 4}}, "has 4 keys; the limit is 3"),

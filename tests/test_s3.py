@@ -113,6 +113,37 @@ def test_bytes_changed_in_the_bucket_are_reported_by_check_and_refused_by_downlo
     box.close()
 
 
+def _ranged_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Downloads from 1 MiB on in ranged requests of 1 MiB (4 at once), as 64 MiB and more are."""
+    from jupyter_modelbox.client import http
+
+    monkeypatch.setattr(http, "PARALLEL_FROM_BYTES", 1024 * 1024)
+    monkeypatch.setattr(http, "RANGE_BYTES", 1024 * 1024)
+
+
+def test_ranged_parallel_downloads_are_verified_and_changed_bytes_are_refused(
+        tmp_path: Path, seaweedfs: SeaweedFS, jupyter_server_s3: JupyterServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _ranged_downloads(monkeypatch)
+    jupyter_server_s3.reset(tmp_path / "registry")
+    box = ModelBox(url=jupyter_server_s3.url, token=jupyter_server_s3.token)
+    contents = _populate(box, tmp_path / "files")
+    [weights] = [a for a in box.get_model("m").get_version().artifacts() if a.path == "weights.bin"]
+    _, stream = box._transport.open_artifact(weights.id)
+    with stream:
+        assert type(stream).__name__ == "_RangedDownload"  # 7 ranges of 1 MiB, 4 requests at once
+    assert weights.download(tmp_path / "out" / "weights.bin").read_bytes() == contents["weights.bin"]
+    s3 = seaweedfs.client()
+    for change in (lambda data: data[:3 * 1024 * 1024] + b"X" + data[3 * 1024 * 1024 + 1:],  # a byte mid-way
+                   lambda data: data[:-1]):  # one byte short
+        s3.put_object(Bucket=S3_BUCKET, Key=_find_key(s3, weights.checksum), Body=change(contents["weights.bin"]))
+        with pytest.raises(IntegrityError, match=r"recorded (as|with)"):
+            weights.download(tmp_path / "changed" / "weights.bin")
+        assert not (tmp_path / "changed" / "weights.bin").exists()
+        assert list((tmp_path / "changed").iterdir()) == []  # no temporary file left either
+    box.close()
+
+
 def test_presigned_downloads_redirect_to_the_store_and_are_verified(tmp_path_factory: pytest.TempPathFactory,
                                                                     tmp_path: Path) -> None:
     server = JupyterServer(tmp_path_factory.mktemp("presigned"), blob_url=s3_prefix_url(),
@@ -131,6 +162,9 @@ def test_presigned_downloads_redirect_to_the_store_and_are_verified(tmp_path_fac
         assert fetched.status_code == 200 and hashlib.sha256(fetched.content).hexdigest() == artifact.checksum
         assert "attachment" in fetched.headers["Content-Disposition"]
         assert _downloads(box, tmp_path / "out") == contents  # the client follows and checks the sha256
+        with pytest.MonkeyPatch.context() as patch:
+            _ranged_downloads(patch)  # ranged requests follow the redirect too
+            assert _downloads(box, tmp_path / "ranged") == contents
         box.close()
     finally:
         server.stop()

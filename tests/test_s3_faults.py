@@ -263,3 +263,81 @@ def test_two_servers_store_the_same_bytes_once_and_resume_each_others_uploads(
     assert copy.download(tmp_path / "other.bin").read_bytes() == other
     for box in boxes:
         box.close()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _keys(store: SeaweedFS, prefix: str) -> list[str]:
+    return [item["Key"] for item in store.client().list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/").get(
+        "Contents", [])]
+
+
+def test_an_announced_sha256_goes_straight_to_its_blob_key_and_wrong_bytes_leave_nothing(
+        store: SeaweedFS, tmp_path: Path) -> None:
+    server = JupyterServer(tmp_path / "a", root=tmp_path / "registry", extra_args=s3_args(store, "direct")).start()
+    try:
+        assert api(server, "GET", "/info").json()["checksum_first"] is True  # clients hash first, then send
+        data = os.urandom(2 * PART + 7)
+        checksum = _sha256(data)
+        refused = api(server, "POST", "/uploads", json={"checksum": "abc"})
+        assert refused.status_code == 422 and "checksum 'abc' is not a sha256" in refused.json()["message"]
+
+        wrong = _sha256(b"other bytes")
+        upload = api(server, "POST", "/uploads", json={"checksum": wrong}).json()["upload_id"]
+        assert api(server, "PUT", f"/uploads/{upload}", params={"offset": 0}, data=data).status_code == 200
+        assert multipart_uploads(store, "direct") == [f"direct/sha256/{wrong}"]  # no staging object, no copy
+        answer = api(server, "POST", f"/uploads/{upload}/finish", json={"checksum": wrong})
+        assert answer.status_code == 422, answer.text
+        assert f"have sha256 {checksum} but the client announced {wrong}" in answer.json()["message"]
+        assert multipart_uploads(store, "direct") == [] and _keys(store, "direct") == []  # nothing at the key
+
+        upload = api(server, "POST", "/uploads", json={"checksum": checksum}).json()["upload_id"]
+        assert api(server, "PUT", f"/uploads/{upload}", params={"offset": 0}, data=data).status_code == 200
+        answer = api(server, "POST", f"/uploads/{upload}/finish", json={"checksum": wrong})
+        assert answer.status_code == 422 and f"started for sha256 {checksum}" in answer.json()["message"]
+        assert multipart_uploads(store, "direct") == [] and _keys(store, "direct") == []
+
+        for _ in range(2):  # stored, then the same bytes again: deduplicated, the blob left as it was
+            upload = api(server, "POST", "/uploads", json={"checksum": checksum.upper()}).json()["upload_id"]
+            assert api(server, "PUT", f"/uploads/{upload}", params={"offset": 0}, data=data).status_code == 200
+            answer = api(server, "POST", f"/uploads/{upload}/finish", json={"checksum": checksum})
+            assert answer.status_code == 200 and answer.json() == {"checksum": checksum, "size": len(data)}
+            assert _keys(store, "direct") == [f"direct/sha256/{checksum}"] and multipart_uploads(store, "direct") == []
+            stored = store.client().head_object(Bucket=BUCKET, Key=f"direct/sha256/{checksum}")
+            assert stored["ContentLength"] == len(data)
+        assert api(server, "POST", "/uploads", json={}).status_code == 201  # announcing nothing works as before
+    finally:
+        server.stop()
+
+
+def test_an_announced_upload_resumed_on_another_server_starts_again_and_is_verified(
+        team: tuple[JupyterServer, JupyterServer], store: SeaweedFS, tmp_path: Path) -> None:
+    a, b = team
+    data = os.urandom(PART + 5)
+    checksum = _sha256(data)
+    upload_id = api(a, "POST", "/uploads", json={"checksum": checksum}).json()["upload_id"]
+    assert api(a, "PUT", f"/uploads/{upload_id}", params={"offset": 0}, data=data[:1000]).status_code == 200
+    # b never saw those 1000 bytes, and they cannot be read back before they are stored: b asks for them again
+    refused = api(b, "PUT", f"/uploads/{upload_id}", params={"offset": 1000}, data=data[1000:])
+    assert refused.status_code == 409 and "starts again from offset 0" in refused.json()["message"]
+    assert api(b, "GET", f"/uploads/{upload_id}").json()["offset"] == 0
+    # started again, it is an upload like one that announced nothing: its bytes are re-read at finish
+    assert api(b, "PUT", f"/uploads/{upload_id}", params={"offset": 0}, data=data).status_code == 200
+    blob = api(a, "POST", f"/uploads/{upload_id}/finish", json={"checksum": checksum})
+    assert blob.status_code == 200, blob.text
+    assert _keys(store, "team") == [f"team/sha256/{checksum}"] and multipart_uploads(store, "team") == []
+
+    # a finish on a server that did not receive the bytes is refused the same way, the session kept
+    other = os.urandom(PART + 9)
+    upload_id = api(a, "POST", "/uploads", json={"checksum": _sha256(other)}).json()["upload_id"]
+    assert api(a, "PUT", f"/uploads/{upload_id}", params={"offset": 0}, data=other).status_code == 200
+    refused = api(b, "POST", f"/uploads/{upload_id}/finish", json={"checksum": _sha256(other)})
+    assert refused.status_code == 409 and "starts again from offset 0" in refused.json()["message"], refused.text
+    assert api(a, "GET", f"/uploads/{upload_id}").json()["offset"] == 0
+    assert api(a, "PUT", f"/uploads/{upload_id}", params={"offset": 0}, data=other).status_code == 200
+    blob = api(b, "POST", f"/uploads/{upload_id}/finish", json={"checksum": _sha256(other)})
+    assert blob.status_code == 200, blob.text
+    assert sorted(_keys(store, "team")) == sorted(f"team/sha256/{c}" for c in (checksum, _sha256(other)))
+    assert multipart_uploads(store, "team") == []

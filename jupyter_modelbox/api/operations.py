@@ -197,8 +197,11 @@ ARTIFACT_OPERATIONS = [
     get("open_artifact", "/artifacts/{artifact_id}/content",
         "The bytes (X-Checksum-Sha256 header); 'Range: bytes=N-' resumes (206)", BINARY,
         content="application/octet-stream", ranges=True, errors=(400, 403, 404, 409, 413, 416, 422)),
-    Operation("start_upload", "post", "/uploads", "Start a resumable upload", body={}, response=ref("Upload"),
-              status=201),
+    Operation("start_upload", "post", "/uploads",
+              "Start a resumable upload; 'checksum', the sha256 of all its bytes when known up front, lets the "
+              "server store them without a copy (finish still verifies them against it)",
+              body={"checksum": Param(STR, description="sha256 (64 hex digits) of the whole upload")},
+              response=ref("Upload"), status=201),
     get("upload_offset", "/uploads/{upload_id}", "Bytes received so far (resume from this offset)", ref("Upload")),
     Operation("upload_chunk", "put", "/uploads/{upload_id}",
               "Append a chunk at ?offset=N (streamed, never held in memory; 409: resume from the current offset)",

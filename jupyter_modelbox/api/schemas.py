@@ -140,7 +140,9 @@ SCHEMAS: dict[str, Schema] = {
         "max_name_length": INT, "max_description_length": INT, "max_metadata_bytes": INT, "max_metadata_keys": INT,
         "max_tags_per_version": INT, "max_metric_key_length": INT, "max_chunk_bytes": INT,
         "max_json_body_bytes": INT}),
-    "Info": record({"root": STR, "version": STR, "last_event_seq": INT, "limits": ref("Limits"), "user": STR}),
+    "Info": record({"root": STR, "version": STR, "last_event_seq": INT, "limits": ref("Limits"), "user": STR,
+                    "checksum_first": {**BOOL, "description": "uploads that announce their sha256 at the start "
+                                       "are stored with less work (a client then hashes the file first)"}}),
     "BinaryColumn": BINARY_COLUMN,
     "MetricValue": METRIC_VALUE,
     "Columns": record({

@@ -139,9 +139,10 @@ class FileRpcs(ServiceBase):
         registry = self.registry
         if upload.parent_id:
             await self.call(registry.object_doc, upload.parent_id)  # an unknown parent fails before any byte
-        upload_id = (await self.call(registry.start_upload))["upload_id"]
-        stream: UploadStream | None = None
         by_md5 = upload.checksum is not None and len(upload.checksum) == 32
+        sha256 = upload.checksum if upload.checksum is not None and len(upload.checksum) == 64 else None
+        upload_id = (await self.call(registry.start_upload, sha256))["upload_id"]
+        stream: UploadStream | None = None
         try:
             stream = await self.call(registry.open_upload_stream, upload_id)
             chunks = _Chunks(stream, by_md5)

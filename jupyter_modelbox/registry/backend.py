@@ -183,6 +183,9 @@ class BlobStore(ABC):
     """
 
     location: str = ""
+    # whether an upload whose sha256 is announced at its start is stored with less work (an object
+    # store writes it straight to its blob key instead of copying it there): clients then hash first
+    direct_uploads: bool = False
 
     @abstractmethod
     def put_stream(self, stream: BinaryIO, expected_checksum: str | None = None) -> BlobRef:
@@ -229,8 +232,14 @@ class BlobStore(ABC):
     # -- resumable uploads ---------------------------------------------------------------------
 
     @abstractmethod
-    def start_upload(self, upload_id: str) -> Doc:
-        """Begin an empty upload; returns its state (JSON) for the registry to keep."""
+    def start_upload(self, upload_id: str, checksum: str | None = None) -> Doc:
+        """Begin an empty upload; returns its state (JSON) for the registry to keep. ``checksum``, the
+        sha256 the client announces for the whole upload, lets a store write straight to its blob."""
+
+    def restart_unverifiable(self, upload_id: str, state: Doc | None = None) -> Doc | None:
+        """For an upload whose running sha256 was lost (a restart, another server) and whose bytes this
+        store cannot re-read before storing them: empties it and returns its new state; None otherwise."""
+        return None
 
     @abstractmethod
     def upload_offset(self, upload_id: str, state: Doc | None = None) -> int:
@@ -252,9 +261,10 @@ class BlobStore(ABC):
     def cancel_upload(self, upload_id: str, state: Doc | None = None) -> None: ...
 
     @abstractmethod
-    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = ()) -> list[str]:
+    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = (),
+                      keep_states: Collection[Doc] = ()) -> list[str]:
         """Names of leftover temporary files or sessions older than that, but for the uploads ``keep``
-        (ids of sessions still open), for ``check`` and ``gc``."""
+        (ids of sessions still open, and ``keep_states`` their states), for ``check`` and ``gc``."""
 
     @abstractmethod
     def remove_staging(self, name: str) -> None: ...

@@ -157,7 +157,7 @@ class FileBlobStore(BlobStore):
             raise InvalidArgumentError(f"{upload_id!r} is not an upload id")
         return self.staging / f"upload-{upload_id}"
 
-    def start_upload(self, upload_id: str) -> dict[str, Any]:
+    def start_upload(self, upload_id: str, checksum: str | None = None) -> dict[str, Any]:
         self._session_path(upload_id).touch(exist_ok=False)
         return {}
 
@@ -215,7 +215,8 @@ class FileBlobStore(BlobStore):
         self._syncs.pop(upload_id, None)
         self._session_path(upload_id).unlink(missing_ok=True)
 
-    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = ()) -> list[str]:
+    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = (),
+                      keep_states: Collection[dict[str, Any]] = ()) -> list[str]:
         now = time.time()
         kept = {f"upload-{upload_id}" for upload_id in keep}
         return sorted(path.name for path in self.staging.iterdir()

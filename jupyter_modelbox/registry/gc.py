@@ -84,7 +84,8 @@ def abort_abandoned_uploads(registry: Registry, idle_seconds: float, dry_run: bo
     idle = [doc for doc in sessions if (doc.get("touched_at") or doc["created_at"]) < cutoff]
     live = [doc["id"] for doc in sessions if doc not in idle]
     removed = [f"upload {doc['id']}" for doc in idle]
-    stale = blobs.stale_staging(idle_seconds, keep=live + [doc["id"] for doc in idle])
+    stale = blobs.stale_staging(idle_seconds, keep=live + [doc["id"] for doc in idle],
+                                keep_states=[doc["state"] for doc in sessions])
     if dry_run:
         return removed + stale
     for doc in idle:

@@ -11,7 +11,8 @@ from typing import Any, BinaryIO
 
 from .backend import BlobRef, Change
 from .base import RegistryBase, now
-from .errors import ConflictError, NotFoundError, StorageError
+from .blobs import is_sha256
+from .errors import ConflictError, InvalidArgumentError, NotFoundError, StorageError
 from .hashing import write_hashing
 
 TOUCH_SECONDS = 1.0  # how often a session receiving bytes says so (see gc.abort_abandoned_uploads)
@@ -24,9 +25,15 @@ class _UploadState:
     unknown (bytes from before a restart, a failed write), and then finish re-reads the bytes.
     """
 
-    def __init__(self, hashing: bool) -> None:
+    def __init__(self, hashing: bool, session: dict[str, Any]) -> None:
         self.digest = hashlib.sha256() if hashing else None
         self.size = 0
+        self.generation = session.get("generation", 0)
+
+    def knows(self, session: dict[str, Any], size: int) -> bool:
+        """Whether ``digest`` is the sha256 of the session's bytes now (another server may have started
+        the session again since, with as many bytes)."""
+        return self.digest is not None and self.size == size and self.generation == session.get("generation", 0)
 
 
 class UploadStream:
@@ -88,9 +95,13 @@ class UploadOps(RegistryBase):
                 self._upload_locks, self._upload_states = {}, {}
             return self._upload_locks.setdefault(upload_id, threading.Lock())
 
-    def start_upload(self) -> dict[str, object]:
+    def start_upload(self, checksum: str | None = None) -> dict[str, object]:
+        """``checksum``: the sha256 of the whole upload, when the client knows it before sending (a store
+        may then write straight to the blob; ``finish_upload`` still verifies every byte against it)."""
+        if checksum is not None and not is_sha256(checksum.lower()):
+            raise InvalidArgumentError(f"checksum {checksum!r} is not a sha256 hex digest (64 hex digits)")
         upload_id = uuid.uuid4().hex
-        state = self.blobs.start_upload(upload_id)
+        state = self.blobs.start_upload(upload_id, checksum.lower() if checksum else None)
         with self.backend.operation(), self.docs.transaction():
             self.docs.put("uploads", {"id": upload_id, "state": state, "created_at": now()})
         return {"upload_id": upload_id, "offset": 0}
@@ -118,6 +129,18 @@ class UploadOps(RegistryBase):
             if finished is not None:
                 self.docs.put("uploads", {"id": upload_id, "finished": finished, "created_at": now()})
 
+    def _restart_unverifiable(self, upload_id: str, session: dict[str, Any]) -> None:
+        """Bytes that can be verified neither now nor at finish start again (a store writing straight to
+        the blob cannot re-read them); the client asks the offset (0) and resends."""
+        restarted = self.blobs.restart_unverifiable(upload_id, session)
+        if restarted is None:
+            return
+        restarted["generation"] = session.get("generation", 0) + 1
+        self._keep_session(upload_id, restarted)
+        self._upload_states[upload_id] = _UploadState(True, restarted)
+        raise ConflictError(f"upload {upload_id} starts again from offset 0: the sha256 of the bytes it had is "
+                            "unknown to this server (received before a restart or by another server)")
+
     def upload_offset(self, upload_id: str) -> dict[str, object]:
         return {"upload_id": upload_id, "offset": self.blobs.upload_offset(upload_id, self._session(upload_id))}
 
@@ -137,9 +160,11 @@ class UploadOps(RegistryBase):
                 raise ConflictError(f"upload {upload_id} has {size} bytes; send the chunk from offset {size}")
             state = self._upload_states.get(upload_id)
             if state is None:  # bytes received before a restart are hashed at finish
-                state = self._upload_states[upload_id] = _UploadState(hashing=size == 0)
-            elif state.size != size:
+                state = self._upload_states[upload_id] = _UploadState(size == 0, session)
+            elif not state.knows(session, size):
                 state.digest = None
+            if state.digest is None and size:
+                self._restart_unverifiable(upload_id, session)
             self._keep_session(upload_id, None)
             return UploadStream(self.blobs.open_upload(upload_id, session), lock, state,
                                 lambda new: self._keep_session(upload_id, new))
@@ -153,10 +178,12 @@ class UploadOps(RegistryBase):
             state = self._upload_states.pop(upload_id, None)
             try:
                 session = self._session(upload_id)
-                known = None
-                if state is not None:
-                    size = self.blobs.upload_offset(upload_id, session)
-                    known = state.digest.hexdigest() if state.digest is not None and state.size == size else None
+                size = self.blobs.upload_offset(upload_id, session)
+                known = hashlib.sha256().hexdigest() if size == 0 else None
+                if state is not None and state.knows(session, size):
+                    known = state.digest.hexdigest()  # type: ignore[union-attr]
+                if known is None and size:
+                    self._restart_unverifiable(upload_id, session)
                 stored = None
                 try:
                     stored = self.blobs.finish_upload(upload_id, checksum, known, session)

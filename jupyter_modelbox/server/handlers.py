@@ -83,6 +83,7 @@ async def info(handler: ModelboxHandler, operation: Operation, args: Arguments) 
         "last_event_seq": await handler.call(lambda: handler.registry.last_event_seq),
         "limits": app.limits_document(),
         "user": handler.actor,
+        "checksum_first": handler.registry.blobs.direct_uploads,
     })
 
 

@@ -85,11 +85,15 @@ class S3Location:
         from botocore.config import Config
 
         options = self.options
+        # a signed payload is one more sha256 of every byte sent (botocore skips it on https only): parts
+        # carry a CRC32 instead, and the registry verifies the sha256 of every upload itself
+        s3: dict[str, Any] = {"payload_signing_enabled": False}
+        if options.addressing_style:
+            s3["addressing_style"] = options.addressing_style
         config = Config(
             connect_timeout=options.timeout_seconds, read_timeout=options.timeout_seconds,
             retries={"total_max_attempts": 2, "mode": "standard"}, max_pool_connections=pool,
-            signature_version="s3v4",
-            s3={"addressing_style": options.addressing_style} if options.addressing_style else None,
+            signature_version="s3v4", s3=s3,
         )
         return boto3.session.Session().client("s3", endpoint_url=options.endpoint_url or None,
                                               region_name=options.region or None, config=config)

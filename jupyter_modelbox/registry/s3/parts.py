@@ -31,7 +31,7 @@ def received(state: Doc) -> int:
 
 
 def tail_key(state: Doc) -> str:
-    return state["key"] + ".tail"
+    return f"{state.get('staging') or state['key']}.tail"  # a direct upload's tail stays under uploads/
 
 
 class PartWriter:

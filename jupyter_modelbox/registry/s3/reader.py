@@ -36,6 +36,7 @@ class S3ObjectReader(io.RawIOBase):
         self._digest = hashlib.sha256() if checksum else None
         self._ahead: deque[Future[bytes]] = deque()
         self._next = 0  # where the next range fetched starts
+        self._end = size  # nothing past it is fetched (see ``limit``)
         self._block = memoryview(b"")  # the current range's bytes not yet read
 
     def readable(self) -> bool:
@@ -57,8 +58,12 @@ class S3ObjectReader(io.RawIOBase):
             self._digest = hashlib.sha256() if position == 0 and self.checksum else None
         return position
 
+    def limit(self, end: int) -> None:
+        """Read no further than ``end`` (a ranged request): no range past it is fetched ahead."""
+        self._end = min(end, self.size)
+
     def _fetch(self, start: int) -> bytes:
-        end = min(self.size, start + RANGE_BYTES) - 1
+        end = min(self._end, start + RANGE_BYTES) - 1
         with self.location.errors("reading artifact bytes", self.key):
             body = self.client.get_object(Bucket=self.location.bucket, Key=self.key, Range=f"bytes={start}-{end}")
             data: bytes = body["Body"].read()
@@ -68,15 +73,16 @@ class S3ObjectReader(io.RawIOBase):
         return data
 
     def read(self, size: int = -1) -> bytes:
-        if self._position >= self.size:
+        if self._position >= self._end:
             return b""
         if not self._block:
-            while len(self._ahead) < AHEAD and self._next < self.size:
+            while len(self._ahead) < AHEAD and self._next < self._end:
                 self._ahead.append(_FETCHERS.submit(self._fetch, self._next))
                 self._next += RANGE_BYTES
             self._block = memoryview(self._ahead.popleft().result())
         wanted = len(self._block) if size is None or size < 0 else min(size, len(self._block))
-        block = bytes(self._block[:wanted])
+        whole = self._block.obj if wanted == len(self._block) == len(self._block.obj) else None  # type: ignore[arg-type]
+        block = whole if isinstance(whole, bytes) else bytes(self._block[:wanted])  # a whole range goes uncopied
         self._block = self._block[wanted:]
         self._position += len(block)
         if self._digest is not None:

@@ -4,6 +4,9 @@
     <prefix>/uploads/<id>           an upload being received (a multipart upload, then one object)
     <prefix>/uploads/<id>.tail      its bytes short of a part, between two chunks
 
+An upload whose sha256 was announced at its start is instead a multipart upload at its blob key,
+completed (conditionally) only after the bytes received were verified against it.
+
 Every write of a blob is conditional (``If-None-Match: *``): concurrent uploads of the same bytes
 never clobber each other, and the second one learns (412) that the bytes are already stored.
 An upload's bytes are sent as a multipart upload while they arrive (``PartWriter``); when the last
@@ -21,7 +24,7 @@ from typing import BinaryIO
 
 from ..backend import BlobRef, BlobStore, Doc, StoredBlob
 from ..blobs import CHUNK, is_sha256, sha256_file
-from ..errors import IntegrityError, InvalidArgumentError, NotFoundError
+from ..errors import ConflictError, IntegrityError, InvalidArgumentError, NotFoundError
 from .location import S3Location
 from .memory import return_large_blocks
 from .parts import PartWriter, new_state, received, tail_key
@@ -32,6 +35,8 @@ COPY_THREADS = 4
 
 
 class S3BlobStore(BlobStore):
+    direct_uploads = True
+
     def __init__(self, location: S3Location) -> None:
         self.where = location
         self.location = str(location)
@@ -188,15 +193,29 @@ class S3BlobStore(BlobStore):
 
     # -- resumable uploads ---------------------------------------------------------------------
 
-    def start_upload(self, upload_id: str) -> Doc:
-        key = self._upload_key(upload_id)
+    def start_upload(self, upload_id: str, checksum: str | None = None) -> Doc:
+        """With the sha256 announced, the multipart upload goes straight to its blob key: it is completed
+        only once the bytes received are verified against it, so nothing is copied inside the store."""
+        staging = self._upload_key(upload_id)
+        key = self.key(checksum.lower()) if checksum else staging
         with self.where.errors("starting an upload", key):
             mpu = self.client.create_multipart_upload(Bucket=self.where.bucket, Key=key,
                                                       ChecksumAlgorithm="CRC32")["UploadId"]
-        return new_state(key, mpu)
+        if not checksum:
+            return new_state(key, mpu)
+        return {**new_state(key, mpu), "staging": staging, "checksum": checksum.lower()}
+
+    def restart_unverifiable(self, upload_id: str, state: Doc | None = None) -> Doc | None:
+        """A direct upload's parts cannot be read back before they are completed: without the sha256 of
+        the bytes so far (lost by a restart, or held by another server) it starts again, staged."""
+        state = self._state(upload_id, state)
+        if not state.get("checksum"):
+            return None
+        self.cancel_upload(upload_id, state)
+        return self.start_upload(upload_id)
 
     def _state(self, upload_id: str, state: Doc | None) -> Doc:
-        if not state or state.get("key") != self._upload_key(upload_id):
+        if not state or state.get("staging", state.get("key")) != self._upload_key(upload_id):
             raise NotFoundError(f"upload {upload_id} does not exist (finished, cancelled or never started)")
         return state
 
@@ -210,7 +229,36 @@ class S3BlobStore(BlobStore):
         self, upload_id: str, expected_checksum: str, known_checksum: str | None = None, state: Doc | None = None,
     ) -> BlobRef:
         writer = PartWriter(self.client, self.where, self._state(upload_id, state))
+        if writer.state.get("checksum"):
+            return self._store_direct(writer, expected_checksum, known_checksum)
         return self._store_staged(writer, expected_checksum, known_checksum)
+
+    def _store_direct(self, writer: PartWriter, expected_checksum: str, known_checksum: str | None) -> BlobRef:
+        """Complete a direct upload at its blob key once its bytes are verified; abort it otherwise."""
+        state = writer.state
+        key, declared = state["key"], state["checksum"]
+        try:
+            parts = writer.finish()
+            if known_checksum is None:
+                raise ConflictError("the sha256 of this upload's first bytes is unknown here (received before a "
+                                    "restart or by another server): start the upload again; nothing was stored")
+            if expected_checksum.lower() != declared:
+                raise IntegrityError(f"the upload was started for sha256 {declared} but finished with "
+                                     f"{expected_checksum}; nothing was stored")
+            if known_checksum != declared:
+                raise IntegrityError(
+                    f"the uploaded bytes have sha256 {known_checksum} but the client announced {declared}: "
+                    "the data was corrupted in transit; nothing was stored")
+            if self._head(key) is None:
+                self._complete(key, state["mpu"], parts)  # aborts it when another upload stored them first
+            else:
+                self._abort(key, state["mpu"])
+            return BlobRef(checksum=declared, size=received(state))
+        except BaseException:
+            self._abort(key, state["mpu"])
+            raise
+        finally:
+            self._delete_staging(state)
 
     def _store_staged(self, writer: PartWriter, expected_checksum: str, known_checksum: str | None) -> BlobRef:
         """Complete the staged upload, check its sha256, copy it to its blob key; the staging goes either way."""
@@ -274,7 +322,7 @@ class S3BlobStore(BlobStore):
     def _delete_staging(self, state: Doc) -> None:
         with self.where.errors("removing an upload's staging objects", state["key"]):
             self.client.delete_objects(Bucket=self.where.bucket, Delete={
-                "Objects": [{"Key": state["key"]}, {"Key": tail_key(state)}], "Quiet": True})
+                "Objects": [{"Key": state.get("staging", state["key"])}, {"Key": tail_key(state)}], "Quiet": True})
 
     def cancel_upload(self, upload_id: str, state: Doc | None = None) -> None:
         if not state:
@@ -282,21 +330,26 @@ class S3BlobStore(BlobStore):
         self._abort(state["key"], state["mpu"])
         self._delete_staging(state)
 
-    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = ()) -> list[str]:
-        """Multipart uploads and staging objects under ``uploads/`` older than that, but for the uploads ``keep``."""
+    def stale_staging(self, older_than_seconds: float, keep: Collection[str] = (),
+                      keep_states: Collection[Doc] = ()) -> list[str]:
+        """Multipart uploads and staging objects under ``uploads/`` older than that, but for the uploads
+        ``keep``; and direct multipart uploads at blob keys, but for those of the sessions ``keep_states``."""
         import time
 
         cutoff = time.time() - older_than_seconds
         prefix = self.where.key("uploads") + "/"
         kept = {self.where.key("uploads", upload_id) for upload_id in keep}
+        kept_mpus = {state.get("mpu") for state in keep_states if state}
         found = []
         with self.where.errors("listing unfinished uploads"):
-            pages = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.where.bucket,
-                                                                                 Prefix=prefix)
-            for page in pages:
-                for item in page.get("Uploads", []):
-                    if item["Key"] not in kept and item["Initiated"].timestamp() < cutoff:
-                        found.append(f"multipart {item['UploadId']} {item['Key']}")
+            for under in (prefix, self.where.key("sha256") + "/"):
+                pages = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.where.bucket,
+                                                                                     Prefix=under)
+                for page in pages:
+                    for item in page.get("Uploads", []):
+                        if (item["Key"] not in kept and item["UploadId"] not in kept_mpus
+                                and item["Initiated"].timestamp() < cutoff):
+                            found.append(f"multipart {item['UploadId']} {item['Key']}")
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.where.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
                     if item["Key"].removesuffix(".tail") not in kept and item["LastModified"].timestamp() < cutoff:
@@ -308,7 +361,7 @@ class S3BlobStore(BlobStore):
         prefix = self.where.key("uploads") + "/"
         if kind == "multipart":
             mpu, _, key = rest.partition(" ")
-            if key.startswith(prefix):
+            if key.startswith((prefix, self.where.key("sha256") + "/")):  # aborting leaves a stored blob alone
                 self._abort(key, mpu)
         elif kind == "object" and rest.startswith(prefix):
             with self.where.errors("removing an upload's staging objects", rest):

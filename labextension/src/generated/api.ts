@@ -555,7 +555,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a resumable upload */
+        /** Start a resumable upload; 'checksum', the sha256 of all its bytes when known up front, lets the server store them without a copy (finish still verifies them against it) */
         post: operations["start_upload"];
         delete?: never;
         options?: never;
@@ -883,6 +883,8 @@ export interface components {
             last_event_seq: number;
             limits: components["schemas"]["Limits"];
             user: string;
+            /** @description uploads that announce their sha256 at the start are stored with less work (a client then hashes the file first) */
+            checksum_first: boolean;
         };
         /** @description a binary column: needs dtype '<f8' or '<i8' and a base64 'b64' string of the raw little-endian array */
         BinaryColumn: {
@@ -2542,7 +2544,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description sha256 (64 hex digits) of the whole upload */
+                    checksum?: string;
+                };
             };
         };
         responses: {
