@@ -353,6 +353,7 @@ def test_limits_are_configurable_and_enforced(tmp_path: Path) -> None:
         limits = info["limits"]
         assert (limits["max_metadata_keys"], limits["max_name_length"], limits["max_json_body_bytes"]) == (3, 10, 2000)
         assert info["checksum_first"] is False  # a folder renames an upload into place: hashing first gains nothing
+        assert info["ranged_downloads"] is False  # one stream from a local file is faster
         for body, message in [
             ({"name": "x" * 11}, "the limit is 10"),
             ({"name": "m", "metadata": {"a": 1, "b": 2, "c": 3, "d": 4}}, "has 4 keys; the limit is 3"),

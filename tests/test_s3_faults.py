@@ -279,6 +279,7 @@ def test_an_announced_sha256_goes_straight_to_its_blob_key_and_wrong_bytes_leave
     server = JupyterServer(tmp_path / "a", root=tmp_path / "registry", extra_args=s3_args(store, "direct")).start()
     try:
         assert api(server, "GET", "/info").json()["checksum_first"] is True  # clients hash first, then send
+        assert api(server, "GET", "/info").json()["ranged_downloads"] is True  # one GET from S3 per range
         data = os.urandom(2 * PART + 7)
         checksum = _sha256(data)
         refused = api(server, "POST", "/uploads", json={"checksum": "abc"})

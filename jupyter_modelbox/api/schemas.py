@@ -142,7 +142,9 @@ SCHEMAS: dict[str, Schema] = {
         "max_json_body_bytes": INT}),
     "Info": record({"root": STR, "version": STR, "last_event_seq": INT, "limits": ref("Limits"), "user": STR,
                     "checksum_first": {**BOOL, "description": "uploads that announce their sha256 at the start "
-                                       "are stored with less work (a client then hashes the file first)"}}),
+                                       "are stored with less work (a client then hashes the file first)"},
+                    "ranged_downloads": {**BOOL, "description": "large downloads are faster as a few concurrent "
+                                         "Range requests (bytes in object storage) than as one stream"}}),
     "BinaryColumn": BINARY_COLUMN,
     "MetricValue": METRIC_VALUE,
     "Columns": record({

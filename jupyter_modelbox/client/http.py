@@ -55,7 +55,8 @@ Doc = dict[str, Any]
 REQUEST_BYTES = 512 * 1024 * 1024
 SEND_BLOCK = 4 * 1024 * 1024
 UPLOAD_ATTEMPTS = 5
-# downloads this large go as PARALLEL_RANGES ranged requests of RANGE_BYTES at once
+# downloads this large, where the server says ranges are faster, go as PARALLEL_RANGES ranged requests of
+# RANGE_BYTES at once
 PARALLEL_FROM_BYTES = 64 * 1024 * 1024
 PARALLEL_RANGES = 4
 RANGE_BYTES = 16 * 1024 * 1024
@@ -338,6 +339,11 @@ class HttpTransport:
                     offset = self._call("upload_offset", upload_id=upload_id)["offset"]  # what arrived before
 
     @functools.cached_property
+    def ranged_downloads(self) -> bool:
+        """Whether large downloads go faster as concurrent ranged requests (asked once)."""
+        return bool(self.info().get("ranged_downloads"))
+
+    @functools.cached_property
     def checksum_first(self) -> bool:
         """Whether the server stores uploads with less work when their sha256 comes first (asked once)."""
         return bool(self.info().get("checksum_first"))
@@ -369,7 +375,7 @@ class HttpTransport:
     def open_artifact(self, artifact_id: str) -> tuple[Doc, BinaryIO]:
         doc = self.get_artifact(artifact_id)
         what = f"artifact {doc['path']!r} from {self.url}"
-        if doc.get("checksum") and (doc.get("size") or 0) >= PARALLEL_FROM_BYTES:
+        if self.ranged_downloads and doc.get("checksum") and (doc.get("size") or 0) >= PARALLEL_FROM_BYTES:
             fetch = functools.partial(self._fetch_range, artifact_id, what, doc["size"])
             return doc, _RangedDownload(fetch, doc["size"], doc["checksum"], what)  # type: ignore[return-value]
         response = self._send("open_artifact", {"artifact_id": artifact_id}, stream=True)

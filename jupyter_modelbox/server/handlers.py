@@ -84,6 +84,7 @@ async def info(handler: ModelboxHandler, operation: Operation, args: Arguments) 
         "limits": app.limits_document(),
         "user": handler.actor,
         "checksum_first": handler.registry.blobs.direct_uploads,
+        "ranged_downloads": handler.registry.blobs.ranged_downloads,
     })
 
 

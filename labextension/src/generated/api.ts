@@ -885,6 +885,8 @@ export interface components {
             user: string;
             /** @description uploads that announce their sha256 at the start are stored with less work (a client then hashes the file first) */
             checksum_first: boolean;
+            /** @description large downloads are faster as a few concurrent Range requests (bytes in object storage) than as one stream */
+            ranged_downloads: boolean;
         };
         /** @description a binary column: needs dtype '<f8' or '<i8' and a base64 'b64' string of the raw little-endian array */
         BinaryColumn: {
