@@ -12,6 +12,8 @@ the registry's upload session.
 
 from __future__ import annotations
 
+import base64
+import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -45,13 +47,17 @@ class PartWriter:
         self.closed = False
         self._failed = False
         self._part_bytes = location.options.part_bytes
-        self._buffer = bytearray()
+        # the part being filled: the received bytes themselves (no copy until the part is joined to send)
+        # and their CRC32, taken while they are fresh in the cache
+        self._pieces: list[bytes | memoryview] = []
+        self._filled = 0
+        self._crc = 0
         self._sending: list[tuple[int, int, Future[Doc]]] = []  # (part number, size, reply)
         if state["tail"]:
             with location.errors("reading an upload's tail", tail_key(state)):
                 body = client.get_object(Bucket=location.bucket, Key=tail_key(state))["Body"]
-                self._buffer += body.read()
-            if len(self._buffer) != state["tail"]:
+                self._keep(body.read())
+            if self._filled != state["tail"]:
                 raise location.client_error("reading an upload's tail", tail_key(state), "404", 404)
 
     def _next_part_bytes(self) -> int:
@@ -62,27 +68,43 @@ class PartWriter:
     def write(self, data: bytes) -> int:
         if self._failed:
             raise self.location.client_error("sending an upload's parts", self.state["key"], "500", 500)
-        self._buffer += data
-        while len(self._buffer) >= (part := self._next_part_bytes()):
-            self._send(bytes(memoryview(self._buffer)[:part]))  # one copy (a bytearray slice is another)
-            del self._buffer[:part]
+        view = memoryview(data if isinstance(data, bytes) else bytes(data))  # kept: must not change later
+        while view:
+            room = self._next_part_bytes() - self._filled
+            self._keep(view[:room])
+            view = view[room:]
+            if self._filled == self._next_part_bytes():
+                self._send(self._take())
         return len(data)
+
+    def _keep(self, piece: bytes | memoryview) -> None:
+        self._pieces.append(piece)
+        self._filled += len(piece)
+        self._crc = zlib.crc32(piece, self._crc)
+
+    def _take(self) -> tuple[bytes, int]:
+        """The part being filled, joined (its one copy), with its CRC32; the next one starts empty."""
+        part = (b"".join(self._pieces), self._crc)
+        self._pieces, self._filled, self._crc = [], 0, 0
+        return part
 
     def flush(self) -> None:
         """Parts go out as they fill; the bytes short of a part stay until ``close`` or ``finish``."""
 
-    def _send(self, part: bytes) -> None:
+    def _send(self, part: tuple[bytes, int]) -> None:
         while len(self._sending) >= IN_FLIGHT:
             self._collect_oldest()
         number = len(self.state["parts"]) + len(self._sending) + 1
-        self._sending.append((number, len(part), _SENDERS.submit(self._upload_part, number, part)))
+        self._sending.append((number, len(part[0]), _SENDERS.submit(self._upload_part, number, *part)))
 
-    def _upload_part(self, number: int, part: bytes) -> Doc:
+    def _upload_part(self, number: int, part: bytes, crc: int) -> Doc:
         location = self.location
+        # the CRC32 given, botocore does not read the part again to compute it; the store still checks it
+        checksum = base64.b64encode(crc.to_bytes(4, "big")).decode()
         with location.errors(f"sending part {number} of an upload", self.state["key"]):
             reply = self.client.upload_part(Bucket=location.bucket, Key=self.state["key"], UploadId=self.state["mpu"],
-                                            PartNumber=number, Body=part, ChecksumAlgorithm="CRC32")
-        return {"etag": reply["ETag"], "crc32": reply.get("ChecksumCRC32")}
+                                            PartNumber=number, Body=part, ChecksumCRC32=checksum)
+        return {"etag": reply["ETag"], "crc32": reply.get("ChecksumCRC32") or checksum}
 
     def _collect_oldest(self) -> None:
         number, size, reply = self._sending.pop(0)
@@ -117,17 +139,16 @@ class PartWriter:
 
     def _keep_tail(self) -> None:
         location = self.location
-        if self._buffer:
+        if self._filled:
             with location.errors("keeping an upload's tail", tail_key(self.state)):
-                self.client.put_object(Bucket=location.bucket, Key=tail_key(self.state), Body=bytes(self._buffer))
-        self.state["tail"] = len(self._buffer)
+                self.client.put_object(Bucket=location.bucket, Key=tail_key(self.state), Body=b"".join(self._pieces))
+        self.state["tail"] = self._filled
 
     def finish(self) -> Doc:
         """Send every byte left as the last part(s); the completed parts for ``complete_multipart_upload``."""
         self.closed = True
-        if self._buffer or not self.state["parts"]:  # an empty upload still needs one (empty) part
-            self._send(bytes(self._buffer))
-            self._buffer.clear()
+        if self._filled or not self.state["parts"]:  # an empty upload still needs one (empty) part
+            self._send(self._take())
         self._collect_all()
         self.state["tail"] = 0
         return {"Parts": [{"PartNumber": part["number"], "ETag": part["etag"],
