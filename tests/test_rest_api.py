@@ -176,6 +176,8 @@ def test_download_streams_with_checksum_safe_headers_and_ranges(api: Api) -> Non
     part = api("GET", f"/artifacts/{artifact['id']}/content", headers={"Range": "bytes=1000-"})
     assert part.status_code == 206 and part.content == data[1000:]
     assert part.headers["Content-Range"] == f"bytes 1000-{len(data) - 1}/{len(data)}"
+    # bytes in this server's folder: no URL that serves them without it
+    assert api("GET", f"/artifacts/{artifact['id']}/url").json() == {"url": None, "expires_in": 0}
 
 
 def test_events_long_poll_wakes_on_a_change(api: Api) -> None:
@@ -354,6 +356,7 @@ def test_limits_are_configurable_and_enforced(tmp_path: Path) -> None:
         assert (limits["max_metadata_keys"], limits["max_name_length"], limits["max_json_body_bytes"]) == (3, 10, 2000)
         assert info["checksum_first"] is False  # a folder renames an upload into place: hashing first gains nothing
         assert info["ranged_downloads"] is False  # one stream from a local file is faster
+        assert info["direct_downloads"] is False  # the bytes are in this server's folder
         for body, message in [
             ({"name": "x" * 11}, "the limit is 10"),
             ({"name": "m", "metadata": {"a": 1, "b": 2, "c": 3, "d": 4}}, "has 4 keys; the limit is 3"),

@@ -15,7 +15,7 @@ from jupyter_modelbox.cli import main
 from jupyter_modelbox.registry.errors import ServerUnavailableError
 
 from .conftest import S3_BUCKET, s3_prefix_url
-from .helpers.jupyter import JupyterServer
+from .helpers.jupyter import JupyterServer, free_port
 from .helpers.postgres import PostgresCluster
 from .helpers.seaweedfs import SeaweedFS
 
@@ -207,3 +207,72 @@ def test_tracked_s3_objects_get_size_and_checksum_and_download_through_the_serve
     with pytest.raises((IntegrityError, ServerUnavailableError)):
         first.download(tmp_path / "changed.onnx")
     box.close()
+
+
+def _served(server: JupyterServer, handler: str) -> float:
+    """How many requests the handler class named ``handler`` has answered, from the server's Prometheus metrics."""
+    direct = requests.Session()
+    direct.trust_env = False  # no proxy, whatever the test sets
+    text = direct.get(f"{server.url}metrics", headers={"Authorization": f"token {server.token}"}, timeout=30).text
+    return sum(float(line.rpartition(" ")[2]) for line in text.splitlines()
+               if line.startswith("http_request_duration_seconds_count{") and f'{handler}"' in line)
+
+
+def test_direct_downloads_read_the_store_and_fall_back_to_the_server(
+        tmp_path: Path, seaweedfs: SeaweedFS, jupyter_server_s3: JupyterServer, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from jupyter_modelbox.client import http
+
+    monkeypatch.setattr(http, "DIRECT_FROM_BYTES", 1024 * 1024)
+    monkeypatch.setattr(http, "RANGE_BYTES", 1024 * 1024)
+    server = jupyter_server_s3
+    server.reset(tmp_path / "registry")
+    box = ModelBox(url=f"http://localhost:{server.port}/", token=server.token)
+    contents = _populate(box, tmp_path / "files")
+    [weights] = [a for a in box.get_model("m").get_version().artifacts() if a.path == "weights.bin"]
+    content, signed = ".ArtifactsByArtifactIdContentHandler", ".ArtifactsByArtifactIdUrlHandler"
+    assert box._transport.info()["direct_downloads"] is True
+    before = _served(server, content), _served(server, signed)
+    assert weights.download(tmp_path / "direct" / "weights.bin").read_bytes() == contents["weights.bin"]
+    assert (_served(server, content), _served(server, signed)) == (before[0], before[1] + 1)  # no byte via the server
+
+    s3 = seaweedfs.client()
+    changed = bytearray(contents["weights.bin"])
+    changed[-1] ^= 0xFF
+    s3.put_object(Bucket=S3_BUCKET, Key=_find_key(s3, weights.checksum), Body=bytes(changed))
+    with pytest.raises(IntegrityError, match="recorded as"):
+        weights.download(tmp_path / "changed" / "weights.bin")
+    assert list((tmp_path / "changed").iterdir()) == []
+    s3.put_object(Bucket=S3_BUCKET, Key=_find_key(s3, weights.checksum), Body=contents["weights.bin"])
+
+    # a store this client cannot reach (here: behind a proxy that does not answer) costs no download
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("NO_PROXY", "localhost")  # the Jupyter server is still reachable; the store is at 127.0.0.1
+    before = _served(server, content), _served(server, signed)
+    with caplog.at_level("WARNING", logger="jupyter_modelbox.client.http"):
+        assert weights.download(tmp_path / "fallback" / "weights.bin").read_bytes() == contents["weights.bin"]
+    assert "read through the Jupyter server" in caplog.text and "object store did not serve" in caplog.text
+    ranges = -(-len(contents["weights.bin"]) // (1024 * 1024))
+    assert (_served(server, content), _served(server, signed)) == (before[0] + ranges, before[1] + 1)
+    assert weights.download(tmp_path / "again" / "weights.bin").read_bytes() == contents["weights.bin"]
+    assert _served(server, signed) == before[1] + 1  # later downloads go to the server without asking
+    box.close()
+
+
+def test_direct_downloads_can_be_turned_off(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    server = JupyterServer(tmp_path_factory.mktemp("indirect"), blob_url=s3_prefix_url(),
+                           extra_args=("--ModelboxApp.s3_direct_downloads=False",)).start()
+    try:
+        box = ModelBox(url=server.url, token=server.token)
+        _populate(box, tmp_path / "files")
+        artifact = box.get_model("m").get_version().artifacts()[0]
+        assert box._transport.info()["direct_downloads"] is False
+        answer = requests.get(f"{server.url}modelbox/api/artifacts/{artifact.id}/url", timeout=30,
+                              headers={"Authorization": f"token {server.token}"})
+        assert answer.status_code == 200 and answer.json() == {"url": None, "expires_in": 0}
+        missing = requests.get(f"{server.url}modelbox/api/artifacts/{'0' * 32}/url", timeout=30,
+                               headers={"Authorization": f"token {server.token}"})
+        assert missing.status_code == 404 and missing.json()["reason"] == "NotFoundError"
+        box.close()
+    finally:
+        server.stop()

@@ -197,6 +197,10 @@ ARTIFACT_OPERATIONS = [
     get("open_artifact", "/artifacts/{artifact_id}/content",
         "The bytes (X-Checksum-Sha256 header); 'Range: bytes=N-' resumes (206)", BINARY,
         content="application/octet-stream", ranges=True, errors=(400, 403, 404, 409, 413, 416, 422)),
+    get("artifact_url", "/artifacts/{artifact_id}/url",
+        "A short-lived URL of the bytes in the object store, for a client that reads them there rather than "
+        "through this server (null where there is none: bytes in a folder, tracked files, or turned off); the "
+        "client still verifies the sha256", wrapped(url=NULL_STR, expires_in=INT)),
     Operation("start_upload", "post", "/uploads",
               "Start a resumable upload; 'checksum', the sha256 of all its bytes when known up front, lets the "
               "server store them without a copy (finish still verifies them against it)",

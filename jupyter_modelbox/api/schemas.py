@@ -144,7 +144,9 @@ SCHEMAS: dict[str, Schema] = {
                     "checksum_first": {**BOOL, "description": "uploads that announce their sha256 at the start "
                                        "are stored with less work (a client then hashes the file first)"},
                     "ranged_downloads": {**BOOL, "description": "large downloads are faster as a few concurrent "
-                                         "Range requests (bytes in object storage) than as one stream"}}),
+                                         "Range requests (bytes in object storage) than as one stream"},
+                    "direct_downloads": {**BOOL, "description": "artifact_url hands out URLs to read large "
+                                         "artifacts straight from the object store"}}),
     "BinaryColumn": BINARY_COLUMN,
     "MetricValue": METRIC_VALUE,
     "Columns": record({

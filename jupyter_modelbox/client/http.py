@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import hashlib
 import json as jsonlib
+import logging
 import os
 import shutil
 import tarfile
@@ -45,9 +46,11 @@ from ..registry.errors import (
 from ..registry.metric_ops import Series
 from ..registry.validation import Limits, check_json_value, check_metadata
 from ..registry.wire import encode_series, frame_from_json
+from .direct import DirectSource, checked_range
 from .progress import Progress
 
 Doc = dict[str, Any]
+log = logging.getLogger(__name__)
 # one PUT carries up to this much (streamed from the file, so it is never all in memory): few
 # request round trips per GiB, and a dropped connection resends at most what the server lacks.
 # Each PUT ends by waiting for the parts still on their way to the store: 256 MiB measured 79 MB/s
@@ -58,6 +61,8 @@ UPLOAD_ATTEMPTS = 5
 # downloads this large, where the server says ranges are faster, go as PARALLEL_RANGES ranged requests of
 # RANGE_BYTES at once
 PARALLEL_FROM_BYTES = 64 * 1024 * 1024
+# downloads this large read the object store directly where the server hands out URLs for it
+DIRECT_FROM_BYTES = 8 * 1024 * 1024
 PARALLEL_RANGES = 4
 RANGE_BYTES = 16 * 1024 * 1024
 # types and JSON-ability are checked before sending; sizes are the server's to judge
@@ -77,6 +82,7 @@ class HttpTransport:
         self.session.mount("https://", adapter)
         if token:
             self.session.headers["Authorization"] = f"token {token}"
+        self._store_reachable = True  # until a direct download finds the object store does not serve this client
 
     def __repr__(self) -> str:
         return f"Jupyter server {self.url}"
@@ -375,12 +381,20 @@ class HttpTransport:
     def open_artifact(self, artifact_id: str) -> tuple[Doc, BinaryIO]:
         doc = self.get_artifact(artifact_id)
         what = f"artifact {doc['path']!r} from {self.url}"
-        if self.ranged_downloads and doc.get("checksum") and (doc.get("size") or 0) >= PARALLEL_FROM_BYTES:
-            fetch = functools.partial(self._fetch_range, artifact_id, what, doc["size"])
-            return doc, _RangedDownload(fetch, doc["size"], doc["checksum"], what)  # type: ignore[return-value]
+        size, checksum = doc.get("size") or 0, doc.get("checksum")
+        via_server = functools.partial(self._fetch_range, artifact_id, what, size)
+        if checksum and size >= DIRECT_FROM_BYTES and self._store_reachable and self.direct_downloads:
+            url = self._artifact_url(artifact_id)
+            if url is not None:
+                source = DirectSource(self._store_session, url, functools.partial(self._artifact_url, artifact_id),
+                                      via_server, what, size, self.timeout)
+                return doc, _RangedDownload(source.fetch, size, checksum, what,  # type: ignore[return-value]
+                                            on_close=functools.partial(self._direct_done, source))
+        if self.ranged_downloads and checksum and size >= PARALLEL_FROM_BYTES:
+            return doc, _RangedDownload(via_server, size, checksum, what)  # type: ignore[return-value]
         response = self._send("open_artifact", {"artifact_id": artifact_id}, stream=True)
         response.raw.decode_content = True
-        return doc, _Download(response.raw, f"artifact {doc['path']!r} from {self.url}")  # type: ignore[return-value]
+        return doc, _Download(response.raw, what)  # type: ignore[return-value]
 
     def _fetch_range(self, artifact_id: str, what: str, size: int, start: int, end: int) -> bytes:
         """Bytes ``start`` to ``end`` (exclusive) of an artifact of ``size`` bytes, in one request."""
@@ -388,14 +402,31 @@ class HttpTransport:
                               headers={"Range": f"bytes={start}-{end - 1}"})
         with _Download(response.raw, what) as body:
             data = body.read(end - start)
-        stored = response.headers.get("Content-Range", "").rpartition("/")[2]
-        if response.status_code == 206 and stored.isdigit() and int(stored) != size:
-            raise IntegrityError(f"{what} has {stored} bytes in storage, but it was recorded with {size}: the stored "
-                                 "bytes were changed; nothing was written")
-        if response.status_code != 206 or len(data) != end - start:
-            raise ServerUnavailableError(f"the server sent {len(data)} bytes of {what} for bytes {start}-{end - 1} "
-                                         f"(HTTP {response.status_code}); nothing was written")
-        return data
+        return checked_range(data, response.status_code, response.headers.get("Content-Range", ""), what, size,
+                             start, end)
+
+    def _artifact_url(self, artifact_id: str) -> str | None:
+        url: str | None = self._call("artifact_url", artifact_id=artifact_id)["url"]
+        return url
+
+    @functools.cached_property
+    def direct_downloads(self) -> bool:
+        """Whether the server hands out URLs to read large artifacts from the object store (asked once)."""
+        return bool(self.info().get("direct_downloads"))
+
+    @functools.cached_property
+    def _store_session(self) -> requests.Session:
+        """Requests to the object store: no token (a presigned URL carries its own signature)."""
+        session = requests.Session()
+        session.mount("http://", HTTPAdapter(pool_maxsize=PARALLEL_RANGES))
+        session.mount("https://", HTTPAdapter(pool_maxsize=PARALLEL_RANGES))
+        return session
+
+    def _direct_done(self, source: DirectSource) -> None:
+        if source.unreachable is not None and self._store_reachable:
+            self._store_reachable = False
+            log.warning("artifacts are read through the Jupyter server at %s from now on: the object store did not "
+                        "serve this client (%s)", self.url, source.unreachable)
 
     def delete_artifact(self, artifact_id: str) -> None:
         self._call("delete_artifact", artifact_id=artifact_id)
@@ -523,8 +554,10 @@ class _RangedDownload:
     changed behind the registry never arrive whole. A ``read`` of a whole range returns it uncopied.
     """
 
-    def __init__(self, fetch: Callable[[int, int], bytes], size: int, checksum: str, what: str) -> None:
+    def __init__(self, fetch: Callable[[int, int], bytes], size: int, checksum: str, what: str,
+                 on_close: Callable[[], None] | None = None) -> None:
         self._fetch, self._size, self.verifies, self._what = fetch, size, checksum, what
+        self._on_close = on_close
         self._pool = ThreadPoolExecutor(PARALLEL_RANGES, thread_name_prefix="modelbox-download")
         self._hasher = ThreadPoolExecutor(1, thread_name_prefix="modelbox-sha256")
         self._ahead: deque[Future[bytes]] = deque()
@@ -563,6 +596,8 @@ class _RangedDownload:
         self._ahead.clear()
         self._pool.shutdown(wait=True)
         self._hasher.shutdown(wait=True)
+        if self._on_close is not None:
+            self._on_close()
 
     def __enter__(self) -> _RangedDownload:
         return self

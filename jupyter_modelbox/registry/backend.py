@@ -189,6 +189,8 @@ class BlobStore(ABC):
     # whether large downloads are faster as concurrent ranged requests: each is its own read from an
     # object store; from a local file one stream is faster (1,174 against 730 MB/s, bench_grpc's REST)
     ranged_downloads: bool = False
+    # whether ``download_url`` gives URLs that serve the bytes without this process
+    download_urls: bool = False
 
     @abstractmethod
     def put_stream(self, stream: BinaryIO, expected_checksum: str | None = None) -> BlobRef:

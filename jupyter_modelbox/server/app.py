@@ -64,6 +64,11 @@ class ModelboxApp(ExtensionApp):
         "URL of the store (the client must reach it) instead of streaming the bytes through this server.",
     ).tag(config=True)
     s3_presigned_seconds = Int(300, help="How long a presigned download URL is valid.").tag(config=True)
+    s3_direct_downloads = Bool(
+        True, help="With an s3:// blob_url: hand the Python client a presigned URL (s3_presigned_seconds) to read "
+        "large artifacts straight from the store; where it cannot reach the store it reads them through this "
+        "server. False: every byte passes through this server.",
+    ).tag(config=True)
     upload_timeout_seconds = Float(
         24 * 3600.0, help="Unfinished uploads idle for longer are aborted (their bytes and S3 parts removed).",
     ).tag(config=True)
@@ -180,6 +185,7 @@ class ModelboxApp(ExtensionApp):
             modelbox_max_chunk_bytes=self.max_chunk_bytes,
             modelbox_max_json_body_bytes=self.max_json_body_bytes,
             modelbox_presigned_seconds=self.s3_presigned_seconds if self.s3_presigned_downloads else 0,
+            modelbox_direct_download_seconds=self.s3_presigned_seconds if self.s3_direct_downloads else 0,
         )
 
     def initialize_handlers(self) -> None:

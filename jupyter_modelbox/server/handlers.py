@@ -85,6 +85,8 @@ async def info(handler: ModelboxHandler, operation: Operation, args: Arguments) 
         "user": handler.actor,
         "checksum_first": handler.registry.blobs.direct_uploads,
         "ranged_downloads": handler.registry.blobs.ranged_downloads,
+        "direct_downloads": bool(handler.settings.get("modelbox_direct_download_seconds"))
+        and handler.registry.blobs.download_urls,
     })
 
 

@@ -37,6 +37,7 @@ COPY_THREADS = 4
 class S3BlobStore(BlobStore):
     direct_uploads = True
     ranged_downloads = True
+    download_urls = True
 
     def __init__(self, location: S3Location) -> None:
         self.where = location

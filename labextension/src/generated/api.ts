@@ -546,6 +546,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/artifacts/{artifact_id}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A short-lived URL of the bytes in the object store, for a client that reads them there rather than through this server (null where there is none: bytes in a folder, tracked files, or turned off); the client still verifies the sha256 */
+        get: operations["artifact_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads": {
         parameters: {
             query?: never;
@@ -887,6 +904,8 @@ export interface components {
             checksum_first: boolean;
             /** @description large downloads are faster as a few concurrent Range requests (bytes in object storage) than as one stream */
             ranged_downloads: boolean;
+            /** @description artifact_url hands out URLs to read large artifacts straight from the object store */
+            direct_downloads: boolean;
         };
         /** @description a binary column: needs dtype '<f8' or '<i8' and a base64 'b64' string of the raw little-endian array */
         BinaryColumn: {
@@ -2534,6 +2553,37 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             416: components["responses"]["RangeNotSatisfiable"];
+            422: components["responses"]["InvalidArgument"];
+        };
+    };
+    artifact_url: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                artifact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string | null;
+                        expires_in: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             422: components["responses"]["InvalidArgument"];
         };
     };
