@@ -1,7 +1,7 @@
 """Large artifacts read straight from the object store, by a short-lived URL the Jupyter server signs.
 
 With the bytes in S3, a download through the server costs every byte a hop through it: about twice the
-CPU of reading the store directly (README, "Artifact bytes in S3"). The server hands out a presigned
+CPU of reading the store directly (README, "Artifacts in object storage (S3)"). The server hands out a presigned
 URL (``GET /artifacts/{id}/url``), the client reads ranges from the store with it, and still verifies
 the sha256 of the record. Where the store does not answer this client (it sits on the server's private
 network), the range is read through the server instead, and so is every later download of the client.
