@@ -147,6 +147,7 @@ def test_every_reply_matches_its_declared_schema(checked: tuple[ModelBox, reques
     raw.get(f"{base}/objects/{version.id}/metadata", timeout=30).raise_for_status()
     raw.get(f"{base}/artifacts/{uploaded[0].id}", timeout=30).raise_for_status()
     raw.get(f"{base}/artifacts/{uploaded[0].id}/content", headers={"Range": "bytes=10-"}, timeout=30)
+    raw.get(f"{base}/artifacts/{uploaded[0].id}/url", timeout=30).raise_for_status()  # null here: bytes in a folder
     raw.post(f"{base}/objects/{model.id}/artifacts-from-contents", json={"paths": ["from-browser.txt"]},
              timeout=30).raise_for_status()
     upload = raw.post(f"{base}/uploads", json={}, timeout=30).json()

@@ -83,12 +83,14 @@ class PartWriter:
         if self._part is None:
             size = self._next_part_bytes()
             reusable = [i for i, buffer in enumerate(self._free) if len(buffer) == size]
-            self._part = self._free.pop(reusable[0]) if reusable else bytearray(size)
+            # a new buffer grows as bytes arrive, so a small upload does not touch a whole part's memory
+            self._part = self._free.pop(reusable[0]) if reusable else bytearray()
         self._part[self._filled:self._filled + len(piece)] = piece
         self._filled += len(piece)
         self._crc = zlib.crc32(piece, self._crc)
 
     def _body(self) -> bytes | bytearray:
+        """The part's bytes: its buffer itself when they fill it, else a copy (the short last part)."""
         if self._part is None:
             return b""
         return self._part if self._filled == len(self._part) else bytes(memoryview(self._part)[:self._filled])
