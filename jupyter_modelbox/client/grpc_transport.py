@@ -27,6 +27,7 @@ from ..registry.validation import Limits, check_int, check_json_value, check_met
 
 try:
     import grpc
+    import grpc.experimental
 except ImportError as exc:  # pragma: no cover  (the grpc extra is not installed)
     raise ImportError(f"{MISSING} ({exc})") from exc
 
@@ -40,7 +41,10 @@ CHUNK_BYTES = 1024 * 1024
 # cost more CPU per byte on both ends (README "gRPC against REST")
 DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 CLIENT_LIMITS = Limits(max_metadata_bytes=2**62, max_metadata_keys=2**62)
-UNLIMITED = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
+# DownloadFile's messages are read on the calling thread, not handed over from gRPC's own one by one:
+# 889-973 MB/s against 755-940 without it (bench_grpc, 3 runs each)
+UNLIMITED = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1),
+             (grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 1)]
 __all__ = ["GrpcTransport"]
 
 
