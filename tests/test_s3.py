@@ -252,6 +252,7 @@ def test_direct_downloads_read_the_store_and_fall_back_to_the_server(
     with caplog.at_level("WARNING", logger="jupyter_modelbox.client.http"):
         assert weights.download(tmp_path / "fallback" / "weights.bin").read_bytes() == contents["weights.bin"]
     assert "read through the Jupyter server" in caplog.text and "object store did not serve" in caplog.text
+    assert "127.0.0.1" in caplog.text and "Signature" not in caplog.text  # the reason, without the credential
     ranges = -(-len(contents["weights.bin"]) // (1024 * 1024))
     assert (_served(server, content), _served(server, signed)) == (before[0] + ranges, before[1] + 1)
     assert weights.download(tmp_path / "again" / "weights.bin").read_bytes() == contents["weights.bin"]

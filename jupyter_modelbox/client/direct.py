@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -62,7 +63,9 @@ class DirectSource:
                 response = self._http.get(url, headers={"Range": f"bytes={start}-{end - 1}"}, stream=True,
                                           timeout=(CONNECT_SECONDS, self._timeout))
             except requests.RequestException as exc:
-                raise Unreachable(f"{type(exc).__name__}: {exc}") from None
+                signature = urlsplit(url).query  # a short-lived credential: kept out of messages and logs
+                raise Unreachable(f"{type(exc).__name__}: {str(exc).replace(signature, '…') if signature else exc}"
+                                  ) from None
             with response:
                 if response.status_code == 403 and attempt == 1:  # the URL expired: the server signs another
                     url = self._fresh(url)
