@@ -261,9 +261,10 @@ class ArtifactOps(RegistryBase):
 
     @operation
     def artifact_download_url(self, artifact_id: str, expires_seconds: int) -> str | None:
-        """A short-lived URL of an uploaded artifact's bytes in the object store (presigned), if it has one."""
+        """A short-lived URL of an uploaded artifact's bytes in the object store (presigned), if it has one
+        (none for ``expires_seconds`` 0: URLs turned off)."""
         doc = self._get("artifacts", artifact_id, "artifact")
-        if doc["tracked"]:
+        if doc["tracked"] or expires_seconds <= 0:
             return None
         return self.blobs.download_url(doc["checksum"], os.path.basename(doc["path"]) or "artifact", expires_seconds)
 

@@ -123,11 +123,8 @@ async def open_artifact(handler: ModelboxHandler, operation: Operation, args: Ar
 
 @implements("artifact_url")
 async def artifact_url(handler: ModelboxHandler, operation: Operation, args: Arguments) -> None:
-    seconds = handler.settings.get("modelbox_direct_download_seconds") or 0
-    if seconds:
-        url = await handler.call(handler.registry.artifact_download_url, args["artifact_id"], seconds)
-    else:  # turned off: still a 404 for an artifact that does not exist
-        url = await handler.call(lambda: handler.registry.get_artifact(args["artifact_id"]) and None)
+    seconds = handler.settings.get("modelbox_direct_download_seconds") or 0  # 0: turned off (still a 404 if missing)
+    url = await handler.call(handler.registry.artifact_download_url, args["artifact_id"], seconds)
     handler.reply_to(operation, {"url": url, "expires_in": seconds if url else 0})
 
 

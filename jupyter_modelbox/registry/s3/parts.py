@@ -54,7 +54,7 @@ class PartWriter:
         self._filled = 0
         self._crc = 0
         self._free: list[bytearray] = []
-        self._sending: list[tuple[int, int, Future[Doc], bytearray]] = []  # (part number, size, reply, buffer)
+        self._sending: list[tuple[int, int, Future[Doc], bytearray | None]] = []  # (number, size, reply, buffer)
         if state["tail"]:
             with location.errors("reading an upload's tail", tail_key(state)):
                 body = client.get_object(Bucket=location.bucket, Key=tail_key(state))["Body"]
@@ -82,9 +82,9 @@ class PartWriter:
     def _keep(self, piece: bytes | memoryview) -> None:
         if self._part is None:
             size = self._next_part_bytes()
-            reusable = [i for i, buffer in enumerate(self._free) if len(buffer) == size]
+            self._free = [buffer for buffer in self._free if len(buffer) == size]  # parts grow every 1,000
             # a new buffer grows as bytes arrive, so a small upload does not touch a whole part's memory
-            self._part = self._free.pop(reusable[0]) if reusable else bytearray()
+            self._part = self._free.pop() if self._free else bytearray()
         self._part[self._filled:self._filled + len(piece)] = piece
         self._filled += len(piece)
         self._crc = zlib.crc32(piece, self._crc)
@@ -109,8 +109,7 @@ class PartWriter:
         while len(self._sending) >= IN_FLIGHT:
             self._collect_oldest()
         number = len(self.state["parts"]) + len(self._sending) + 1
-        self._sending.append((number, len(body), _SENDERS.submit(self._upload_part, number, body, crc),
-                              buffer if buffer is not None else bytearray()))
+        self._sending.append((number, len(body), _SENDERS.submit(self._upload_part, number, body, crc), buffer))
 
     def _upload_part(self, number: int, part: bytes | bytearray, crc: int) -> Doc:
         location = self.location
@@ -125,7 +124,7 @@ class PartWriter:
         number, size, reply, buffer = self._sending.pop(0)
         try:
             self.state["parts"].append({"number": number, "size": size, **reply.result()})
-            if buffer:
+            if buffer is not None:
                 self._free.append(buffer)
         except BaseException:
             self._failed = True  # the parts after it are dropped too: the parts kept stay contiguous
