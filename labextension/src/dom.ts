@@ -159,6 +159,28 @@ export function formatValue(value: unknown): string {
 }
 
 /**
+ * Replace what `container` shows with `children`, keeping the keyboard focus
+ * on the row (matching `rowSelector`) whose `data-*` value under `key` is the
+ * one the focused row had: lists rebuild their rows on every refresh, and a
+ * live update must not throw a keyboard user out of the list.
+ */
+export function replaceKeepingFocus(
+  container: HTMLElement,
+  rowSelector: string,
+  key: string,
+  ...children: Node[]
+): void {
+  const active = document.activeElement as HTMLElement | null;
+  const focused = active && container.contains(active) ? active.dataset?.[key] : undefined;
+  container.replaceChildren(...children);
+  if (focused !== undefined) {
+    Array.from(container.querySelectorAll<HTMLElement>(rowSelector))
+      .find(row => row.dataset[key] === focused)
+      ?.focus({ preventScroll: true });
+  }
+}
+
+/**
  * Keyboard for a list of focusable rows inside `container`: Enter opens the
  * focused row, the up and down arrows move the focus between rows (in the
  * order they are shown).

@@ -3,7 +3,7 @@ import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
-import { button, errorBox, formatTime, h, listKeys, select } from './dom';
+import { button, errorBox, formatTime, h, listKeys, replaceKeepingFocus, select } from './dom';
 import { queryError, syntaxHint } from './query';
 import { SearchBox } from './searchbox';
 import type { IExperiment, IListExperimentsQuery } from './tokens';
@@ -210,13 +210,7 @@ export class ExperimentList extends Widget {
       this._status.textContent =
         this._shown.length < this._total ? `${count}, newest ${this._shown.length} shown` : count;
     }
-    const focused = (document.activeElement as HTMLElement | null)?.dataset?.experimentId;
-    this._rows.replaceChildren(...this._shown.map(renderExperimentRow));
-    if (focused) {
-      Array.from(this._rows.children as HTMLCollectionOf<HTMLElement>)
-        .find(row => row.dataset.experimentId === focused)
-        ?.focus();
-    }
+    replaceKeepingFocus(this._rows, '.jp-ModelboxExperiment-row', 'experimentId', ...this._shown.map(renderExperimentRow));
     this._more.replaceChildren(
       ...(this._total !== null && this._shown.length < this._total
         ? [

@@ -3,7 +3,7 @@ import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
-import { errorBox, h, listKeys, select } from './dom';
+import { errorBox, h, listKeys, replaceKeepingFocus, select } from './dom';
 import { makeDropTarget } from './drop';
 import { MODEL_FIELDS, queryError, syntaxHint } from './query';
 import { SearchBox } from './searchbox';
@@ -258,7 +258,7 @@ export class ModelList extends Widget {
       missing ||= model === undefined || !this._pages.has(Math.floor(index / PAGE_SIZE));
       rows.push(model ? renderModelRow(model, index) : placeholderRow(index));
     }
-    this._spacer.replaceChildren(...rows);
+    replaceKeepingFocus(this._spacer, '.jp-ModelboxPanel-model', 'modelId', ...rows);
     if (missing && !this._error) {
       void this._fetchVisible();
     }

@@ -3,7 +3,7 @@ import { Widget } from '@lumino/widgets';
 
 import type { ModelboxClient } from './api';
 import { renderArtifactTable } from './artifacts';
-import { button, errorBox, formatTime, h, listKeys } from './dom';
+import { button, errorBox, formatTime, h, listKeys, replaceKeepingFocus } from './dom';
 import { makeDropTarget } from './drop';
 import { sendEdit } from './edits';
 import { type MetadataTable, metadataTableFor } from './metadata';
@@ -257,7 +257,12 @@ export class ModelView extends Widget {
       this._versionsBody.replaceChildren(h('p', { className: 'jp-ModelboxPanel-status' }, 'No versions match.'));
       return;
     }
-    this._versionsBody.replaceChildren(this._renderVersions(versions, editable));
+    replaceKeepingFocus(
+      this._versionsBody,
+      '.jp-ModelboxVersions-row',
+      'versionId',
+      this._renderVersions(versions, editable)
+    );
   }
 
   private _updateCompareButton(): void {

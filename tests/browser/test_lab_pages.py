@@ -50,6 +50,7 @@ def test_model_page_in_the_main_area(
     panel = open_panel(page, lab_server)
     # Enter on the focused row of the side panel opens the model's page; the panel stays on the list
     search(panel, name)
+    expect(panel.locator(".jp-ModelboxPanel-model")).to_have_count(1)  # the search has been applied
     panel.locator(".jp-ModelboxPanel-model", has_text=name).focus()
     page.keyboard.press("Enter")
     expect(tab(page, name)).to_have_count(1)

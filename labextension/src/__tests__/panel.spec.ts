@@ -77,6 +77,31 @@ describe('ModelList', () => {
     expect(texts(list, '.jp-ModelboxList-status')).toEqual(['2 models']);
   });
 
+  it('keeps the keyboard focus on the same model when a refresh rebuilds the rows', async () => {
+    let names = ['resnet', 'bert'];
+    const { client } = clientFor([
+      [
+        'GET',
+        /^models$/,
+        () => jsonResponse({ models: names.map(name => aModel({ id: name, name })), total: names.length })
+      ],
+      ['GET', /^namespaces$/, () => jsonResponse({ namespaces: ['default'] })]
+    ]);
+    const list = new ModelList(client);
+    Widget.attach(list, document.body);
+    await list.refresh();
+    const bert = list.node.querySelector<HTMLElement>('[data-model-id="bert"]')!;
+    bert.focus();
+
+    names = ['albert', 'bert', 'resnet']; // a live update: a model created elsewhere sorts first
+    await list.refresh();
+
+    const focused = document.activeElement as HTMLElement;
+    expect(focused).not.toBe(bert); // the row was rebuilt ...
+    expect(focused.dataset.modelId).toBe('bert'); // ... and the focus followed the model
+    list.dispose();
+  });
+
   it('renders markup coming from the server as literal text', async () => {
     const { client } = clientFor(registryRoutes(aModel({ name: HOSTILE, description: '<b>bold</b>' })));
     const list = new ModelList(client);
