@@ -54,7 +54,14 @@ stop_all() {
   trap - EXIT INT TERM
   for pid in "${SERVERS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${SERVERS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ -n $WEED_PID ]]; then kill -TERM "$WEED_PID" 2>/dev/null || true; wait "$WEED_PID" 2>/dev/null || true; fi
+  if [[ -n $WEED_PID ]]; then
+    # its volume server has flushed and stopped within a second of TERM; `weed server` then idles 15 s
+    # before it exits (its master's gRPC graceful stop): give it 3 s, then end it
+    kill -TERM "$WEED_PID" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$WEED_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$WEED_PID" 2>/dev/null || true
+    wait "$WEED_PID" 2>/dev/null || true
+  fi
   as_postgres "$BIN/pg_ctl" -D "$DIR/pg/data" -m fast -w stop >/dev/null 2>&1 || true
   echo "== stopped both servers, SeaweedFS and the database (data kept in $DIR)"
 }
