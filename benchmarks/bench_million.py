@@ -10,6 +10,7 @@ background (started with the store's ``start_compaction``, which a large journal
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_modelbox import ModelBox, __version__
-from jupyter_modelbox.registry.journal import SNAPSHOT_FORMAT, dumps
+from jupyter_modelbox.registry import snapshot
 
 from .common import VERSIONS_PER_MODEL, emit, progress, sizes_from_argv
 
@@ -35,44 +36,42 @@ def templates(folder: Path) -> dict[str, Any]:
     with ModelBox(root=folder) as mb:
         model = mb.new_model("template", description="a model", task="classification")
         model.new_model_version(description="nightly", metadata={"dataset": "v3", "lr": 0.001}, framework="torch")
-    tables = json.loads((folder / "registry.json").read_text())["tables"]
+    _, tables = snapshot.read(folder / "registry.snapshot")
     return {"model": next(iter(tables["models"].values())), "version": next(iter(tables["versions"].values())),
             "event": next(iter(tables["events"].values()))}
 
 
 def write_snapshot(folder: Path, versions: int, shapes: dict[str, Any]) -> int:
-    """``versions`` versions in models of ``VERSIONS_PER_MODEL``; returns the snapshot's size in bytes."""
+    """``versions`` versions in models of ``VERSIONS_PER_MODEL``, written as the registry's compactor writes
+    its snapshot (equal strings shared); returns the snapshot's size in bytes."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     models = versions // VERSIONS_PER_MODEL
+    key = itertools.count(1)
+    model_docs: dict[str, Any] = {}
+    for m in range(models):
+        at = (start + timedelta(seconds=m)).isoformat(timespec="microseconds")
+        model_docs[str(next(key))] = {
+            **shapes["model"], "id": uuid.uuid4().hex, "name": f"m{m}", "_name_key": f"default\x00m{m}",
+            "num_versions": VERSIONS_PER_MODEL, "_next_number": VERSIONS_PER_MODEL + 1,
+            "created_at": at, "updated_at": at}
+    models_in_order = list(model_docs.values())
+    version_docs: dict[str, Any] = {}
+    for v in range(versions):
+        model = models_in_order[v % models]
+        at = (start + timedelta(seconds=models + v)).isoformat(timespec="microseconds")
+        number = v // models + 1
+        version_docs[str(next(key))] = {
+            **shapes["version"], "id": uuid.uuid4().hex, "model_id": model["id"], "number": number,
+            "version": str(number), "name": model["name"], "created_at": at, "updated_at": at}
     events = min(versions, MAX_EVENTS)
-    key = 0
-    with open(folder / "registry.json", "w", encoding="utf-8") as out:
-        out.write(f'{{"format":{SNAPSHOT_FORMAT},"seq":0,"tables":{{"models":{{')
-        model_ids = []
-        for m in range(models):
-            key += 1
-            at = (start + timedelta(seconds=m)).isoformat(timespec="microseconds")
-            doc = {**shapes["model"], "id": uuid.uuid4().hex, "name": f"m{m}", "_name_key": f"default\x00m{m}",
-                   "num_versions": VERSIONS_PER_MODEL, "_next_number": VERSIONS_PER_MODEL + 1,
-                   "created_at": at, "updated_at": at}
-            model_ids.append(doc["id"])
-            out.write(("," if m else "") + f'"{key}":{dumps(doc)}')
-        out.write('},"versions":{')
-        for v in range(versions):
-            key += 1
-            model = v % models
-            at = (start + timedelta(seconds=models + v)).isoformat(timespec="microseconds")
-            number = v // models + 1
-            doc = {**shapes["version"], "id": uuid.uuid4().hex, "model_id": model_ids[model], "number": number,
-                   "version": str(number), "name": f"m{model}", "created_at": at, "updated_at": at}
-            out.write(("," if v else "") + f'"{key}":{dumps(doc)}')
-        out.write('},"events":{')
-        for e in range(events):
-            seq = e + 1
-            doc = {**shapes["event"], "id": str(seq), "seq": seq}
-            out.write(("," if e else "") + f'"{seq}":{dumps(doc)}')
-        out.write(f'}},"meta":{{"1":{dumps({"id": "counters", "event_seq": events})}}}}}}}')
-    return (folder / "registry.json").stat().st_size
+    event_docs = {str(seq): {**shapes["event"], "id": str(seq), "seq": seq} for seq in range(1, events + 1)}
+    tables = {"models": model_docs, "versions": version_docs, "events": event_docs,
+              "meta": {"1": {"id": "counters", "event_seq": events}}}
+    shared: dict[str, str] = {}
+    for docs in tables.values():  # what the compactor does with documents parsed from JSON: each gets
+        snapshot.share_strings(docs, list(docs), shared)  # containers of its own, equal strings are one
+    snapshot.write(folder / "registry.snapshot", 0, tables)
+    return (folder / "registry.snapshot").stat().st_size
 
 
 def rss_mb() -> float:

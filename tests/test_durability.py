@@ -157,8 +157,62 @@ def test_corruption_in_the_middle_of_the_journal_is_a_clear_error(tmp_path: Path
 def test_an_unreadable_snapshot_is_a_clear_error(tmp_path: Path) -> None:
     root = tmp_path / "reg"
     with ModelBox(root=root) as mb:
-        mb.new_model("m")  # closing compacts the journal into registry.json
-    snapshot = root / "registry.json"
-    snapshot.write_bytes(snapshot.read_bytes()[: len(snapshot.read_bytes()) // 2])  # truncated by a bad copy
-    with pytest.raises(StorageError, match=r"registry\.json is unreadable .*restore it from a backup"):
+        mb.new_model("m")  # closing compacts the journal into registry.snapshot
+    snapshot = root / "registry.snapshot"
+    whole = snapshot.read_bytes()
+    snapshot.write_bytes(whole[: len(whole) // 2])  # truncated by a bad copy
+    with pytest.raises(StorageError, match=r"registry\.snapshot is unreadable \(it holds .* bytes after its header, "
+                                           r"not the .* it announces\); restore it from a backup"):
         Registry(root)
+    damaged = bytearray(whole)
+    damaged[-10] ^= 0xFF
+    snapshot.write_bytes(bytes(damaged))
+    with pytest.raises(StorageError, match="its checksum does not match its bytes"):
+        Registry(root)
+
+
+def test_a_snapshot_holds_only_data_nothing_in_it_runs(tmp_path: Path) -> None:
+    """A pickle that would call a function is refused before anything runs, whatever its checksum says."""
+    import pickle
+    import zlib
+
+    from jupyter_modelbox.registry import snapshot
+
+    root = tmp_path / "reg"
+    root.mkdir()
+    marker = tmp_path / "ran"
+    body = pickle.dumps(_Touch(str(marker)), protocol=5)
+    (root / "registry.snapshot").write_bytes(snapshot.MAGIC + b"%08x %016x\n" % (zlib.crc32(body), len(body)) + body)
+    marker.unlink(missing_ok=True)
+    with pytest.raises(StorageError, match=r"it names posix\.system, and a registry snapshot holds only data"):
+        Registry(root)
+    assert not marker.exists()
+
+
+class _Touch:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.system, (f"touch {self.path}",)
+
+
+def test_a_registry_with_a_json_snapshot_opens_and_compacts_into_the_new_format(tmp_path: Path) -> None:
+    """Registries written before format 2 kept a JSON snapshot (format 1): read, then replaced at compaction."""
+    import json
+
+    root = tmp_path / "reg"
+    with ModelBox(root=root) as mb:
+        model = mb.new_model("m", metadata={"a": 1})
+        model.new_model_version(unique_tags=["prod"])
+    from jupyter_modelbox.registry import snapshot
+
+    seq, tables = snapshot.read(root / "registry.snapshot")
+    (root / "registry.snapshot").unlink()
+    (root / "registry.json").write_text(json.dumps({"format": 1, "seq": seq, "tables": tables}))
+    with ModelBox(root=root) as mb:
+        assert mb.get_model("m").get_version().tags == ["prod"]
+        mb.new_model("n")
+    assert not (root / "registry.json").exists() and (root / "registry.snapshot").exists()
+    with ModelBox(root=root) as mb:
+        assert sorted(m.name for m in mb.models()) == ["m", "n"]

@@ -169,7 +169,7 @@ def test_a_large_journal_is_compacted_in_another_process_while_writes_go_on(tmp_
     while any(folder.glob("registry.journal.*")) and time.monotonic() < deadline:
         registry.create_version(model["id"])  # a write also collects a finished compactor and may start one
         time.sleep(0.05)
-    assert (folder / "registry.json").exists()
+    assert (folder / "registry.snapshot").exists()
     assert slowest < 0.5, f"a write waited {slowest:.3f} s"
     total = registry.get_model(model["id"])["num_versions"]
     registry.backend.docs.db.storage._reap_compactor()

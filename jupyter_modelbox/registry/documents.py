@@ -90,12 +90,17 @@ class TinyDocumentStore(DocumentStore):
         return [doc for key in sorted(t.find_ids(field, value), key=int) if (doc := t.raw(key)) is not None]
 
     def find_all(self, table: str, criteria: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """One lookup when a composite index covers exactly the criteria's fields."""
+        """One lookup when a composite index covers exactly the criteria's fields, or a bisection when
+        a sorted index of the first field's groups orders them by the second (``model_id``, ``number``)."""
         t = self._table(table)
         spec = tuple(criteria)
         if len(spec) > 1 and t.has_index(spec):
             keys = t.find_ids(spec, tuple(criteria.values()))
             return [doc for key in sorted(keys, key=int) if (doc := t.raw(key)) is not None]
+        if len(spec) == 2 and (ordered := t.sorted_by(spec[0], spec[1])) is not None:
+            group, value = criteria.values()
+            if type(value) in (int, float, str):  # what a sorted index orders
+                return [doc for key in ordered.equal(value, group) if (doc := t.raw(key)) is not None]
         return super().find_all(table, criteria)
 
     def scan(self, table: str) -> Iterator[dict[str, Any]]:

@@ -14,9 +14,9 @@ on a write; ``rebuild`` happens once at open and after a rollback.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import product
-from operator import itemgetter
+from operator import itemgetter, neg
 from typing import Any
 
 IndexSpec = str | tuple[str, ...]
@@ -95,7 +95,7 @@ class HashIndex:
         try:
             once: dict[Any, str | set[str]] = dict(zip(values, ids, strict=True))
         except TypeError:  # a list (tags) or an object among the values
-            self._load_each(table)
+            self._load_each(table, values)
             return
         if len(once) == len(ids):
             self.buckets = once
@@ -110,12 +110,21 @@ class HashIndex:
             else:
                 bucket.add(doc_id)  # type: ignore[union-attr]  # a set: str was handled above
 
-    def _load_each(self, table: dict[str, dict[str, Any]]) -> None:
-        add, keys, fields = self.add, self.keys, self.fields
-        for doc_id, doc in table.items():
-            # a list field without members (a version without tags) gives a composite no key
-            if self._single or [] not in [doc.get(field) for field in fields]:
+    def _load_each(self, table: dict[str, dict[str, Any]], values: list[Any] | None = None) -> None:
+        add, keys = self.add, self.keys
+        if self._single:
+            for doc_id, doc in table.items():
                 add(doc_id, keys(doc))
+            return
+        # a list field without members (a version without tags) gives a composite no key: most documents
+        # are left out in one pass over their values (``field_values``), without a call per document
+        if values is None:
+            pairs: Iterable[tuple[str, dict[str, Any]]] = (
+                (doc_id, doc) for doc_id, doc in table.items() if [] not in [doc.get(f) for f in self.fields])
+        else:
+            pairs = [(doc_id, table[doc_id]) for doc_id, held in zip(table, values, strict=True) if [] not in held]
+        for doc_id, doc in pairs:
+            add(doc_id, keys(doc))
 
     def get(self, key: Any) -> set[str]:
         """The ids with that key (may be the index's own set: do not change it)."""
@@ -218,7 +227,7 @@ class SortedIndex:
                 if entry is not None:
                     groups.setdefault(entry[0], []).append(entry[1])
         else:
-            negated = [-int(doc_id) for doc_id in table]
+            negated = list(map(neg, map(int, table)))
             keys: Iterator[tuple[Any, ...]] = (
                 zip(orders, negated, strict=True) if len(self.order) == 1
                 else ((*values, doc_id) for values, doc_id in zip(orders, negated, strict=True)))
@@ -253,6 +262,12 @@ class SortedIndex:
         """Every doc id of the group from the highest order values down, lazily."""
         items = self.groups.get(hashable(group) if self.group is not None else None, [])
         return (str(-key[-1]) for key in reversed(items))
+
+    def equal(self, value: Any, group: Any = None) -> list[str]:
+        """Doc ids whose first order value is ``value`` (of the indexed field's type), oldest first."""
+        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        start, stop = bisect.bisect_left(items, (value,)), bisect.bisect_left(items, (value, _TOP))
+        return [str(-key[-1]) for key in reversed(items[start:stop])]
 
     def between(self, low: Any, high: Any, low_inclusive: bool = True, high_inclusive: bool = False,
                 group: Any = None) -> list[str]:

@@ -3,10 +3,11 @@
 Stock TinyDB rewrites the whole JSON file on every write, which is O(n) per insert. Here every
 committed batch of changes becomes one checksummed line appended to ``<name>.journal`` and
 fdatasync'ed before the call returns, so a write costs one small append whatever the registry's
-size. ``compact`` folds the journal into ``<name>.json`` with the usual tmp-file, fsync, rename
-dance; replaying the journal on top of a snapshot is idempotent because every operation carries
-the whole document (or a deletion), and each line carries a sequence number so lines already
-folded into the snapshot are skipped.
+size. ``compact`` folds the journal into the snapshot ``<name>.snapshot`` (see ``snapshot.py``; a
+``<name>.json`` of format 1 is still read) with the usual tmp-file, fsync, rename dance; replaying
+the journal on top of a snapshot is idempotent because every operation carries the whole document
+(or a deletion), and each line carries a sequence number so lines already folded into the snapshot
+are skipped.
 
 Line format: ``<crc32 of the JSON, 8 hex digits> <JSON>\n`` with JSON ``{"s": seq, "o": ops}``;
 an op is ``[table, "p", id, document]`` (put), ``[table, "d", id]`` (delete) or ``[table, "t"]``
@@ -16,10 +17,10 @@ Compaction never stops a writer for longer than a rename: ``rotate`` renames the
 ``<name>.journal.<last seq>`` and opens an empty one, and ``python -m jupyter_modelbox.registry.journal
 <folder>`` (a separate process, so neither its CPU nor its memory reaches the writer's) folds the
 snapshot and the rotated journals into a new snapshot (tmp file, fsync, rename) and then deletes
-them. It runs at nice 19 and hands the snapshot to the disk in pieces (``write_in_pieces``), so the
-writer's next journal fdatasync never waits behind its flush. A crash anywhere leaves a snapshot
-and journals that replay to the same state, since replay skips the sequence numbers a snapshot
-already holds.
+them. It runs at nice 19 and hands the snapshot to the disk as it goes (``snapshot.write`` with
+``trickle``), so the writer's next journal fdatasync never waits behind its flush. A crash anywhere
+leaves a snapshot and journals that replay to the same state, since replay skips the sequence
+numbers a snapshot already holds.
 """
 
 from __future__ import annotations
@@ -31,20 +32,17 @@ import os
 import subprocess
 import sys
 import zlib
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from . import snapshot
 from .errors import StorageError
-from .writeback import SYNC_EVERY_BYTES, start_writeback
 
 log = logging.getLogger(__name__)
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 Op = list[Any]
 
-SNAPSHOT_FORMAT = 1
-PIECE_DOCUMENTS = 5_000  # documents encoded at a time by a compactor
 
 
 def dumps(value: Any) -> str:
@@ -59,12 +57,15 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def apply_ops(tables: Tables, ops: list[Op]) -> None:
+def apply_ops(tables: Tables, ops: list[Op], put: dict[str, set[str]] | None = None) -> None:
+    """Apply a journal record's operations; ``put`` collects the ids each table was given."""
     for op in ops:
         table = tables.setdefault(op[0], {})
         kind = op[1]
         if kind == "p":
             table[op[2]] = op[3]
+            if put is not None:
+                put.setdefault(op[0], set()).add(op[2])
         elif kind == "d":
             table.pop(op[2], None)
         elif kind == "t":
@@ -78,7 +79,8 @@ class Journal:
 
     def __init__(self, folder: Path, name: str = "registry") -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.snapshot_path = folder / f"{name}.json"
+        self.snapshot_path = folder / f"{name}.snapshot"
+        self.legacy_snapshot_path = folder / f"{name}.json"  # format 1, read until the next compaction
         self.journal_path = folder / f"{name}.journal"
         self.seq = 0
         self.recovered: list[str] = []
@@ -96,25 +98,29 @@ class Journal:
         return self._load()
 
     def _load(self) -> Tables:
-        tables: Tables = {}
         rotated = self.rotated()  # listed before the snapshot is read: see ``fold_rotated``
-        if self.snapshot_path.exists():
-            try:
-                snapshot = json.loads(self.snapshot_path.read_bytes())
-                if snapshot.get("format") != SNAPSHOT_FORMAT:
-                    raise ValueError(f"unsupported format {snapshot.get('format')!r}")
-                tables = snapshot["tables"]
-                self.seq = int(snapshot["seq"])
-            except (ValueError, KeyError, TypeError) as exc:
-                raise StorageError(
-                    f"registry snapshot {self.snapshot_path} is unreadable ({exc}); "
-                    "restore it from a backup or run `modelbox check --repair`"
-                ) from exc
+        tables = self.read_snapshot()
         for path in rotated:
             self._replay(tables, path, cut_torn=False)
         if self.journal_path.exists():
             self._replay(tables, self.journal_path)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        return tables
+
+    def read_snapshot(self) -> Tables:
+        """The snapshot's tables (empty without one); sets ``seq`` to the snapshot's."""
+        path, read = self.snapshot_path, snapshot.read
+        if not path.exists():
+            path, read = self.legacy_snapshot_path, snapshot.read_legacy
+            if not path.exists():
+                return {}
+        try:
+            self.seq, tables = read(path)
+        except snapshot.SnapshotError as exc:
+            raise StorageError(
+                f"registry snapshot {path} is unreadable ({exc}); "
+                "restore it from a backup or run `modelbox check --repair`"
+            ) from exc
         return tables
 
     def rotated(self) -> list[Path]:
@@ -126,7 +132,8 @@ class Journal:
                 found.append((int(suffix), path))
         return [path for _, path in sorted(found)]
 
-    def _replay(self, tables: Tables, path: Path, cut_torn: bool = True) -> None:
+    def _replay(self, tables: Tables, path: Path, cut_torn: bool = True, put: dict[str, set[str]] | None = None
+                ) -> None:
         data = path.read_bytes()
         lines = data.split(b"\n")
         tail = lines.pop()  # bytes after the last newline: empty unless the last write was torn
@@ -144,7 +151,7 @@ class Journal:
                 )
             good_end += len(line) + 1
             if record["s"] > self.seq:
-                apply_ops(tables, record["o"])
+                apply_ops(tables, record["o"], put)
                 self.seq = record["s"]
         if tail and not cut_torn:
             raise StorageError(f"registry journal {path} ends in an unfinished record")
@@ -196,24 +203,22 @@ class Journal:
     def journal_size(self) -> int:
         return os.fstat(self._fd).st_size if self._fd is not None else 0
 
-    def compact(self, tables: Tables) -> None:
-        """Write a fresh snapshot (atomically) and empty the journal."""
-        tmp = self.snapshot_path.with_suffix(".json.tmp")
+    def compact(self) -> None:
+        """Fold the journal (and any set aside) into a new snapshot, here and now: what the compactor
+        process does, so a snapshot is always written from the files, never from objects in memory
+        (documents there may share a list or a dict, which a pickle would keep shared)."""
         try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(dumps({"format": SNAPSHOT_FORMAT, "seq": self.seq, "tables": tables}))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.snapshot_path)
-            fsync_dir(self.snapshot_path.parent)
-            if self._fd is not None:
-                os.ftruncate(self._fd, 0)
-                os.fsync(self._fd)
-            for rotated in self.rotated():
-                rotated.unlink()
+            if self.journal_size:
+                self.rotate()
+            if self.rotated():
+                fold_rotated(self.snapshot_path.parent, self.snapshot_path.stem)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise StorageError(f"could not compact the registry into {self.snapshot_path}: {exc}") from exc
+
+    def _replace_snapshot(self, written: Path) -> None:
+        os.replace(written, self.snapshot_path)
+        fsync_dir(self.snapshot_path.parent)
+        self.legacy_snapshot_path.unlink(missing_ok=True)  # older than the snapshot now in place
 
     # -- compaction in the background -----------------------------------------------------------
 
@@ -244,38 +249,6 @@ class Journal:
             self._fd = None
 
 
-def write_in_pieces(path: Path, seq: int, tables: Tables) -> None:
-    """The snapshot of ``tables`` (the same JSON as ``dumps``), encoded a few thousand documents at a
-    time and handed to the disk as it goes: write-out starts after every piece and an fdatasync
-    waits for it every ``SYNC_EVERY_BYTES``. Written in one go, a snapshot of 1M versions left
-    about a gigabyte dirty in memory, and the writer's next journal fdatasync queued behind its
-    flush (creates took up to 223 ms during a compaction)."""
-    with open(path, "wb") as handle:
-        fd, unsynced = handle.fileno(), 0
-
-        def put(text: str) -> None:
-            nonlocal unsynced
-            data = text.encode()
-            handle.write(data)
-            handle.flush()
-            start_writeback(fd)
-            unsynced += len(data)
-            if unsynced >= SYNC_EVERY_BYTES:
-                os.fdatasync(fd)
-                unsynced = 0
-
-        put(f'{{"format":{SNAPSHOT_FORMAT},"seq":{int(seq)},"tables":{{')
-        for number, (name, docs) in enumerate(tables.items()):
-            put(f'{"," if number else ""}{dumps(name)}:{{')
-            items, first = iter(docs.items()), True
-            while piece := dict(islice(items, PIECE_DOCUMENTS)):
-                put(("" if first else ",") + dumps(piece)[1:-1])  # the members, without the braces
-                first = False
-            put("}")
-        put("}}")
-        os.fsync(fd)
-
-
 def fold_rotated(folder: Path, name: str = "registry") -> int:
     """The compactor's work: snapshot + rotated journals -> snapshot; returns how many were folded.
     The live journal is left alone (its writer keeps appending to it meanwhile)."""
@@ -283,16 +256,18 @@ def fold_rotated(folder: Path, name: str = "registry") -> int:
     rotated = journal.rotated()
     if not rotated:
         return 0
-    tables: Tables = {}
-    if journal.snapshot_path.exists():
-        snapshot = json.loads(journal.snapshot_path.read_bytes())
-        tables, journal.seq = snapshot["tables"], int(snapshot["seq"])
+    # without a snapshot of format 2 every document was parsed from JSON: each has copies of its own
+    whole = not journal.snapshot_path.exists()
+    tables = journal.read_snapshot()
+    put: dict[str, set[str]] = {}
     for path in rotated:
-        journal._replay(tables, path, cut_torn=False)
-    tmp = journal.snapshot_path.with_suffix(".json.compacting")
-    write_in_pieces(tmp, journal.seq, tables)
-    os.replace(tmp, journal.snapshot_path)
-    fsync_dir(folder)
+        journal._replay(tables, path, cut_torn=False, put=put)
+    shared: dict[str, str] = {}
+    for name, docs in tables.items():
+        snapshot.share_strings(docs, list(docs) if whole else put.get(name, ()), shared)
+    tmp = journal.snapshot_path.with_suffix(".snapshot.compacting")
+    snapshot.write(tmp, journal.seq, tables, trickle=True)
+    journal._replace_snapshot(tmp)
     for path in rotated:
         path.unlink()
     return len(rotated)

@@ -202,8 +202,8 @@ class JournalStorage(Storage):
     def close(self) -> None:
         if self.journal is not None:
             self._reap_compactor()
-            if self.journal.journal_size or self.journal.rotated():
-                self.journal.compact(self.tables)
+            self.tables = {}  # the compaction reads the files: let the documents go first
+            self.journal.compact()
             self.journal.close()
 
 
@@ -307,6 +307,9 @@ class JournaledTable(Table):
     def rebuild_indexes(self) -> None:
         table = self._read_table()
         self._before.clear()
+        # TinyDB finds the next id on the first insert with a generator over every id (0.35 s at 1M
+        # versions, in someone's write); in one pass of C here it is a tenth of that, at open
+        self._next_id = max(map(int, table), default=0) + 1  # type: ignore[assignment]  # TinyDB declares it None only
         for index in self._indexes.values():
             index.load(table)
         for sorted_index in self._sorted.values():
@@ -339,6 +342,10 @@ class JournaledTable(Table):
                 index.add(doc_id, index.keys(doc))
             for sorted_index in ordered:
                 sorted_index.add(sorted_index.entry(doc_id, doc))
+
+    def sorted_by(self, group: str, field: str) -> SortedIndex | None:
+        """The sorted index of ``group``'s documents by ``field`` alone, if there is one."""
+        return self._sorted.get((group, (field,)))
 
     def has_index(self, spec: IndexSpec) -> bool:
         return spec in self._indexes
