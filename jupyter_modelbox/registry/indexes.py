@@ -248,24 +248,27 @@ class SortedIndex:
             return {type(value) for value in orders} <= _ORDERED
         return all(type(value) in _ORDERED for values in orders for value in values)
 
+    def _items(self, group: Any) -> list[tuple[Any, ...]]:
+        return self.groups.get(hashable(group) if self.group is not None else None, [])
+
     def size(self, group: Any = None) -> int:
-        return len(self.groups.get(hashable(group) if self.group is not None else None, ()))
+        return len(self._items(group))
 
     def newest(self, group: Any = None, offset: int = 0, limit: int | None = None) -> list[str]:
         """Doc ids from the highest order values down, ``offset`` skipped, at most ``limit``."""
-        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        items = self._items(group)
         stop = len(items) - offset
         start = 0 if limit is None else max(0, stop - limit)
         return [str(-key[-1]) for key in reversed(items[start:max(stop, 0)])]
 
     def newest_keys(self, group: Any = None) -> Iterator[str]:
         """Every doc id of the group from the highest order values down, lazily."""
-        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        items = self._items(group)
         return (str(-key[-1]) for key in reversed(items))
 
     def equal(self, value: Any, group: Any = None) -> list[str]:
         """Doc ids whose first order value is ``value`` (of the indexed field's type), oldest first."""
-        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        items = self._items(group)
         start, stop = bisect.bisect_left(items, (value,)), bisect.bisect_left(items, (value, _TOP))
         return [str(-key[-1]) for key in reversed(items[start:stop])]
 
@@ -273,7 +276,7 @@ class SortedIndex:
                 group: Any = None) -> list[str]:
         """Doc ids whose first order value lies between ``low`` and ``high`` (``None``: unbounded);
         the bounds must be of the indexed field's type."""
-        items = self.groups.get(hashable(group) if self.group is not None else None, [])
+        items = self._items(group)
         start = 0 if low is None else bisect.bisect_left(items, (low,) if low_inclusive else (low, _TOP))
         stop = len(items) if high is None else bisect.bisect_left(items, (high, _TOP) if high_inclusive else (high,))
         return [str(-key[-1]) for key in items[start:stop]]

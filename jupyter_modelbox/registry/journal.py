@@ -40,9 +40,8 @@ from .errors import StorageError
 
 log = logging.getLogger(__name__)
 
-Tables = dict[str, dict[str, dict[str, Any]]]
+Tables = snapshot.Tables
 Op = list[Any]
-
 
 
 def dumps(value: Any) -> str:
