@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from jupyter_modelbox.registry.indexes import HashIndex, SortedIndex
 
-SPECS: list[Any] = ["id", "model_id", ("model_id", "number"), ("model_id", "tags")]
+SPECS: list[Any] = ["id", "model_id", "tags", ("model_id", "number"), ("model_id", "tags"), ("tags", "model_id")]
 scalar = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["a", "b", "1"]), st.just(2.5))
 value = st.one_of(scalar, st.lists(st.sampled_from(["x", "y"]), max_size=2), st.dictionaries(st.just("k"), scalar))
 document = st.fixed_dictionaries({}, optional={"id": value, "model_id": value, "number": value, "tags": value})
@@ -50,8 +50,9 @@ def test_hash_index_loads_as_writes_add(table: dict[str, dict[str, Any]]) -> Non
 @given(st.one_of(sortable, registry_like), st.sampled_from([("model_id", ("number",)), (None, ("number",)),
                                                            ("model_id", ("number", "id"))]))
 def test_sorted_index_loads_as_writes_add(table: dict[str, dict[str, Any]], spec: Any) -> None:
-    loaded, added = SortedIndex(*spec), SortedIndex(*spec)
+    loaded, given_ids, added = SortedIndex(*spec), SortedIndex(*spec), SortedIndex(*spec)
     loaded.load(table)
+    given_ids.load(table, [-int(doc_id) for doc_id in table])  # as the table passes them at open
     for doc_id, doc in table.items():
         added.add(added.entry(doc_id, doc))
-    assert loaded.groups == added.groups
+    assert loaded.groups == added.groups == given_ids.groups

@@ -14,9 +14,9 @@ on a write; ``rebuild`` happens once at open and after a rollback.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
-from itertools import product
-from operator import itemgetter, neg
+from collections.abc import Iterator
+from itertools import compress, product, repeat
+from operator import itemgetter, ne, neg
 from typing import Any
 
 IndexSpec = str | tuple[str, ...]
@@ -87,15 +87,24 @@ class HashIndex:
         each document has the fields and their values are JSON scalars, the keys are those values,
         and when no key repeats (``id``) the index is one ``dict`` built without a per-document step."""
         self.buckets = {}
-        values = field_values(table, self.fields)
-        if values is None:  # a document lacks a field
-            self._load_each(table)
-            return
+        columns: dict[str, list[Any]] = {}
+        first = next(iter(table.values()), {})
+        for field in sorted(self.fields, key=lambda field: type(first.get(field)) is not list):  # lists first
+            column = field_values(table, (field,))
+            if column is None:  # a document lacks the field
+                self._load_each(table)
+                return
+            if list in set(map(type, column)):
+                self._load_listed(table, column)
+                return
+            columns[field] = column
+        values = columns[self.fields[0]] if self._single else list(
+            zip(*(columns[field] for field in self.fields), strict=True))
         ids = list(table)
         try:
             once: dict[Any, str | set[str]] = dict(zip(values, ids, strict=True))
-        except TypeError:  # a list (tags) or an object among the values
-            self._load_each(table, values)
+        except TypeError:  # an object among the values
+            self._load_each(table)
             return
         if len(once) == len(ids):
             self.buckets = once
@@ -110,20 +119,16 @@ class HashIndex:
             else:
                 bucket.add(doc_id)  # type: ignore[union-attr]  # a set: str was handled above
 
-    def _load_each(self, table: dict[str, dict[str, Any]], values: list[Any] | None = None) -> None:
+    def _load_each(self, table: dict[str, dict[str, Any]]) -> None:
         add, keys = self.add, self.keys
-        if self._single:
-            for doc_id, doc in table.items():
-                add(doc_id, keys(doc))
-            return
-        # a list field without members (a version without tags) gives a composite no key: most documents
-        # are left out in one pass over their values (``field_values``), without a call per document
-        if values is None:
-            pairs: Iterable[tuple[str, dict[str, Any]]] = (
-                (doc_id, doc) for doc_id, doc in table.items() if [] not in [doc.get(f) for f in self.fields])
-        else:
-            pairs = [(doc_id, table[doc_id]) for doc_id, held in zip(table, values, strict=True) if [] not in held]
-        for doc_id, doc in pairs:
+        for doc_id, doc in table.items():
+            add(doc_id, keys(doc))
+
+    def _load_listed(self, table: dict[str, dict[str, Any]], column: list[Any]) -> None:
+        """A list field without members (a version without tags) gives no key: most documents are
+        passed over in C, from their values of that field (``column``), without a call per document."""
+        add, keys = self.add, self.keys
+        for doc_id, doc in compress(table.items(), map(ne, column, repeat([]))):
             add(doc_id, keys(doc))
 
     def get(self, key: Any) -> set[str]:
@@ -214,9 +219,10 @@ class SortedIndex:
             if not items:
                 del self.groups[group]
 
-    def load(self, table: dict[str, dict[str, Any]]) -> None:
+    def load(self, table: dict[str, dict[str, Any]], negated: list[int] | None = None) -> None:
         """Index every document of ``table`` (after a load or a rollback); in bulk when every
-        document has the fields, with ordered values and a scalar group (see ``HashIndex.load``)."""
+        document has the fields, with ordered values and a scalar group (see ``HashIndex.load``).
+        ``negated``: each doc id as ``-int``, in the table's order, if the caller has them already."""
         groups: dict[Any, list[tuple[Any, ...]]] = {}
         self.groups = groups
         orders = field_values(table, self.order)
@@ -227,7 +233,8 @@ class SortedIndex:
                 if entry is not None:
                     groups.setdefault(entry[0], []).append(entry[1])
         else:
-            negated = list(map(neg, map(int, table)))
+            if negated is None:
+                negated = list(map(neg, map(int, table)))
             keys: Iterator[tuple[Any, ...]] = (
                 zip(orders, negated, strict=True) if len(self.order) == 1
                 else ((*values, doc_id) for values, doc_id in zip(orders, negated, strict=True)))
@@ -242,14 +249,18 @@ class SortedIndex:
 
     def _bulk_loadable(self, orders: list[Any], grouped: list[Any]) -> bool:
         """Every group a scalar and every order value orderable: the entries are the values as read."""
-        if not {type(value) for value in grouped} <= _ATOMIC:
+        if not set(map(type, grouped)) <= _ATOMIC:
             return False
         if len(self.order) == 1:
-            return {type(value) for value in orders} <= _ORDERED
+            return set(map(type, orders)) <= _ORDERED
         return all(type(value) in _ORDERED for values in orders for value in values)
 
     def _items(self, group: Any) -> list[tuple[Any, ...]]:
         return self.groups.get(hashable(group) if self.group is not None else None, [])
+
+    def ids(self, group: Any) -> set[str]:
+        """The doc ids of a group (as a hash index on the group field would give them)."""
+        return {str(-key[-1]) for key in self._items(group)}
 
     def size(self, group: Any = None) -> int:
         return len(self._items(group))
