@@ -404,7 +404,7 @@ def test_a_repeated_downsample_of_a_cached_series_is_kept_until_the_series_grows
         connections.close()
 
 
-def test_a_version_create_is_four_round_trips_its_events_and_commit_in_one(db: str, tmp_path: Path) -> None:
+def test_a_version_create_is_three_round_trips_its_events_and_commit_in_one(db: str, tmp_path: Path) -> None:
     """Round trips are what a write pays on a busy machine: counted in libpq's protocol trace."""
     from jupyter_modelbox.registry.facade import Registry
     from jupyter_modelbox.registry.postgres.backend import PostgresBackend
@@ -424,11 +424,40 @@ def test_a_version_create_is_four_round_trips_its_events_and_commit_in_one(db: s
         messages = [line.split("\t") for line in trace.read_text().splitlines()]
         answered = [m for m in messages if m[1:2] == ["B"] and m[3].startswith("ReadyForQuery")]
         queries = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query"]
-        assert len(answered) == 4, messages  # each round trip ends with ReadyForQuery
-        # BEGIN, lock the model, its counter, then the version, the events and COMMIT in one query string
+        parsed = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Parse"]
+        assert len(answered) == 3, messages  # each round trip ends with ReadyForQuery
+        # BEGIN, the model's counter (which holds the model), then the version, the events and COMMIT in one string
         assert queries[0].strip() == '"BEGIN"' and "pg_advisory_xact_lock" in queries[-1]
+        assert all("FOR UPDATE" not in text for text in parsed) and "_next_number" in " ".join(parsed)
         assert queries[-1].lstrip().startswith('"INSERT INTO "modelbox_versions"')
         assert queries[-1].rstrip().endswith('COMMIT"') and answered[-1][4].strip() == "I"  # idle: committed
         assert registry.get_version(model["id"], 2)["number"] == 2  # type: ignore[index]
+    finally:
+        registry.close()
+
+
+def test_a_refused_version_create_takes_no_number(db: str, tmp_path: Path) -> None:
+    """The counter's UPDATE is the create's first write: whatever refuses the create rolls it back too."""
+    from jupyter_modelbox.registry.errors import ConflictError, InvalidArgumentError, NotFoundError
+    from jupyter_modelbox.registry.facade import Registry
+    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
+
+    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
+    try:
+        model = registry.create_model("refusing")
+        registry.create_version(model["id"], unique_tags=["prod"])
+        with pytest.raises(ConflictError, match="tag 'prod' is held by version 1"):
+            registry.create_version(model["id"], unique_tags=["prod"])
+        with pytest.raises(InvalidArgumentError):
+            registry.create_version(model["id"], metadata="not a mapping")  # type: ignore[arg-type]
+        with pytest.raises(NotFoundError, match="does not exist"):
+            registry.create_version("no-such-model")
+        registry.update_model(model["id"], archived=True)
+        with pytest.raises(ConflictError, match="is archived; unarchive it before adding versions"):
+            registry.create_version(model["id"])
+        registry.update_model(model["id"], archived=False)
+        second = registry.create_version(model["id"])
+        assert (second["number"], second["version"], second["name"]) == (2, "2", "refusing")
+        assert registry.get_model(model["id"])["num_versions"] == 2
     finally:
         registry.close()

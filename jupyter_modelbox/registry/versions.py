@@ -32,12 +32,7 @@ class VersionOps(ModelOps):
         actor: str | None = None,
     ) -> Doc:
         """The model's next version; ``lineage`` records where it came from (notebook, environment)."""
-        model = self._hold("models", model_id, "model")  # one version (and tag change) of a model at a time
-        if model["archived"]:
-            raise ConflictError(f"model {model['name']!r} is archived; unarchive it before adding versions")
         tags = check_tags(unique_tags, self.limits)
-        for tag in tags:
-            self._refuse_held_tag(model, self._holders(model_id, tag), tag)
         checkpoint = None
         if checkpoint_uuid is not None:
             checkpoint = self._get("checkpoints", checkpoint_uuid, "checkpoint")
@@ -46,7 +41,7 @@ class VersionOps(ModelOps):
             "model_id": model_id,
             "number": 0,
             "version": check_optional_text(version, "version", self.limits),
-            "name": check_optional_text(name, "version name", self.limits) or model["name"],
+            "name": check_optional_text(name, "version name", self.limits),
             "description": check_text(description, "description", self.limits.max_description_length),
             "metadata": check_metadata(metadata, self.limits),
             "framework": check_optional_text(framework, "framework", self.limits)
@@ -59,18 +54,37 @@ class VersionOps(ModelOps):
         tracked = self._prepare_tracked(artifacts)
         doc["created_at"] = doc["updated_at"] = now()
         with self.docs.transaction():
-            # the number comes from the model's counter, changed in this same transaction
-            model = self._change("models", model, Change(add={"_next_number": 1, "num_versions": 1},
-                                                         set={"updated_at": doc["created_at"]}),
-                                 None, f"model {model['name']!r}", {"archived": False})
+            if tags:  # the holders are checked with the model held, so that no tag change slips in between
+                self._refuse_held_tags(self._writable_model(self._hold("models", model_id, "model")), tags)
+            model = self._count_version(model_id, doc["created_at"])  # also holds the model to the end
             number = model["_next_number"] - 1
-            doc.update(number=number, version=doc["version"] or str(number))
+            doc.update(number=number, version=doc["version"] or str(number), name=doc["name"] or model["name"])
             self._save("versions", doc)
             for tag in tags:
                 self._record_tag(model_id, tag, doc, None, "set", actor)
             self._record_tracked(doc["id"], "versions", tracked, actor)
             self._emit("version.created", actor, model_id=model_id, version_id=doc["id"], number=number)
         return public(doc)
+
+    def _count_version(self, model_id: str, at: str) -> Doc:
+        """The model after its version counter went up by one, in the version's own transaction: the number
+        is gap-free and never reused, and the row stays locked until COMMIT (one version at a time)."""
+        change = Change(add={"_next_number": 1, "num_versions": 1, "revision": 1}, set={"updated_at": at})
+        model = self.docs.update("models", model_id, change, {"archived": False})
+        if model is None:
+            self._writable_model(self._get("models", model_id, "model"))
+            raise ConflictError(f"model {model_id!r} changed while a version was being added; try again")
+        return model
+
+    @staticmethod
+    def _writable_model(model: Doc) -> Doc:
+        if model["archived"]:
+            raise ConflictError(f"model {model['name']!r} is archived; unarchive it before adding versions")
+        return model
+
+    def _refuse_held_tags(self, model: Doc, tags: list[str]) -> None:
+        for tag in tags:
+            self._refuse_held_tag(model, self._holders(model["id"], tag), tag)
 
     def _holders(self, model_id: str, tag: str) -> list[Doc]:
         return self.docs.find_all("versions", {"model_id": model_id, "tags": tag})
