@@ -71,9 +71,9 @@ class VersionOps(ModelOps):
         is gap-free and never reused, and the row stays locked until COMMIT (one version at a time)."""
         change = Change(add={"_next_number": 1, "num_versions": 1, "revision": 1}, set={"updated_at": at})
         model = self.docs.update("models", model_id, change, {"archived": False})
-        if model is None:
-            self._writable_model(self._get("models", model_id, "model"))
-            raise ConflictError(f"model {model_id!r} changed while a version was being added; try again")
+        if model is None:  # say why as every other write does: missing, archived, or changed meanwhile
+            current = self._writable_model(self._get("models", model_id, "model"))
+            raise self._unmet(current, {}, f"model {current['name']!r}")
         return model
 
     @staticmethod
