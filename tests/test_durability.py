@@ -207,7 +207,7 @@ def test_a_registry_with_a_json_snapshot_opens_and_compacts_into_the_new_format(
         model.new_model_version(unique_tags=["prod"])
     from jupyter_modelbox.registry import snapshot
 
-    seq, tables = snapshot.read(root / "registry.snapshot")
+    seq, tables = snapshot.read_whole(root / "registry.snapshot")
     (root / "registry.snapshot").unlink()
     (root / "registry.json").write_text(json.dumps({"format": 1, "seq": seq, "tables": tables}))
     with ModelBox(root=root) as mb:

@@ -17,7 +17,8 @@ class TinyDocumentStore(DocumentStore):
     """Documents in a ``JournaledTinyDB`` with an index on ``id`` and on the declared fields.
 
     ``indexes`` maps a table to its hash indexes (a field, or a tuple of fields for a composite
-    key), ``sorted_indexes`` to its sorted ones (``(group field or None, order fields)``).
+    key), ``sorted_indexes`` to its sorted ones (``(group field or None, order fields)``), and
+    ``grouped`` to the field its snapshot is split by, a group read when first used (``groups``).
     """
 
     def __init__(
@@ -25,6 +26,7 @@ class TinyDocumentStore(DocumentStore):
         folder: Path | None,
         indexes: dict[str, tuple[IndexSpec, ...]],
         sorted_indexes: dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]] | None = None,
+        grouped: dict[str, str] | None = None,
     ) -> None:
         gc.collect()  # cheap before the load; what is garbage now would otherwise be frozen below
         # Loading makes millions of objects that all survive: each collection the allocations trigger
@@ -32,7 +34,7 @@ class TinyDocumentStore(DocumentStore):
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self.db = JournaledTinyDB(folder)
+            self.db = JournaledTinyDB(folder, grouped)
             self._indexes = indexes
             self._sorted_specs = sorted_indexes or {}
             self._tables: dict[str, JournaledTable] = {}

@@ -54,6 +54,8 @@ TABLES: dict[str, tuple[IndexSpec, ...]] = {
 SORTED: dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]] = {
     "versions": (("model_id", ("number",)),),
 }
+# table -> the field its snapshot is split by: a model's versions are unpickled when first used
+GROUPED: dict[str, str] = {"versions": "model_id"}
 MAX_EVENTS = 100_000
 
 
@@ -130,7 +132,7 @@ class EmbeddedBackend(Backend):
         self.folder.mkdir(parents=True, exist_ok=True)
         self._writer_lock = self._acquire_writer_lock()
         try:
-            self.docs = TinyDocumentStore(self.folder, TABLES, SORTED)
+            self.docs = TinyDocumentStore(self.folder, TABLES, SORTED, GROUPED)
             self.blobs = blobs or FileBlobStore(self.folder / "blobs")
             self.metrics = FileMetricStore(self.folder / "metrics")
         except BaseException:

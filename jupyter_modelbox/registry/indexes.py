@@ -14,7 +14,7 @@ on a write; ``rebuild`` happens once at open and after a rollback.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import compress, product, repeat
 from operator import itemgetter, ne, neg
 from typing import Any
@@ -179,12 +179,14 @@ class SortedIndex:
     ``(order values..., -int doc id)`` kept in ascending order. Documents missing an order field
     are left out (the registry always sets the fields it sorts on)."""
 
-    __slots__ = ("group", "groups", "order")
+    __slots__ = ("group", "groups", "loader", "order")
 
     def __init__(self, group: str | None, order: tuple[str, ...]) -> None:
         self.group = group
         self.order = order
         self.groups: dict[Any, list[tuple[Any, ...]]] = {}
+        # called with a group's value before the group is read: its table reads that group, if pending
+        self.loader: Callable[[Any], None] | None = None
 
     def entry(self, doc_id: str, doc: dict[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:
         values = tuple([doc.get(field) for field in self.order])
@@ -205,6 +207,17 @@ class SortedIndex:
             items.append(key)  # the usual case: a new version is the newest
         else:
             bisect.insort(items, key)
+
+    def add_many(self, entries: list[tuple[Any, tuple[Any, ...]] | None]) -> None:
+        """Add entries in bulk (a group read from the snapshot): appended, then each group sorted once."""
+        touched = set()
+        for entry in entries:
+            if entry is not None:
+                group, key = entry
+                self.groups.setdefault(group, []).append(key)
+                touched.add(group)
+        for group in touched:
+            self.groups[group].sort()
 
     def remove(self, entry: tuple[Any, tuple[Any, ...]] | None) -> None:
         if entry is None:
@@ -256,6 +269,8 @@ class SortedIndex:
         return all(type(value) in _ORDERED for values in orders for value in values)
 
     def _items(self, group: Any) -> list[tuple[Any, ...]]:
+        if self.loader is not None:
+            self.loader(group)
         return self.groups.get(hashable(group) if self.group is not None else None, [])
 
     def ids(self, group: Any) -> set[str]:

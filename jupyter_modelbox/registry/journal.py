@@ -37,6 +37,7 @@ from typing import Any
 
 from . import snapshot
 from .errors import StorageError
+from .groups import Pending, group_key
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +57,32 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def apply_ops(tables: Tables, ops: list[Op], put: dict[str, set[str]] | None = None) -> None:
-    """Apply a journal record's operations; ``put`` collects the ids each table was given."""
+def apply_ops(tables: Tables, ops: list[Op], put: dict[str, set[str]] | None = None,
+              pending: dict[str, Pending] | None = None) -> None:
+    """Apply a journal record's operations; ``put`` collects the ids each table was given. A
+    grouped table's group still ``pending`` is read first when an operation touches it: a delete
+    names the group of the document it removes (one written before grouped tables did not, and
+    reads every group)."""
     for op in ops:
         table = tables.setdefault(op[0], {})
         kind = op[1]
+        unread = pending.get(op[0]) if pending else None
         if kind == "p":
+            if unread and type(op[3]) is dict:
+                table.update(unread.take(group_key(op[3].get(unread.field))))
             table[op[2]] = op[3]
             if put is not None:
                 put.setdefault(op[0], set()).add(op[2])
         elif kind == "d":
+            if unread:
+                if len(op) > 3:
+                    table.update(unread.take(op[3]))
+                else:
+                    unread.take_all(table)
             table.pop(op[2], None)
         elif kind == "t":
+            if unread:
+                unread.drop()
             table.clear()
         else:
             raise ValueError(f"unknown journal operation {kind!r}")
@@ -76,8 +91,11 @@ def apply_ops(tables: Tables, ops: list[Op], put: dict[str, set[str]] | None = N
 class Journal:
     """The snapshot and journal files of one document store."""
 
-    def __init__(self, folder: Path, name: str = "registry") -> None:
+    def __init__(self, folder: Path, name: str = "registry", grouped: dict[str, str] | None = None) -> None:
+        """``grouped``: the tables written a pickle per group (table -> group field), see ``groups``."""
         folder.mkdir(parents=True, exist_ok=True)
+        self.grouped = dict(grouped or {})
+        self.pending: dict[str, Pending] = {}  # the groups of the snapshot read, not yet unpickled
         self.snapshot_path = folder / f"{name}.snapshot"
         self.legacy_snapshot_path = folder / f"{name}.json"  # format 1, read until the next compaction
         self.journal_path = folder / f"{name}.journal"
@@ -107,14 +125,17 @@ class Journal:
         return tables
 
     def read_snapshot(self) -> Tables:
-        """The snapshot's tables (empty without one); sets ``seq`` to the snapshot's."""
-        path, read = self.snapshot_path, snapshot.read
-        if not path.exists():
-            path, read = self.legacy_snapshot_path, snapshot.read_legacy
-            if not path.exists():
-                return {}
+        """The snapshot's tables (empty without one); sets ``seq`` to the snapshot's, and ``pending``
+        to its groups not yet unpickled."""
+        path = self.snapshot_path
+        self.pending = {}
         try:
-            self.seq, tables = read(path)
+            if path.exists():
+                self.seq, tables, self.pending = snapshot.read(path)
+            elif (path := self.legacy_snapshot_path).exists():
+                self.seq, tables = snapshot.read_legacy(path)
+            else:
+                return {}
         except snapshot.SnapshotError as exc:
             raise StorageError(
                 f"registry snapshot {path} is unreadable ({exc}); "
@@ -150,7 +171,7 @@ class Journal:
                 )
             good_end += len(line) + 1
             if record["s"] > self.seq:
-                apply_ops(tables, record["o"], put)
+                apply_ops(tables, record["o"], put, self.pending)
                 self.seq = record["s"]
         if tail and not cut_torn:
             raise StorageError(f"registry journal {path} ends in an unfinished record")
@@ -210,7 +231,7 @@ class Journal:
             if self.journal_size:
                 self.rotate()
             if self.rotated():
-                fold_rotated(self.snapshot_path.parent, self.snapshot_path.stem)
+                fold_rotated(self.snapshot_path.parent, self.snapshot_path.stem, self.grouped)
         except OSError as exc:
             raise StorageError(f"could not compact the registry into {self.snapshot_path}: {exc}") from exc
 
@@ -238,7 +259,8 @@ class Journal:
     def start_compactor(self) -> subprocess.Popen[bytes]:
         """Fold the snapshot and the rotated journals into a new snapshot, in another process."""
         return subprocess.Popen(
-            [sys.executable, "-m", __name__, str(self.snapshot_path.parent), self.snapshot_path.stem],
+            [sys.executable, "-m", __name__, str(self.snapshot_path.parent), self.snapshot_path.stem,
+             dumps(self.grouped)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
 
@@ -248,10 +270,11 @@ class Journal:
             self._fd = None
 
 
-def fold_rotated(folder: Path, name: str = "registry") -> int:
+def fold_rotated(folder: Path, name: str = "registry", grouped: dict[str, str] | None = None) -> int:
     """The compactor's work: snapshot + rotated journals -> snapshot; returns how many were folded.
-    The live journal is left alone (its writer keeps appending to it meanwhile)."""
-    journal = Journal(folder, name)
+    The live journal is left alone (its writer keeps appending to it meanwhile). The groups the
+    journals did not touch are copied as they were read, still pickled."""
+    journal = Journal(folder, name, grouped)
     rotated = journal.rotated()
     if not rotated:
         return 0
@@ -265,7 +288,7 @@ def fold_rotated(folder: Path, name: str = "registry") -> int:
     for name, docs in tables.items():
         snapshot.share_strings(docs, list(docs) if whole else put.get(name, ()), shared)
     tmp = journal.snapshot_path.with_suffix(".snapshot.compacting")
-    snapshot.write(tmp, journal.seq, tables, trickle=True)
+    snapshot.write(tmp, journal.seq, tables, trickle=True, grouped=journal.grouped, pending=journal.pending)
     journal._replace_snapshot(tmp)
     for path in rotated:
         path.unlink()
@@ -275,4 +298,5 @@ def fold_rotated(folder: Path, name: str = "registry") -> int:
 if __name__ == "__main__":
     with contextlib.suppress(OSError):
         os.nice(19)  # the registry's own process comes first for the CPU (2 cores shared with a server)
-    fold_rotated(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "registry")
+    fold_rotated(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "registry",
+                 json.loads(sys.argv[3]) if len(sys.argv) > 3 else None)

@@ -1,8 +1,13 @@
 """The snapshot file of the registry's documents: every table at one journal sequence number.
 
-Format 2 (``<name>.snapshot``) is a fixed header and a pickle of ``{"seq": int, "tables": {...}}``:
+Format 3 (``<name>.snapshot``) is a fixed header and a pickle of ``{"seq": int, "tables": {...},
+"groups": {...}}``:
 
-    MODELBOX-SNAPSHOT 2 <crc32 of the pickle, 8 hex digits> <its length, 16 hex digits>\\n<pickle>
+    MODELBOX-SNAPSHOT 3 <crc32 of the pickle, 8 hex digits> <its length, 16 hex digits>\\n<pickle>
+
+A grouped table (the versions, by model) is not in ``tables`` but in ``groups``: one pickle per
+group, unpickled when the group is first used (``groups.Pending``), so opening 1M versions over 10k
+models costs their catalogue, not 1M documents. Format 2 (no ``groups``) is still read.
 
 JSON (format 1, ``<name>.json``, still read) made opening 1M versions cost 9 s of parsing and 1.65 GB:
 each of the 1M documents got its own copy of every string. A pickle keeps one copy of a string that
@@ -19,39 +24,36 @@ import json
 import os
 import pickle
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .groups import Pending, pack
+from .pickled import PROTOCOL, SnapshotError
+from .pickled import load as load_pickle
 from .writeback import SYNC_EVERY_BYTES, start_writeback
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 
-FORMAT = 2
+FORMAT = 3
+READS = (2, 3)
 LEGACY_FORMAT = 1
 MAGIC = b"MODELBOX-SNAPSHOT %d " % FORMAT
 HEADER_BYTES = len(MAGIC) + 8 + 1 + 16 + 1
-PROTOCOL = 5
 CHUNK_BYTES = 1024 * 1024
 
 
-class SnapshotError(ValueError):
-    """The snapshot is not one this code wrote (damaged, truncated, or of another format)."""
-
-
-class _DataOnly(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        raise SnapshotError(f"it names {module}.{name}, and a registry snapshot holds only data")
-
-
-def read(path: Path) -> tuple[int, Tables]:
-    """``(seq, tables)`` of a format-2 snapshot; ``SnapshotError`` says what is wrong with it."""
+def read(path: Path) -> tuple[int, Tables, dict[str, Pending]]:
+    """``(seq, tables, groups still pickled)`` of a snapshot of format 2 or 3; ``SnapshotError`` says
+    what is wrong with it."""
     data = path.read_bytes()
     header = data[:HEADER_BYTES]
-    if not header.startswith(MAGIC) or len(header) < HEADER_BYTES or header[-1:] != b"\n":
-        raise SnapshotError("it does not start with a snapshot header of format 2")
+    magic = next((b"MODELBOX-SNAPSHOT %d " % known for known in READS
+                  if header.startswith(b"MODELBOX-SNAPSHOT %d " % known)), None)
+    if magic is None or len(header) < HEADER_BYTES or header[-1:] != b"\n":
+        raise SnapshotError(f"it does not start with a snapshot header of format {' or '.join(map(str, READS))}")
     try:
-        crc, length = int(header[len(MAGIC):len(MAGIC) + 8], 16), int(header[len(MAGIC) + 9:-1], 16)
+        crc, length = int(header[len(magic):len(magic) + 8], 16), int(header[len(magic) + 9:-1], 16)
     except ValueError as exc:
         raise SnapshotError(f"its header is damaged ({exc})") from None
     body = memoryview(data)[HEADER_BYTES:]
@@ -61,11 +63,20 @@ def read(path: Path) -> tuple[int, Tables]:
         raise SnapshotError("its checksum does not match its bytes")
     stream = io.BytesIO(data)
     stream.seek(HEADER_BYTES)
+    snapshot = load_pickle(stream)
     try:
-        snapshot = _DataOnly(stream).load()
-        return int(snapshot["seq"]), snapshot["tables"]
-    except (pickle.UnpicklingError, EOFError, KeyError, TypeError) as exc:
+        groups = {name: Pending(**fields) for name, fields in snapshot.get("groups", {}).items()}
+        return int(snapshot["seq"]), snapshot["tables"], groups
+    except (KeyError, TypeError, AttributeError) as exc:
         raise SnapshotError(str(exc) or type(exc).__name__) from None
+
+
+def read_whole(path: Path) -> tuple[int, Tables]:
+    """``(seq, tables)`` with every group unpickled into its table (for tools that want all of it)."""
+    seq, tables, groups = read(path)
+    for name, unread in groups.items():
+        unread.take_all(tables.setdefault(name, {}))
+    return seq, tables
 
 
 def read_legacy(path: Path) -> tuple[int, Tables]:
@@ -110,12 +121,21 @@ class _Body:
                 self._unsynced = 0
 
 
-def write(path: Path, seq: int, tables: Tables, trickle: bool = False) -> None:
-    """Write the snapshot to ``path`` and fsync it (the caller renames it into place)."""
+def write(path: Path, seq: int, tables: Tables, trickle: bool = False, grouped: Mapping[str, str] | None = None,
+          pending: Mapping[str, Pending] | None = None) -> None:
+    """Write the snapshot to ``path`` and fsync it (the caller renames it into place). The tables of
+    ``grouped`` (table -> group field) are written a pickle per group: those of ``tables`` from their
+    documents, those still ``pending`` as they were read."""
+    grouped = dict(grouped or {})
+    pending = pending or {}
+    for name, unread in pending.items():
+        grouped.setdefault(name, unread.field)
+    groups = {name: pack(tables.get(name, {}), field, pending.get(name)) for name, field in grouped.items()}
+    plain = {name: docs for name, docs in tables.items() if name not in groups}
     with open(path, "wb") as handle:
         handle.write(b"\0" * HEADER_BYTES)
         body = _Body(handle, trickle)
-        pickle.Pickler(body, protocol=PROTOCOL).dump({"seq": int(seq), "tables": tables})
+        pickle.Pickler(body, protocol=PROTOCOL).dump({"seq": int(seq), "tables": plain, "groups": groups})
         body.flush()
         handle.seek(0)
         handle.write(MAGIC + b"%08x %016x\n" % (body.crc, body.length))
