@@ -216,3 +216,20 @@ def test_a_registry_with_a_json_snapshot_opens_and_compacts_into_the_new_format(
     assert not (root / "registry.json").exists() and (root / "registry.snapshot").exists()
     with ModelBox(root=root) as mb:
         assert sorted(m.name for m in mb.models()) == ["m", "n"]
+
+
+def test_the_event_feed_keeps_the_newest_events_trimming_one_per_event(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed keeps ``MAX_EVENTS``: each append removes the one that falls out, so no write pays for
+    trimming many (and events left by the older thousand-at-a-time trimming go too)."""
+    from jupyter_modelbox.registry import embedded
+
+    monkeypatch.setattr(embedded, "MAX_EVENTS", 50)
+    with ModelBox(root=tmp_path / "reg") as mb:
+        model = mb.new_model("m")
+        for _ in range(120):
+            model.set_description("again")
+        docs = mb._registry.backend.docs  # type: ignore[union-attr]  # the embedded store, on purpose
+        last = docs.get("meta", "counters")["event_seq"]
+        assert last > 120 and docs.count("events") == 50
+        assert [event["seq"] for event in mb.events(since=last - 50)] == list(range(last - 49, last + 1))
