@@ -15,7 +15,9 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-SYNC_FILE_RANGE_WRITE = 2  # <linux/fs.h>: submit dirty pages for write-out, do not wait
+SYNC_FILE_RANGE_WAIT_BEFORE = 1  # <linux/fs.h>: wait for write-out already under way in the range
+SYNC_FILE_RANGE_WRITE = 2  # submit dirty pages for write-out, do not wait
+SYNC_FILE_RANGE_WAIT_AFTER = 4  # wait for the write-out submitted
 SYNC_EVERY_BYTES = 64 * 1024 * 1024
 
 _SYNCERS = ThreadPoolExecutor(2, thread_name_prefix="modelbox-fdatasync")
@@ -41,6 +43,15 @@ def start_writeback(fd: int) -> None:
     """Ask the kernel to begin writing the file's dirty pages now (no-op where unsupported)."""
     if _sync_file_range is not None:
         _sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
+
+
+def finish_writeback(fd: int, offset: int, count: int) -> None:
+    """Write the file's dirty pages in ``[offset, offset + count)`` to the disk and wait until they are
+    there (no-op where unsupported): a writer that calls it per piece never has more than a piece or two
+    in flight, so another file's fdatasync never queues behind its data."""
+    if _sync_file_range is not None:
+        _sync_file_range(fd, offset, count,
+                         SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)
 
 
 class BackgroundSync:
