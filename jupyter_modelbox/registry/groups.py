@@ -66,8 +66,8 @@ class Pending:
         or, when a group cannot be read, the groups before it, the rest staying pending."""
         for group in list(self.parts):
             docs = self.take(group)
-            if into:
-                docs = {doc_id: doc for doc_id, doc in docs.items() if doc_id not in into}
+            if into and (kept := docs.keys() & into.keys()):
+                docs = {doc_id: doc for doc_id, doc in docs.items() if doc_id not in kept}
             into.update(docs)
         self.ids.clear()
 
