@@ -238,9 +238,10 @@ class SortedIndex:
         ``negated``: each doc id as ``-int``, in the table's order, if the caller has them already."""
         groups: dict[Any, list[tuple[Any, ...]]] = {}
         self.groups = groups
-        orders = field_values(table, self.order)
+        # a column per order field: their types are checked, and the entries zipped, in C
+        columns = [field_values(table, (field,)) for field in self.order]
         grouped = field_values(table, (self.group,)) if self.group is not None else [None] * len(table)
-        if orders is None or grouped is None or not self._bulk_loadable(orders, grouped):
+        if grouped is None or not self._bulk_loadable(columns, grouped):
             for doc_id, doc in table.items():
                 entry = self.entry(doc_id, doc)
                 if entry is not None:
@@ -248,9 +249,7 @@ class SortedIndex:
         else:
             if negated is None:
                 negated = list(map(neg, map(int, table)))
-            keys: Iterator[tuple[Any, ...]] = (
-                zip(orders, negated, strict=True) if len(self.order) == 1
-                else ((*values, doc_id) for values, doc_id in zip(orders, negated, strict=True)))
+            keys: Iterator[tuple[Any, ...]] = zip(*(column or [] for column in columns), negated, strict=True)
             for group, key in zip(grouped, keys, strict=True):
                 items = groups.get(group)
                 if items is None:
@@ -260,13 +259,11 @@ class SortedIndex:
         for items in groups.values():
             items.sort()
 
-    def _bulk_loadable(self, orders: list[Any], grouped: list[Any]) -> bool:
+    @staticmethod
+    def _bulk_loadable(columns: list[list[Any] | None], grouped: list[Any]) -> bool:
         """Every group a scalar and every order value orderable: the entries are the values as read."""
-        if not set(map(type, grouped)) <= _ATOMIC:
-            return False
-        if len(self.order) == 1:
-            return set(map(type, orders)) <= _ORDERED
-        return all(type(value) in _ORDERED for values in orders for value in values)
+        return set(map(type, grouped)) <= _ATOMIC and all(
+            column is not None and set(map(type, column)) <= _ORDERED for column in columns)
 
     def _items(self, group: Any) -> list[tuple[Any, ...]]:
         if self.loader is not None:
