@@ -192,3 +192,20 @@ def test_a_damaged_group_is_a_clear_error_naming_the_snapshot(tmp_path: Path) ->
         with pytest.raises(Exception, match="snapshot"):
             mb.get_model("a").get_version()
         assert mb.get_model("b").get_version().number == 1  # type: ignore[union-attr]
+
+
+def test_a_refused_write_reloads_nothing_and_keeps_what_was_read(tmp_path: Path) -> None:
+    """A refusal inside a transaction that wrote nothing has nothing to undo: the registry is not read
+    again from disk (which would put every model's versions back into their pickles)."""
+    root = tmp_path / "reg"
+    with ModelBox(root=root) as mb:
+        for name in ("a", "b"):
+            mb.new_model(name).new_model_version(unique_tags=["prod"])
+    with ModelBox(root=root) as mb:
+        model = mb.get_model("a")
+        unread = pending(mb)
+        assert unread is not None and len(unread.parts) == 2
+        with pytest.raises(Exception, match="held by version 1"):
+            model.new_model_version(unique_tags=["prod"])
+        assert pending(mb) is unread and len(unread.parts) == 1, "nothing reloaded: model a stays read"
+        assert model.new_model_version().number == 2
