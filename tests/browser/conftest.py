@@ -40,10 +40,9 @@ def browser() -> Iterator[Browser]:
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     """JupyterLab (with the modelbox server and lab extensions) on loopback."""
     workdir = tmp_path_factory.mktemp("lab")
-    settings = workdir / "settings"
-    server = JupyterServer(workdir, lab=True, extra_args=(
-        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
-    ), env={"JUPYTER_CONFIG_DIR": str(workdir / "config")}).start(timeout=120)
+    # its user settings (news off, see helpers/jupyter.py), workspaces and config are its own
+    server = JupyterServer(workdir, lab=True, extra_args=(f"--LabApp.workspaces_dir={workdir / 'workspaces'}",),
+                           env={"JUPYTER_CONFIG_DIR": str(workdir / "config")}).start(timeout=120)
     yield server
     server.stop()
 
@@ -68,15 +67,19 @@ def forget_workspaces(server: JupyterServer) -> None:
 
 @pytest.fixture
 def fresh_workspace(lab_server: JupyterServer) -> Iterator[None]:
-    """Start from JupyterLab's default layout and forget the one a test leaves (the panel open, moved to the
-    right, pages open...).
+    """Start from JupyterLab's default layout and settings, and forget the ones a test leaves: the workspace
+    (the panel open, pages open...) and the user settings (the panel switched to the right sidebar, which
+    JupyterLab keeps in the shell's settings, not in the workspace; a theme).
 
-    The lab server is shared: without this, the next test of any module starts with this one's layout.
+    The lab server is shared: without this, the next test of any module starts with this one's layout, and
+    which test that is depends on the order (and, under pytest-xdist, on the worker).
     Cleared before too: a save the closing page had in flight may land after the last test's cleanup.
     """
     forget_workspaces(lab_server)
+    lab_server.reset_lab_settings()
     yield
     forget_workspaces(lab_server)
+    lab_server.reset_lab_settings()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from jupyter_modelbox import ModelBox
 
-from ..helpers.jupyter import free_port
+from ..helpers.jupyter import free_port, write_lab_settings
 from ..helpers.seaweedfs import pick_base
 from .conftest import SCREENSHOTS, unique
 from .test_lab_panel import search, show_panel
@@ -48,6 +48,7 @@ def team(tmp_path: Path) -> Iterator[Team]:
            # the user's own JupyterLab layout and settings stay out of it
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")}
+    write_lab_settings(tmp_path / "settings")  # as every test lab: no news toast over the panel
     output = tmp_path / "team.out"
     with open(output, "wb") as out:
         launcher = subprocess.Popen(["bash", str(TEAM)], stdout=out, stderr=subprocess.STDOUT, env=env,

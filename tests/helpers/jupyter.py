@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +19,21 @@ import requests
 EXTENSIONS = {"jupyter_modelbox": True, "helpers.registry_reset": True, "jupyterlab": False, "jupyter_lsp": False,
               "jupyter_server_terminals": False, "notebook_shim": False, "notebook": False}
 TESTS = Path(__file__).parent.parent
+
+
+# JupyterLab user settings every test lab starts from: no "get notified about official Jupyter news?" toast
+# (it covers the bottom right of the page and takes the focus from what a test types or clicks)
+LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"}}
+
+
+def write_lab_settings(folder: Path) -> None:
+    """Make ``folder`` (a ``LabApp.user_settings_dir``) hold exactly the test labs' settings, ``LAB_SETTINGS``:
+    whatever a test changed there (a sidebar switched side, a theme) is gone."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name, values in LAB_SETTINGS.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(json.dumps(values))
 
 
 def free_port() -> int:
@@ -40,6 +57,7 @@ class JupyterServer:
         self.extra_args = extra_args
         self.env = env or {}
         self.extensions = {**EXTENSIONS, "jupyterlab": lab}
+        self.lab_settings = workdir / "lab-settings" if lab else None  # its LabApp.user_settings_dir
         self.python = python
         self.database_url = database_url  # the registry's database (else the folder ``root``)
         self.blob_url = blob_url  # where its artifact bytes are (else a folder), s3://bucket/prefix
@@ -58,8 +76,11 @@ class JupyterServer:
             *([f"--ModelboxApp.database_url={self.database_url}", f"--ModelboxApp.blob_root={self.root / 'blobs'}"]
               if self.database_url else []),
             *([f"--ModelboxApp.blob_url={self.blob_url}"] if self.blob_url else []),
-            f"--ServerApp.jpserver_extensions={self.extensions}", *self.extra_args,
+            f"--ServerApp.jpserver_extensions={self.extensions}",
+            *([f"--LabApp.user_settings_dir={self.lab_settings}"] if self.lab_settings else []), *self.extra_args,
         ]
+        if self.lab_settings:
+            write_lab_settings(self.lab_settings)
         if os.geteuid() == 0:
             args.append("--allow-root")
         with open(self.log_path, "wb") as log:
@@ -78,7 +99,7 @@ class JupyterServer:
                                       headers={"Authorization": f"token {self.token}"})
                 if answer.status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting
                 pass
             time.sleep(0.1)
         self.stop()
@@ -110,6 +131,12 @@ class JupyterServer:
         answer = requests.post(self.url + "modelbox-test/reset", json=body, timeout=30,
                                headers={"Authorization": f"token {self.token}"})
         answer.raise_for_status()
+
+    def reset_lab_settings(self) -> None:
+        """Back to the settings the lab started with (``LAB_SETTINGS``); the server reads them from disk on each
+        request, so the next page loaded sees only these."""
+        assert self.lab_settings is not None, "not a JupyterLab server"
+        write_lab_settings(self.lab_settings)
 
     def wait_for_log(self, text: str, timeout: float = 60.0) -> bool:
         """Whether ``text`` shows up in the log within ``timeout`` seconds."""
