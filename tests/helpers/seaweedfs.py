@@ -44,8 +44,14 @@ def _free(port: int) -> bool:
 
 
 def pick_base() -> int:
-    """A base port whose four ports (and their gRPC ports, +10000) are free on 127.0.0.1."""
-    bases = list(PORTS)
+    """A base port whose four ports (and their gRPC ports, +10000) are free on 127.0.0.1.
+
+    Under pytest-xdist each worker draws from its own share of ``PORTS``: two workers checking the same
+    free base at the same moment would both start a store on it.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... (unset without xdist)
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    bases = list(PORTS)[int(worker[2:]) % count::count] if worker.startswith("gw") and count > 1 else list(PORTS)
     random.shuffle(bases)
     for base in bases:
         if all(_free(base + i) and _free(base + i + GRPC_OFFSET) for i in range(4)):
