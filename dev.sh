@@ -80,7 +80,8 @@ run_tests() {
   echo "== TypeScript tests (jest)"
   (cd labextension && npm test --silent)
   echo "== pytest"
-  "$VENV/bin/python" -m pytest
+  # two workers, each with its own servers, ports and temp dirs; worksteal evens out the end of the run
+  "$VENV/bin/python" -m pytest -n 2 --dist worksteal --durations=25
 }
 
 open_lab() {

@@ -33,6 +33,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "blobs: an artifact test the mb fixture also runs with bytes in S3 (-s3)")
 
 
+# The longest tests, started first: under pytest-xdist (./dev.sh test runs two workers) the first tests go
+# to the workers one each, so these run beside the rest of the suite instead of being the last one running
+FIRST = ("tests/browser/test_packaging.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in FIRST)  # stable: the rest keep their order
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "mb" in metafunc.fixturenames:
         marker = metafunc.definition.get_closest_marker("transports")
