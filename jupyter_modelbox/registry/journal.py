@@ -101,7 +101,8 @@ def release(fd: int) -> None:
         while size > 0:
             size = max(0, size - RELEASE_BYTES)
             os.ftruncate(fd, size)
-            time.sleep(RELEASE_PAUSE_S)  # a journal commit (any write's fdatasync) between two pieces
+            if size:
+                time.sleep(RELEASE_PAUSE_S)  # a journal commit (any write's fdatasync) between two pieces
     finally:
         os.close(fd)
 
@@ -265,8 +266,13 @@ class Journal:
             old = os.open(self.snapshot_path, os.O_WRONLY)
         except FileNotFoundError:
             old = None
-        os.replace(written, self.snapshot_path)
-        fsync_dir(self.snapshot_path.parent)
+        try:
+            os.replace(written, self.snapshot_path)
+            fsync_dir(self.snapshot_path.parent)
+        except BaseException:
+            if old is not None:
+                os.close(old)  # still the snapshot in place: never shrink it
+            raise
         if old is not None:
             release(old)
         self.legacy_snapshot_path.unlink(missing_ok=True)  # older than the snapshot now in place

@@ -276,7 +276,9 @@ class JournaledTable(Table):
         """Read the group whose group field is ``value``, if it is still pending."""
         unread = self._unread()
         if unread and unread.holds(group := group_key(value)):
-            self._adopt(self._take(unread, group))
+            with self._reading():
+                docs = unread.take(group)
+            self._adopt(docs)
 
     def need_all(self) -> None:
         """Read every pending group (a call over the whole table), and index them in bulk."""
@@ -287,7 +289,8 @@ class JournaledTable(Table):
         gc.disable()  # as at open (see ``TinyDocumentStore``): millions of objects that all survive
         try:
             try:
-                self._take(unread, None, every=True)
+                with self._reading():
+                    unread.take_all(self._live())
             except StorageError:
                 # an index of the whole table would miss what could not be read: none is kept, and
                 # the next call that needs one tries again (and says why it cannot)
@@ -301,12 +304,11 @@ class JournaledTable(Table):
             if collecting:
                 gc.enable()
 
-    def _take(self, unread: Pending, group: Any, every: bool = False) -> dict[str, Any]:
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A group's pickle that cannot be read is the registry's ``StorageError``, naming the snapshot."""
         try:
-            if every:
-                unread.take_all(self._live())
-                return {}
-            return unread.take(group)
+            yield
         except SnapshotError as exc:
             where = self._journal_storage.journal
             raise StorageError(
