@@ -58,3 +58,20 @@ def test_sorted_index_loads_as_writes_add(table: dict[str, dict[str, Any]], spec
     in_bulk = SortedIndex(*spec)  # as a model's versions are added when its pickle is read
     in_bulk.add_many([in_bulk.entry(doc_id, doc) for doc_id, doc in reversed(table.items())])
     assert loaded.groups == added.groups == given_ids.groups == in_bulk.groups
+
+
+# numbers as a model's versions have them: 1, 2, 3... (where equal() tries the number's own position first),
+# some deleted, or not a model's (repeated, out of order)
+numbered = st.lists(st.integers(1, 8), max_size=12).map(
+    lambda numbers: {str(i + 1): {"model_id": "m", "number": n} for i, n in enumerate(numbers)})
+dense = st.integers(1, 10).flatmap(lambda size: st.sets(st.integers(1, size), max_size=size).map(
+    lambda deleted: {str(n): {"model_id": "m", "number": n} for n in range(1, size + 1) if n not in deleted}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(numbered, dense), st.one_of(st.integers(-1, 11), st.just(2.0), st.just(True)))
+def test_sorted_index_equal_finds_what_a_scan_finds(table: dict[str, dict[str, Any]], value: Any) -> None:
+    index = SortedIndex("model_id", ("number",))
+    index.load(table)
+    scanned = [doc_id for doc_id, doc in table.items() if doc["number"] == value]
+    assert index.equal(value, "m") == sorted(scanned, key=int)
