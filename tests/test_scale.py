@@ -104,6 +104,18 @@ def test_created_ranges_and_single_conditions_use_an_index(filled: Registry) -> 
         assert queries.candidates(parse(query, VERSION_FIELDS)) is None, query
 
 
+def test_a_model_and_a_number_range_are_planned_as_each_models_range(filled: Registry) -> None:
+    """``model ~ x and number > n`` reads a range of each model's sorted index: the plan is the answer."""
+    queries = filled.backend.queries
+    assert isinstance(queries, IndexedQueries)
+    for query in ("model ~ gamma and number > 30", "number <= 3 and namespace = team", "model = beta and number = 17",
+                  "number >= 39 and model ~ a and tag:prod", "model ~ nobody and number > 1"):
+        planned = queries.candidates(parse(query, VERSION_FIELDS))
+        scanned = ScanQueries(queries.docs).versions(parse(query, VERSION_FIELDS), None, 0, None)[0]
+        assert planned == {key for key, doc in queries.docs.table("versions")._read_table().items()
+                           if doc in scanned}, query
+
+
 def test_a_models_versions_come_newest_first_in_pages(filled: Registry) -> None:
     model = filled.find_model("beta", "team")
     numbers = [v["number"] for v in filled.list_versions(model["id"])[0]]

@@ -129,7 +129,10 @@ class IndexedQueries(ScanQueries):
         """Ids of the versions that may match ``node`` (a superset), or ``None`` when no index helps.
         The set may be an index's own: read it, never change it."""
         if isinstance(node, And):
-            found = [keys for operand in node.operands if (keys := self.candidates(operand)) is not None]
+            operands, found = list(node.operands), []
+            if (narrowed := self._numbers_of_models(operands)) is not None:
+                found.append(narrowed)
+            found += [keys for operand in operands if (keys := self.candidates(operand)) is not None]
             if not found:
                 return None
             found.sort(key=len)
@@ -169,22 +172,54 @@ class IndexedQueries(ScanQueries):
             return self._ids(self._versions, field, value)
         if op in RANGES or op == "=":
             if field == "number" and isinstance(value, (int, float)):
-                return self._range(self._by_number, op, value)
+                return set(self._range(self._by_number, op, value))
             if field == "created" and isinstance(value, str):
-                return self._range(self._by_created, op, value)
+                return set(self._range(self._by_created, op, value))
         return None
 
     @staticmethod
-    def _range(index: SortedIndex, op: str, value: Any) -> set[str]:
+    def _range(index: SortedIndex, op: str, value: Any, group: Any = None) -> list[str]:
         if op == "=":
-            return set(index.between(value, value, True, True))
+            return index.between(value, value, True, True, group)
         inclusive, upper = RANGES[op]
         if upper:
-            return set(index.between(None, value, high_inclusive=inclusive))
-        return set(index.between(value, None, low_inclusive=inclusive))
+            return index.between(None, value, high_inclusive=inclusive, group=group)
+        return index.between(value, None, low_inclusive=inclusive, group=group)
+
+    def _numbers_of_models(self, operands: list[Node]) -> set[str] | None:
+        """For ``model ~ x and number > n`` (or ``=``, or ``namespace``): a range of each model's own sorted
+        index, rather than all the models' versions intersected with every version in the range. The two
+        operands it answers are taken out of ``operands``."""
+        models = next((o for o in operands if isinstance(o, Compare) and o.path in MODEL_PATHS), None)
+        number = next((o for o in operands if isinstance(o, Compare) and o.path == ("number",)
+                       and (o.op in RANGES or o.op == "=") and type(o.value) in (int, float)), None)
+        if models is None or number is None:
+            return None
+        model_ids = self._model_ids("name" if models.path == ("model",) else "namespace", models.op, models.value)
+        if model_ids is None:
+            return None
+        operands.remove(models)
+        operands.remove(number)
+        ids: set[str] = set()
+        for model_id in model_ids:
+            ids.update(self._range(self._by_model, number.op, number.value, model_id))
+        return ids
 
     def _of_models(self, field: str, op: str, value: Any) -> set[str] | None:
         """Versions of the models whose ``name``/``namespace`` is (``=``) or contains (``~``) ``value``."""
+        model_ids = self._model_ids(field, op, value)
+        if model_ids is None:
+            return None
+        by_model = self._versions.find_ids
+        ids = set()
+        for model_id in model_ids:
+            ids.update(by_model("model_id", model_id))
+        return ids
+
+    def _model_ids(self, field: str, op: str, value: Any) -> list[str] | None:
+        """Ids of the models whose ``name``/``namespace`` is (``=``) or contains (``~``) ``value``."""
+        if value is None or isinstance(value, bool):
+            return None
         if op == "=" and isinstance(value, str):
             model_keys = self._ids(self._models, field, value)
         elif op == "~":
@@ -193,13 +228,7 @@ class IndexedQueries(ScanQueries):
                           if part in str(doc.get(field, "")).lower()}
         else:
             return None
-        by_model = self._versions.find_ids
-        ids = set()
-        for key in model_keys:
-            model = self._models.raw(key)
-            if model is not None:
-                ids.update(by_model("model_id", model["id"]))
-        return ids
+        return [model["id"] for key in model_keys if (model := self._models.raw(key)) is not None]
 
 
 def _model_field(path: list[str]) -> Getter:
