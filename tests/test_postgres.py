@@ -285,6 +285,9 @@ def test_a_database_restart_gives_503_naming_it_then_the_server_recovers(tmp_pat
         assert [m["name"] for m in _api(server, "GET", "/models").json()["models"]] == ["after", "before"]
         feed = _api(server, "GET", f"/events?since={since}&timeout=10").json()["events"]
         assert [e["name"] for e in feed if e["kind"] == "model.created"] == ["after"]
+        deadline = time.monotonic() + 30  # the listener reconnects on its own backoff (at most 5 s apart)
+        while "listening to" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert "lost the event feed" in server.log() and "listening to" in server.log()
     finally:
         if server is not None:
@@ -404,7 +407,8 @@ def test_a_repeated_downsample_of_a_cached_series_is_kept_until_the_series_grows
         connections.close()
 
 
-def test_a_version_create_is_three_round_trips_its_events_and_commit_in_one(db: str, tmp_path: Path) -> None:
+def test_a_version_create_is_two_round_trips_begin_with_the_counter_events_with_commit(db: str, tmp_path: Path
+                                                                                        ) -> None:
     """Round trips are what a write pays on a busy machine: counted in libpq's protocol trace."""
     from jupyter_modelbox.registry.facade import Registry
     from jupyter_modelbox.registry.postgres.backend import PostgresBackend
@@ -412,26 +416,64 @@ def test_a_version_create_is_three_round_trips_its_events_and_commit_in_one(db: 
     registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
     try:
         model = registry.create_model("traced")
-        registry.create_version(model["id"])  # warm: the pool holds its one connection
-        trace = tmp_path / "trace.txt"
-        pool = registry.backend.connections.pool  # type: ignore[attr-defined]
-        with open(trace, "w") as out:
-            conn = pool.getconn()
-            conn.pgconn.trace(out.fileno())
-            pool.putconn(conn)
+        traces = []
+        for number in range(1, 5):  # the counter's UPDATE is prepared on the connection from the third create
+            trace = tmp_path / f"trace-{number}.txt"
+            pool = registry.backend.connections.pool  # type: ignore[attr-defined]
+            with open(trace, "w") as out:
+                conn = pool.getconn()
+                conn.pgconn.trace(out.fileno())
+                pool.putconn(conn)
+                registry.create_version(model["id"])
+                conn.pgconn.untrace()
+            traces.append([line.split("\t") for line in trace.read_text().splitlines()])
+        for number, messages in enumerate(traces, start=1):
+            answered = [m for m in messages if m[1:2] == ["B"] and m[3].startswith("ReadyForQuery")]
+            queries = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query"]
+            assert len(answered) == 2, messages  # each round trip ends with ReadyForQuery
+            # BEGIN with the model's counter (which holds the model), then the version, the events and COMMIT
+            assert queries[0].startswith(' "BEGIN; ') and "FOR UPDATE" not in queries[0]
+            assert "_next_number" in queries[0] or "EXECUTE modelbox_" in queries[0], queries[0]
+            assert queries[-1].lstrip().startswith('"INSERT INTO "modelbox_versions"')
+            assert "pg_advisory_xact_lock" in queries[-1]
+            assert queries[-1].rstrip().endswith('COMMIT"') and answered[-1][4].strip() == "I"  # idle: committed
+            assert registry.get_version(model["id"], number)["number"] == number  # type: ignore[index]
+        first = [next(m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query") for messages in traces]
+        assert first[2].startswith(' "BEGIN; PREPARE modelbox_') and first[3].startswith(' "BEGIN; EXECUTE modelbox_')
+    finally:
+        registry.close()
+
+
+def test_a_prepared_first_statement_deallocated_behind_its_back_is_prepared_again(db: str, tmp_path: Path) -> None:
+    """psycopg deallocates a connection's statements after DDL or a rollback: the next call still works."""
+    from jupyter_modelbox.registry.errors import InvalidArgumentError, NotFoundError
+    from jupyter_modelbox.registry.facade import Registry
+    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
+
+    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
+    try:
+        model = registry.create_model("deallocated")
+        for _ in range(4):
             registry.create_version(model["id"])
-            conn.pgconn.untrace()
-        messages = [line.split("\t") for line in trace.read_text().splitlines()]
-        answered = [m for m in messages if m[1:2] == ["B"] and m[3].startswith("ReadyForQuery")]
-        queries = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query"]
-        parsed = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Parse"]
-        assert len(answered) == 3, messages  # each round trip ends with ReadyForQuery
-        # BEGIN, the model's counter (which holds the model), then the version, the events and COMMIT in one string
-        assert queries[0].strip() == '"BEGIN"' and "pg_advisory_xact_lock" in queries[-1]
-        assert all("FOR UPDATE" not in text for text in parsed) and "_next_number" in " ".join(parsed)
-        assert queries[-1].lstrip().startswith('"INSERT INTO "modelbox_versions"')
-        assert queries[-1].rstrip().endswith('COMMIT"') and answered[-1][4].strip() == "I"  # idle: committed
-        assert registry.get_version(model["id"], 2)["number"] == 2  # type: ignore[index]
+        pool = registry.backend.connections.pool  # type: ignore[attr-defined]
+        conn = pool.getconn()
+        assert conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'modelbox_%'").fetchone()[0]
+        conn.pgconn.exec_(b"DEALLOCATE ALL")  # behind the back of everyone
+        pool.putconn(conn)
+        assert registry.create_version(model["id"])["number"] == 5
+        with pytest.raises(InvalidArgumentError):  # a failed call rolls back: psycopg deallocates too
+            registry.create_version(model["id"], metadata="not a mapping")  # type: ignore[arg-type]
+        assert registry.create_version(model["id"])["number"] == 6
+        assert sorted(v["number"] for v in registry.list_versions(model["id"])[0]) == [1, 2, 3, 4, 5, 6]
+        for _ in range(10):  # failed calls leave no statements behind on the connection
+            with pytest.raises(NotFoundError):
+                registry.get_model("missing")
+            for _ in range(3):
+                registry.create_version(model["id"])
+        conn = pool.getconn()
+        names = [row[0] for row in conn.execute("SELECT name FROM pg_prepared_statements")]
+        pool.putconn(conn)
+        assert 0 < len([name for name in names if name.startswith("modelbox_")]) <= 3, names
     finally:
         registry.close()
 

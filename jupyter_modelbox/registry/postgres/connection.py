@@ -9,24 +9,31 @@ seconds.
 
 Round trips are what a write costs on a busy machine (each one waits for two processes to be
 scheduled), so a call spends none on its own bookkeeping: pooled connections are in autocommit
-mode and a call sends ``BEGIN`` itself, which also tells whether the connection survived a restart
-of the database (a broken one is dropped and the next taken) — the pool's own check would cost a
-round trip more per call. Writes that answer nothing (``put``) wait and go with the next statement
-of the call, or with its events and COMMIT, in one query string.
+mode and a call's ``BEGIN`` travels with its first statement. Writes that answer nothing (``put``)
+wait too and go with the next statement of the call, or with its events and COMMIT, in one query
+string: a version create is two round trips (``BEGIN`` and the model's counter, then the version,
+its events and COMMIT). Whether a pooled connection survived a restart of the database is seen
+without a round trip: the server closes its connections when it stops, so one it closed has
+something to read (its goodbye, or the end of the stream) before the call sends anything. Such a
+connection sends ``BEGIN`` on its own, which fails; it is dropped and the next one taken.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import select
 import threading
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
+from psycopg.abc import Params, QueryNoTemplate
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import Escaping
 from psycopg.types.json import set_json_loads
@@ -47,6 +54,10 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 5  # seconds to reach the server
 POOL_TIMEOUT = 5.0  # seconds a call waits for a connection before it gets a 503
 MAX_PENDING = 64  # statements held back for the next round trip of a call
+INLINE = (str, int, bool, type(None))  # parameters a statement sent with others takes inlined
+PREPARE_AFTER = 3  # times a first statement's text was seen before it is prepared on each connection
+MAX_PREPARED = 100  # statements prepared per connection
+MAX_SEEN = 10_000  # statement texts counted
 
 
 class DatabaseAddress:
@@ -119,11 +130,145 @@ def configure(conn: psycopg.Connection[Any]) -> None:
     set_json_loads(json_loads, conn)
 
 
+def _nothing_to_read(conn: psycopg.Connection[Any]) -> bool:
+    """Whether an idle connection has nothing from the server waiting (a server that stopped or
+    restarted has closed it: its goodbye or the end of the stream is there to read)."""
+    try:
+        poll = select.poll()
+        poll.register(conn.fileno(), select.POLLIN)
+        return not poll.poll(0)
+    except (OSError, ValueError, psycopg.Error):
+        return False
+
+
 def quote(conn: psycopg.Connection[Any], text: str) -> str:
     """``text`` as a string literal of SQL, quoted by libpq for ``conn`` (what ``sql.Literal`` does for a
     ``str``, without building a composition: statements are rendered as plain text, once per shape)."""
     encoding = conn.info.encoding
     return bytes(Escaping(conn.pgconn).escape_literal(text.encode(encoding))).decode(encoding)
+
+
+class BatchCursor(psycopg.Cursor[Any]):
+    """A cursor whose first ``execute`` also carries the call's statements not sent yet (``ahead``:
+    ``BEGIN``, writes that answer nothing) in the same round trip, its result being the statement's.
+
+    Several statements go in one query string only without parameters (the simple protocol), so the
+    statement's values are inlined as quoted literals when they are text, integers, booleans or NULL
+    and no binary answer is asked for: ``EXECUTE <name>(<values>)`` of a statement prepared on the
+    connection (see ``Prepared``), or the statement itself while it is new. Otherwise the statements
+    ahead go first, in a round trip of their own.
+    """
+
+    ahead: list[str]
+    prepared: Prepared
+
+    def execute(  # type: ignore[override]  # (not for t-string templates)
+        self, query: QueryNoTemplate, params: Params | None = None, *, prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Self:
+        ahead, self.ahead = getattr(self, "ahead", []), []
+        if not ahead:
+            return super().execute(query, params, prepare=prepare, binary=binary)
+        values = list(params or ()) if not isinstance(params, Mapping) else None
+        if binary or values is None or not all(type(value) in INLINE for value in values):
+            super().execute("; ".join(ahead))
+            return super().execute(query, params, prepare=prepare, binary=binary)
+        text = query if isinstance(query, str) else query.decode() if isinstance(query, bytes) \
+            else query.as_string(self.connection)
+        statements = self.prepared.inline(self.connection, text, values)
+        try:
+            super().execute("; ".join([*ahead, *statements]))
+        except pg_errors.InvalidSqlStatementName:  # deallocated meanwhile
+            if ahead[0] != "BEGIN":
+                raise  # the call's transaction has run statements before: it fails (and rolls back)
+            self.connection.rollback()  # it began with this query string: nothing has run, so all again
+            self.prepared.forget(self.connection)
+            super().execute("; ".join([*ahead, *self.prepared.inline(self.connection, text, values)]))
+        while self.nextset():
+            pass  # to the last result: the statement's own
+        return self
+
+
+class Prepared:
+    """Statements prepared by name on each pooled connection (``PREPARE``, then ``EXECUTE`` with the
+    values as literals), for the first statement of a call, which travels with ``BEGIN`` in one query
+    string: that protocol has no parameters, and planning a statement anew each time cost more
+    (0.2 ms for the version counter's ``UPDATE``) than the round trip saved. A statement text is
+    prepared once it was seen ``PREPARE_AFTER`` times, at most ``MAX_PREPARED`` per connection.
+
+    psycopg deallocates every prepared statement of a connection when it rolls back (and after DDL),
+    so after a rollback the connection's statements are deallocated and new names taken (a generation
+    in each name); an ``EXECUTE`` that still finds its statement gone is sent again with ``PREPARE``.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._names: weakref.WeakKeyDictionary[psycopg.Connection[Any], dict[Any, str]] = \
+            weakref.WeakKeyDictionary()
+        self._generation: weakref.WeakKeyDictionary[psycopg.Connection[Any], int] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def inline(self, conn: psycopg.Connection[Any], text: str, values: list[Any]) -> list[str]:
+        """The statements that run ``text`` with ``values`` inlined (one, or ``PREPARE`` and ``EXECUTE``)."""
+        literals = [_literal(conn, value) for value in values]
+        types = tuple(_TYPES[type(value)] for value in values)
+        key = (text, types)
+        with self._lock:
+            names = self._names.setdefault(conn, {})
+        name = names.get(key)
+        if name is not None:
+            return [f"EXECUTE {name}({', '.join(literals)})" if literals else f"EXECUTE {name}"]
+        numbered = _numbered(text, len(values))
+        with self._lock:
+            seen = self._seen[key] = self._seen.get(key, 0) + 1
+            if len(self._seen) > MAX_SEEN:
+                self._seen.clear()
+        if numbered is None or seen < PREPARE_AFTER or len(names) >= MAX_PREPARED:
+            return [numbered % tuple(literals) if numbered is not None else _mogrify(conn, text, values)]
+        name = names[key] = f"modelbox_{self._generation.get(conn, 0)}_{len(names)}"
+        declared = f" ({', '.join(types)})" if types else ""
+        return [f"PREPARE {name}{declared} AS {numbered % tuple(f'${n + 1}' for n in range(len(values)))}",
+                f"EXECUTE {name}({', '.join(literals)})" if literals else f"EXECUTE {name}"]
+
+    def forget(self, conn: psycopg.Connection[Any]) -> None:
+        """After a rollback: the connection's statements may be gone, or not (psycopg deallocates only
+        when it had prepared statements of its own), so they are deallocated (psycopg forgets its own
+        too) and new names are taken from now on."""
+        with self._lock:
+            names = self._names.pop(conn, None)
+            if names:
+                self._generation[conn] = self._generation.get(conn, 0) + 1
+        if names and not conn.closed:
+            with suppress(psycopg.Error):
+                conn.execute("DEALLOCATE ALL")
+
+
+_TYPES = {str: "unknown", int: "bigint", bool: "boolean", type(None): "unknown"}  # as psycopg sends them
+_PLACEHOLDER = re.compile(r"%(.)")
+
+
+def _numbered(text: str, count: int) -> str | None:
+    """``text`` as a ``%`` format of its ``count`` positional placeholders (``None`` if it has others):
+    psycopg's placeholders are ``%s`` and ``%%``, as in Python's own format."""
+    found = _PLACEHOLDER.findall(text)
+    if any(mark not in "s%" for mark in found) or found.count("s") != count \
+            or text.count("%") != found.count("s") + 2 * found.count("%"):
+        return None
+    return text
+
+
+def _literal(conn: psycopg.Connection[Any], value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    return quote(conn, value)
+
+
+def _mogrify(conn: psycopg.Connection[Any], text: str, values: list[Any]) -> str:
+    return psycopg.ClientCursor(conn).mogrify(text, values)
 
 
 class _Local(threading.local):
@@ -132,7 +277,7 @@ class _Local(threading.local):
     conn: psycopg.Connection[Any] | None = None
     depth = 0
     events: list[dict[str, Any]]
-    pending: list[str]  # statements with their values inlined, sent with the next one
+    pending: list[str]  # statements with their values inlined, sent with the next one (first "BEGIN")
 
 
 class Connections:
@@ -147,6 +292,7 @@ class Connections:
         )
         self.pool.open(wait=False)
         self._local = _Local()
+        self.prepared = Prepared()
         self.commit_events: Callable[[psycopg.Connection[Any], list[str], list[dict[str, Any]]],
                                      Callable[[], None]] | None
         self.commit_events = None  # sends the pending statements, the events and COMMIT; returns what to do after
@@ -162,8 +308,8 @@ class Connections:
             finally:
                 local.depth -= 1
             return
-        conn = self._begin()
-        local.conn, local.depth, local.events, local.pending = conn, 1, [], []
+        conn, begin = self._begin()
+        local.conn, local.depth, local.events, local.pending = conn, 1, [], begin
         then = None
         try:
             try:
@@ -171,6 +317,8 @@ class Connections:
                 pending, local.pending = local.pending, []
                 if self.commit_events and local.events:
                     then = self.commit_events(conn, pending, local.events)
+                elif pending == ["BEGIN"]:
+                    pass  # nothing was sent: there is no transaction to end
                 elif pending:
                     with conn.cursor() as cur:
                         cur.execute(sql.SQL("; ".join([*pending, "COMMIT"])))  # one round trip
@@ -180,6 +328,7 @@ class Connections:
                 if not conn.closed:
                     with suppress(psycopg.Error):
                         conn.rollback()
+                    self.prepared.forget(conn)
                 raise
         except psycopg.Error as exc:
             raise self.error(exc) from None
@@ -189,13 +338,17 @@ class Connections:
         if then is not None:
             then()
 
-    def _begin(self) -> psycopg.Connection[Any]:
-        """A pooled connection in a new transaction; connections a database restart broke are dropped."""
+    def _begin(self) -> tuple[psycopg.Connection[Any], list[str]]:
+        """A pooled connection for a new transaction, and what is left to send of its beginning
+        (``["BEGIN"]``, or nothing when it began already); connections a database restart broke are
+        dropped."""
         for _ in range(self.pool.max_size + 1):  # at most that many broken ones, then a fresh one
             conn = self._checkout()
+            if _nothing_to_read(conn):
+                return conn, ["BEGIN"]  # sent with the call's first statement
             try:
-                conn.execute("BEGIN")
-                return conn
+                conn.execute("BEGIN")  # fails on a connection the server closed
+                return conn, []
             except psycopg.Error as exc:
                 self.pool.putconn(conn)  # the pool closes a broken connection and opens another
                 if not conn.closed:
@@ -221,11 +374,12 @@ class Connections:
         conn = self._local.conn
         assert conn is not None
         try:
-            with conn.cursor() as cur:
-                if self._local.pending:  # what the call wrote so far, before anything reads
-                    pending, self._local.pending = self._local.pending, []
-                    cur.execute(sql.SQL("; ".join(pending)))
+            with BatchCursor(conn) as cur:
+                cur.ahead, self._local.pending = self._local.pending, []  # go with its first statement
+                cur.prepared = self.prepared
                 yield cur
+                if cur.ahead:  # it ran none
+                    cur.execute("; ".join(cur.ahead))
         except psycopg.Error as exc:
             raise self.error(exc) from None
 
