@@ -415,3 +415,24 @@ def test_artifact_batch_records_all_or_nothing(api: Api) -> None:
     assert created.status_code == 201
     assert [(a["path"], a["checksum"], a["mime_type"]) for a in created.json()["artifacts"]] == [
         ("a.txt", blobs[0]["checksum"], "text"), ("dir/b.txt", blobs[1]["checksum"], "text")]
+
+
+def test_the_client_takes_the_proxy_for_its_server_from_the_environment_once(
+    jupyter_server: JupyterServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read when the transport is made (requests would read it again for every call): a proxy set for
+    the server's URL is used, ``NO_PROXY`` exempts the server, and later changes apply to new transports."""
+    from jupyter_modelbox.registry.errors import ServerUnavailableError
+
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    before = HttpTransport(jupyter_server.url, jupyter_server.token)
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        dead = unused.getsockname()[1]  # nothing listens there once closed
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")
+    with pytest.raises(ServerUnavailableError, match=f"cannot reach the Jupyter server at {jupyter_server.url}"):
+        HttpTransport(jupyter_server.url, jupyter_server.token).info()  # through the proxy, which is not there
+    assert before.info()["version"]  # made before the proxy was set: goes directly
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert HttpTransport(jupyter_server.url, jupyter_server.token).info()["version"]
