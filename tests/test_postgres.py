@@ -444,6 +444,24 @@ def test_a_version_create_is_two_round_trips_begin_with_the_counter_events_with_
         registry.close()
 
 
+def test_a_first_statement_sent_with_begin_reads_as_psycopg_would(db: str) -> None:
+    """Inlined with BEGIN (prepared or not), a call's first statement gives what psycopg's own execute gives:
+    texts, numbers, booleans and NULL as values, %% as a percent sign, and no placeholders without values."""
+    from jupyter_modelbox.registry.postgres.connection import Connections
+
+    connections = Connections(DatabaseAddress(db), pool_size=1)
+    try:
+        query = "SELECT %s::text || '%%', %s::bigint + 1, %s::boolean, %s::text IS NULL, %s::jsonb"
+        values = ["it's 50\\", 2**40, True, None, '{"a": [1, "\\u00e9"]}']
+        for _ in range(5):  # new, then prepared
+            with connections.transaction(), connections.cursor() as cur:
+                assert cur.execute(query, values).fetchone() == ("it's 50\\%", 2**40 + 1, True, True, {"a": [1, "é"]})
+            with connections.transaction(), connections.cursor() as cur:
+                assert cur.execute("SELECT '100%', 1 WHERE 'a' LIKE 'a%'").fetchall() == [("100%", 1)]
+    finally:
+        connections.close()
+
+
 def test_a_prepared_first_statement_deallocated_behind_its_back_is_prepared_again(db: str, tmp_path: Path) -> None:
     """psycopg deallocates a connection's statements after DDL or a rollback: the next call still works."""
     from jupyter_modelbox.registry.errors import InvalidArgumentError, NotFoundError

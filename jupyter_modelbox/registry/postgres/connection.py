@@ -175,6 +175,11 @@ class BatchCursor(psycopg.Cursor[Any]):
             return super().execute(query, params, prepare=prepare, binary=binary)
         text = query if isinstance(query, str) else query.decode() if isinstance(query, bytes) \
             else query.as_string(self.connection)
+        if params is None:  # no placeholders: psycopg sends such a text as it is (a % in it is a %)
+            super().execute("; ".join([*ahead, text]))
+            while self.nextset():
+                pass
+            return self
         statements = self.prepared.inline(self.connection, text, values)
         try:
             super().execute("; ".join([*ahead, *statements]))
