@@ -477,9 +477,12 @@ def test_metric_chart_draws_points_without_steps_and_follows_the_theme(
         while not redrawn():
             assert time.monotonic() < deadline, "the chart kept the light theme's colors"
             time.sleep(0.2)
+        page.locator("#jupyterlab-splash").wait_for(state="detached")  # the theme switch's overlay
+        page.screenshot(path=str(SCREENSHOTS / "chart_in_the_dark_theme.png"))
     finally:
         choose_theme(page, "JupyterLab Light")
         page.wait_for_function("document.body.dataset.jpThemeName === 'JupyterLab Light'")
+        page.locator("#jupyterlab-splash").wait_for(state="detached")
     assert page_errors == []
 
 
