@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import requests
 
 from jupyter_modelbox import ModelBox, ModelBoxError
 from jupyter_modelbox.cli import main
+from jupyter_modelbox.registry.facade import Registry
 from jupyter_modelbox.registry.postgres.connection import DatabaseAddress
 from jupyter_modelbox.registry.postgres.schema import SCHEMA_VERSION, ensure_schema
 
@@ -31,6 +33,18 @@ TESTS = Path(__file__).parent
 def db(postgres: PostgresCluster) -> str:
     """A new, empty database of its own."""
     return postgres.create_database(f"t{os.getpid()}_{time.monotonic_ns()}")
+
+
+@pytest.fixture
+def one_connection(db: str, tmp_path: Path) -> Iterator[Registry]:
+    """A registry on ``db`` whose pool holds one connection: every call runs on the same one."""
+    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
+
+    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
+    try:
+        yield registry
+    finally:
+        registry.close()
 
 
 def box(url: str, tmp_path: Path) -> ModelBox:
@@ -407,41 +421,35 @@ def test_a_repeated_downsample_of_a_cached_series_is_kept_until_the_series_grows
         connections.close()
 
 
-def test_a_version_create_is_two_round_trips_begin_with_the_counter_events_with_commit(db: str, tmp_path: Path
-                                                                                        ) -> None:
+def test_a_version_create_is_two_round_trips_begin_with_the_counter_events_with_commit(one_connection: Registry,
+                                                                                        tmp_path: Path) -> None:
     """Round trips are what a write pays on a busy machine: counted in libpq's protocol trace."""
-    from jupyter_modelbox.registry.facade import Registry
-    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
-
-    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
-    try:
-        model = registry.create_model("traced")
-        traces = []
-        for number in range(1, 5):  # the counter's UPDATE is prepared on the connection from the third create
-            trace = tmp_path / f"trace-{number}.txt"
-            pool = registry.backend.connections.pool  # type: ignore[attr-defined]
-            with open(trace, "w") as out:
-                conn = pool.getconn()
-                conn.pgconn.trace(out.fileno())
-                pool.putconn(conn)
-                registry.create_version(model["id"])
-                conn.pgconn.untrace()
-            traces.append([line.split("\t") for line in trace.read_text().splitlines()])
-        for number, messages in enumerate(traces, start=1):
-            answered = [m for m in messages if m[1:2] == ["B"] and m[3].startswith("ReadyForQuery")]
-            queries = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query"]
-            assert len(answered) == 2, messages  # each round trip ends with ReadyForQuery
-            # BEGIN with the model's counter (which holds the model), then the version, the events and COMMIT
-            assert queries[0].startswith(' "BEGIN; ') and "FOR UPDATE" not in queries[0]
-            assert "_next_number" in queries[0] or "EXECUTE modelbox_" in queries[0], queries[0]
-            assert queries[-1].lstrip().startswith('"INSERT INTO "modelbox_versions"')
-            assert "pg_advisory_xact_lock" in queries[-1]
-            assert queries[-1].rstrip().endswith('COMMIT"') and answered[-1][4].strip() == "I"  # idle: committed
-            assert registry.get_version(model["id"], number)["number"] == number  # type: ignore[index]
-        first = [next(m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query") for messages in traces]
-        assert first[2].startswith(' "BEGIN; PREPARE modelbox_') and first[3].startswith(' "BEGIN; EXECUTE modelbox_')
-    finally:
-        registry.close()
+    registry = one_connection
+    model = registry.create_model("traced")
+    traces = []
+    for number in range(1, 5):  # the counter's UPDATE is prepared on the connection from the third create
+        trace = tmp_path / f"trace-{number}.txt"
+        pool = registry.backend.connections.pool  # type: ignore[attr-defined]
+        with open(trace, "w") as out:
+            conn = pool.getconn()
+            conn.pgconn.trace(out.fileno())
+            pool.putconn(conn)
+            registry.create_version(model["id"])
+            conn.pgconn.untrace()
+        traces.append([line.split("\t") for line in trace.read_text().splitlines()])
+    for number, messages in enumerate(traces, start=1):
+        answered = [m for m in messages if m[1:2] == ["B"] and m[3].startswith("ReadyForQuery")]
+        queries = [m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query"]
+        assert len(answered) == 2, messages  # each round trip ends with ReadyForQuery
+        # BEGIN with the model's counter (which holds the model), then the version, the events and COMMIT
+        assert queries[0].startswith(' "BEGIN; ') and "FOR UPDATE" not in queries[0]
+        assert "_next_number" in queries[0] or "EXECUTE modelbox_" in queries[0], queries[0]
+        assert queries[-1].lstrip().startswith('"INSERT INTO "modelbox_versions"')
+        assert "pg_advisory_xact_lock" in queries[-1]
+        assert queries[-1].rstrip().endswith('COMMIT"') and answered[-1][4].strip() == "I"  # idle: committed
+        assert registry.get_version(model["id"], number)["number"] == number  # type: ignore[index]
+    first = [next(m[4] for m in messages if m[1:2] == ["F"] and m[3] == "Query") for messages in traces]
+    assert first[2].startswith(' "BEGIN; PREPARE modelbox_') and first[3].startswith(' "BEGIN; EXECUTE modelbox_')
 
 
 def test_a_first_statement_sent_with_begin_reads_as_psycopg_would(db: str) -> None:
@@ -462,62 +470,50 @@ def test_a_first_statement_sent_with_begin_reads_as_psycopg_would(db: str) -> No
         connections.close()
 
 
-def test_a_prepared_first_statement_deallocated_behind_its_back_is_prepared_again(db: str, tmp_path: Path) -> None:
+def test_a_prepared_first_statement_deallocated_behind_its_back_is_prepared_again(one_connection: Registry) -> None:
     """psycopg deallocates a connection's statements after DDL or a rollback: the next call still works."""
     from jupyter_modelbox.registry.errors import InvalidArgumentError, NotFoundError
-    from jupyter_modelbox.registry.facade import Registry
-    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
-
-    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
-    try:
-        model = registry.create_model("deallocated")
-        for _ in range(4):
+    registry = one_connection
+    model = registry.create_model("deallocated")
+    for _ in range(4):
+        registry.create_version(model["id"])
+    pool = registry.backend.connections.pool  # type: ignore[attr-defined]
+    conn = pool.getconn()
+    assert conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'modelbox_%'").fetchone()[0]
+    conn.pgconn.exec_(b"DEALLOCATE ALL")  # behind the back of everyone
+    pool.putconn(conn)
+    assert registry.create_version(model["id"])["number"] == 5
+    with pytest.raises(InvalidArgumentError):  # a failed call rolls back: psycopg deallocates too
+        registry.create_version(model["id"], metadata="not a mapping")  # type: ignore[arg-type]
+    assert registry.create_version(model["id"])["number"] == 6
+    assert sorted(v["number"] for v in registry.list_versions(model["id"])[0]) == [1, 2, 3, 4, 5, 6]
+    for _ in range(10):  # failed calls leave no statements behind on the connection
+        with pytest.raises(NotFoundError):
+            registry.get_model("missing")
+        for _ in range(3):
             registry.create_version(model["id"])
-        pool = registry.backend.connections.pool  # type: ignore[attr-defined]
-        conn = pool.getconn()
-        assert conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'modelbox_%'").fetchone()[0]
-        conn.pgconn.exec_(b"DEALLOCATE ALL")  # behind the back of everyone
-        pool.putconn(conn)
-        assert registry.create_version(model["id"])["number"] == 5
-        with pytest.raises(InvalidArgumentError):  # a failed call rolls back: psycopg deallocates too
-            registry.create_version(model["id"], metadata="not a mapping")  # type: ignore[arg-type]
-        assert registry.create_version(model["id"])["number"] == 6
-        assert sorted(v["number"] for v in registry.list_versions(model["id"])[0]) == [1, 2, 3, 4, 5, 6]
-        for _ in range(10):  # failed calls leave no statements behind on the connection
-            with pytest.raises(NotFoundError):
-                registry.get_model("missing")
-            for _ in range(3):
-                registry.create_version(model["id"])
-        conn = pool.getconn()
-        names = [row[0] for row in conn.execute("SELECT name FROM pg_prepared_statements")]
-        pool.putconn(conn)
-        assert 0 < len([name for name in names if name.startswith("modelbox_")]) <= 3, names
-    finally:
-        registry.close()
+    conn = pool.getconn()
+    names = [row[0] for row in conn.execute("SELECT name FROM pg_prepared_statements")]
+    pool.putconn(conn)
+    assert 0 < len([name for name in names if name.startswith("modelbox_")]) <= 3, names
 
 
-def test_a_refused_version_create_takes_no_number(db: str, tmp_path: Path) -> None:
+def test_a_refused_version_create_takes_no_number(one_connection: Registry) -> None:
     """The counter's UPDATE is the create's first write: whatever refuses the create rolls it back too."""
     from jupyter_modelbox.registry.errors import ConflictError, InvalidArgumentError, NotFoundError
-    from jupyter_modelbox.registry.facade import Registry
-    from jupyter_modelbox.registry.postgres.backend import PostgresBackend
-
-    registry = Registry(PostgresBackend(db, tmp_path / "blobs", pool_size=1))
-    try:
-        model = registry.create_model("refusing")
+    registry = one_connection
+    model = registry.create_model("refusing")
+    registry.create_version(model["id"], unique_tags=["prod"])
+    with pytest.raises(ConflictError, match="tag 'prod' is held by version 1"):
         registry.create_version(model["id"], unique_tags=["prod"])
-        with pytest.raises(ConflictError, match="tag 'prod' is held by version 1"):
-            registry.create_version(model["id"], unique_tags=["prod"])
-        with pytest.raises(InvalidArgumentError):
-            registry.create_version(model["id"], metadata="not a mapping")  # type: ignore[arg-type]
-        with pytest.raises(NotFoundError, match="does not exist"):
-            registry.create_version("no-such-model")
-        registry.update_model(model["id"], archived=True)
-        with pytest.raises(ConflictError, match="is archived; unarchive it before adding versions"):
-            registry.create_version(model["id"])
-        registry.update_model(model["id"], archived=False)
-        second = registry.create_version(model["id"])
-        assert (second["number"], second["version"], second["name"]) == (2, "2", "refusing")
-        assert registry.get_model(model["id"])["num_versions"] == 2
-    finally:
-        registry.close()
+    with pytest.raises(InvalidArgumentError):
+        registry.create_version(model["id"], metadata="not a mapping")  # type: ignore[arg-type]
+    with pytest.raises(NotFoundError, match="does not exist"):
+        registry.create_version("no-such-model")
+    registry.update_model(model["id"], archived=True)
+    with pytest.raises(ConflictError, match="is archived; unarchive it before adding versions"):
+        registry.create_version(model["id"])
+    registry.update_model(model["id"], archived=False)
+    second = registry.create_version(model["id"])
+    assert (second["number"], second["version"], second["name"]) == (2, "2", "refusing")
+    assert registry.get_model(model["id"])["num_versions"] == 2
