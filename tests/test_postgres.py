@@ -470,6 +470,29 @@ def test_a_first_statement_sent_with_begin_reads_as_psycopg_would(db: str) -> No
         connections.close()
 
 
+def test_writes_held_back_are_sent_once_by_a_cursor_that_runs_nothing(db: str) -> None:
+    """A call's held-back writes go with its next statement, or alone from a cursor that ran none (as when
+    a call has held back ``MAX_PENDING`` of them): once either way."""
+    from jupyter_modelbox.registry.postgres.connection import MAX_PENDING, Connections
+
+    connections = Connections(DatabaseAddress(db), pool_size=1)
+    try:
+        with connections.transaction(), connections.cursor() as cur:
+            cur.execute("CREATE TABLE held (n int)")
+        with connections.transaction():
+            for n in range(3):
+                connections.defer("INSERT INTO held VALUES ({})", str(n))
+            with connections.cursor():
+                pass
+        with connections.transaction():
+            for n in range(MAX_PENDING + 5):
+                connections.defer("INSERT INTO held VALUES ({})", str(n))
+        with connections.transaction(), connections.cursor() as cur:
+            assert cur.execute("SELECT count(*) FROM held").fetchone() == (3 + MAX_PENDING + 5,)
+    finally:
+        connections.close()
+
+
 def test_a_prepared_first_statement_deallocated_behind_its_back_is_prepared_again(one_connection: Registry) -> None:
     """psycopg deallocates a connection's statements after DDL or a rollback: the next call still works."""
     from jupyter_modelbox.registry.errors import InvalidArgumentError, NotFoundError

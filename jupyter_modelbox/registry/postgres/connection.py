@@ -193,6 +193,12 @@ class BatchCursor(psycopg.Cursor[Any]):
             pass  # to the last result: the statement's own
         return self
 
+    def send_ahead(self) -> None:
+        """Send the statements still ahead on their own (the cursor ran no statement to carry them)."""
+        ahead, self.ahead = getattr(self, "ahead", []), []
+        if ahead:
+            super().execute("; ".join(ahead))
+
 
 class Prepared:
     """Statements prepared by name on each pooled connection (``PREPARE``, then ``EXECUTE`` with the
@@ -383,8 +389,7 @@ class Connections:
                 cur.ahead, self._local.pending = self._local.pending, []  # go with its first statement
                 cur.prepared = self.prepared
                 yield cur
-                if cur.ahead:  # it ran none
-                    cur.execute("; ".join(cur.ahead))
+                cur.send_ahead()  # if it ran none
         except psycopg.Error as exc:
             raise self.error(exc) from None
 
