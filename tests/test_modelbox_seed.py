@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,6 +70,28 @@ def test_new_model_version_numbers_labels_and_fields(mb: ModelBox, files: dict[s
     assert [a.path for a in v1.artifacts()] == [str(files["notes"].absolute())]
     assert (v2.number, v2.version, v2.name) == (2, "2", "asr")
     assert model.reload().num_versions == 2
+
+
+def test_a_new_version_is_one_call_and_its_model_reads_its_new_count_when_next_looked_at(
+    mb: ModelBox, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = mb.new_model("counted")
+    calls: list[str] = []
+    for name in ("create_version", "get_model"):
+        monkeypatch.setattr(mb._transport, name, _counted(getattr(mb._transport, name), name, calls))
+    model.new_model_version()
+    model.new_model_version()
+    assert calls == ["create_version", "create_version"]  # the model is not read back after each
+    assert (model.num_versions, model.name) == (2, "counted")
+    assert calls == ["create_version", "create_version", "get_model"]  # read once, when looked at
+
+
+def _counted(method: Any, name: str, calls: list[str]) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return method(*args, **kwargs)
+
+    return counted
 
 
 def test_version_numbers_are_never_reused_after_delete(mb: ModelBox) -> None:

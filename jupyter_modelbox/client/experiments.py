@@ -73,7 +73,7 @@ class Experiment(RegistryObject):
             checkpoint_files(self._box, files) if files is not None else [], metadata=metadata, metrics=metrics,
             framework=framework, format=format, lineage=self._box.capture_lineage(), experiment_id=self.id,
             epoch=epoch, batch_number=batch_number, trial_id=trial_id, hparams=hparams)
-        self.reload()
+        self._mark_stale()  # its count went up: read again when looked at
         return Checkpoint(self._box, doc)
 
     def checkpoints(self, epoch: int | None = None, offset: int = 0, limit: int | None = None) -> Page[Checkpoint]:

@@ -256,7 +256,7 @@ class Model(RegistryObject):
             self.id, version=version, name=name, description=description, artifacts=artifacts,
             metadata=metadata, unique_tags=unique_tags, framework=framework, lineage=self._box.capture_lineage(),
         )
-        self.reload()
+        self._mark_stale()  # its count went up: read again when looked at
         return ModelVersion(self._box, doc)
 
     def register_version(self, checkpoint_uuid: str, **fields: Any) -> ModelVersion:
@@ -264,7 +264,7 @@ class Model(RegistryObject):
         if "lineage" not in fields:
             fields["lineage"] = self._box.capture_lineage()
         doc = self._box._transport.create_version(self.id, checkpoint_uuid=checkpoint_uuid, **fields)
-        self.reload()
+        self._mark_stale()  # its count went up: read again when looked at
         return ModelVersion(self._box, doc)
 
     def register_files(self, files: Any, **fields: Any) -> ModelVersion:

@@ -3,7 +3,9 @@ artifacts), and ``Page``, one page of a listing.
 
 Each object keeps the document it was last read as (``reload()`` refreshes it) and every
 mutator stores the document the registry answered with, so attributes always show the state
-the registry acknowledged.
+the registry acknowledged. A write that changes an object only as a side effect (a new version
+counts in its model, a new checkpoint in its experiment) marks it stale instead: it is read again
+when an attribute is next looked at, so that the write stays one call.
 """
 
 from __future__ import annotations
@@ -44,11 +46,31 @@ class RegistryObject:
 
     def __init__(self, box: ModelBox, doc: Doc) -> None:
         self._box = box
-        self._doc = doc
+        self._id: str = doc["id"]
+        self._state: Doc | None = doc
+
+    @property
+    def _doc(self) -> Doc:
+        """The document as the registry last answered, read again first if a write made it stale."""
+        if self._state is None:
+            self.reload()
+        assert self._state is not None
+        return self._state
+
+    @_doc.setter
+    def _doc(self, doc: Doc) -> None:
+        self._state = doc
+
+    def _mark_stale(self) -> None:
+        self._state = None
+
+    def reload(self) -> RegistryObject:
+        """Read the document again (what the registry holds now)."""
+        raise NotImplementedError
 
     @property
     def id(self) -> str:
-        return self._doc["id"]
+        return self._id
 
     @property
     def box(self) -> ModelBox:
