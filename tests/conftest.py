@@ -12,8 +12,9 @@ under a prefix of its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,6 +199,27 @@ def mb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelBox]:
         box = ModelBox(grpc=target, token=server.token)
     yield box
     box.close()
+
+
+@pytest.fixture
+def count_calls(mb: ModelBox, monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str]]:
+    """``count_calls(*names)``: the list, growing from then on, of ``mb``'s calls to its transport's
+    methods of those names (each still runs): what one user operation costs in registry calls."""
+    def count(*names: str) -> list[str]:
+        calls: list[str] = []
+        for name in names:
+            monkeypatch.setattr(mb._transport, name, _counting(getattr(mb._transport, name), name, calls))
+        return calls
+
+    return count
+
+
+def _counting(method: Callable[..., Any], name: str, calls: list[str]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return method(*args, **kwargs)
+
+    return counted
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,18 @@ def train(mb: ModelBox, files: dict[str, Path], **experiment: Any) -> Experiment
         exp.new_checkpoint([str(files["weights"])], epoch=epoch, batch_number=epoch * 100, trial_id=7,
                            metrics={"val_loss": loss, "accuracy": acc, "validation_metrics": {"loss": loss}})
     return exp
+
+
+def test_a_new_checkpoint_is_one_call_and_its_experiment_reads_its_new_count_when_next_looked_at(
+    mb: ModelBox, count_calls: Callable[..., list[str]],
+) -> None:
+    exp = mb.new_experiment("counted")
+    calls = count_calls("create_checkpoint", "get_experiment")
+    exp.new_checkpoint(epoch=1)
+    exp.new_checkpoint(epoch=2)
+    assert calls == ["create_checkpoint", "create_checkpoint"]
+    assert (exp.num_checkpoints, exp.name) == (2, "counted")
+    assert calls == ["create_checkpoint", "create_checkpoint", "get_experiment"]
 
 
 def test_new_experiment_fields_and_lookups(mb: ModelBox) -> None:
