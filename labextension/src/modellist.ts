@@ -175,7 +175,11 @@ export class ModelList extends Widget {
   }
 
   private _visibleRange(): [number, number] {
-    const height = this._viewport.clientHeight;
+    // Until the panel's layout gives the viewport its height (the first show
+    // renders before the sidebar's resize), the viewport grows to the whole
+    // spacer and every row would count as in view: fetching every page and
+    // drawing every row. No more than the window's height is ever in view.
+    const height = Math.min(this._viewport.clientHeight, window.innerHeight);
     const rows = height > 0 ? Math.ceil(height / ROW_HEIGHT) : UNMEASURED_ROWS;
     const first = Math.max(0, Math.floor(this._viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = first + rows + 2 * OVERSCAN;

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -334,8 +335,8 @@ def test_long_list_draws_only_the_rows_in_view_and_scrolls_to_the_end(
 
 
 def _check_long_list(page: Page, lab_server: JupyterServer, prefix: str, count: int, page_errors: list[str]) -> None:
-    asked: list[str] = []
-    page.on("request", lambda r: asked.append(r.url) if "/modelbox/api/models?" in r.url and prefix in r.url else None)
+    listed: list[str] = []
+    page.on("request", lambda r: listed.append(r.url) if "/modelbox/api/models?" in r.url else None)
     panel = open_panel(page, lab_server)
     with page.expect_response(lambda r: "/modelbox/api/models?" in r.url and prefix in r.url):
         search(panel, prefix)  # the box waits for typing to pause: scrolling before its query would be undone
@@ -343,13 +344,15 @@ def _check_long_list(page: Page, lab_server: JupyterServer, prefix: str, count: 
     rows = panel.locator(".jp-ModelboxPanel-model")
     expect(rows.first).to_contain_text(f"{prefix}-0000")
     assert rows.count() < 60, "the list drew rows far out of view"
+    # the panel is shown before the sidebar's layout gives it a height: the whole list must not count as in view
+    assert page_offsets(url for url in listed if prefix not in url) == [0], "showing the panel fetched every page"
 
     scroller = panel.locator(".jp-ModelboxList-viewport")
     scroller.evaluate("node => { node.scrollTop = node.scrollHeight; }")
     last = panel.locator(".jp-ModelboxPanel-model", has_text=f"{prefix}-{count - 1:04d}")
     expect(last).to_be_visible(timeout=15_000)
     assert rows.count() < 60
-    offsets = sorted({int(re.search(r"offset=(\d+)", url).group(1)) for url in asked})  # type: ignore[union-attr]
+    offsets = page_offsets(url for url in listed if prefix in url)
     assert offsets[0] == 0 and offsets[-1] == 1_200, offsets
     assert offsets == [0, 1_200], f"it fetched pages it did not show: {offsets}"
 
@@ -360,6 +363,11 @@ def _check_long_list(page: Page, lab_server: JupyterServer, prefix: str, count: 
     expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"{prefix}-{count - 2:04d}")).to_have_count(1)
     panel.screenshot(path=str(SCREENSHOTS / "sidebar_long_list_end.png"))
     assert page_errors == []
+
+
+def page_offsets(urls: Iterable[str]) -> list[int]:
+    """The offsets of the pages of models these list requests asked for, in order."""
+    return sorted({int(re.search(r"offset=(\d+)", url).group(1)) for url in urls})  # type: ignore[union-attr]
 
 
 def test_version_view_draws_the_metric_chart(

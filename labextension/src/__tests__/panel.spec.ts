@@ -140,6 +140,35 @@ describe('ModelList', () => {
     expect((list.node.querySelector('.jp-ModelboxList-spacer') as HTMLElement).style.height).toBe(`${10_000 * 56}px`);
   });
 
+  it('counts no more rows in view than the window holds while the viewport has no height of its own', async () => {
+    const { client, fetch } = clientFor([
+      [
+        'GET',
+        /^models$/,
+        request => {
+          const offset = Number(new URL(request.url).searchParams.get('offset'));
+          const models = Array.from({ length: 100 }, (_, i) =>
+            aModel({ id: `m${offset + i}`, name: `model-${offset + i}` })
+          );
+          return jsonResponse({ models, total: 1_250 });
+        }
+      ],
+      ['GET', /^namespaces$/, () => jsonResponse({ namespaces: [] })]
+    ]);
+    const list = new ModelList(client);
+    const viewport = list.node.querySelector('.jp-ModelboxList-viewport') as HTMLElement;
+    // shown before the sidebar's layout sized it: the viewport is as tall as its spacer
+    Object.defineProperty(viewport, 'clientHeight', {
+      get: () => parseFloat((viewport.firstElementChild as HTMLElement).style.height) || 0
+    });
+
+    await list.refresh();
+    await settle();
+
+    expect(calls(fetch).filter(c => c.startsWith('GET models'))).toEqual(['GET models?sort_by=name&order_by=asc&offset=0&limit=100']);
+    expect(list.node.querySelectorAll('.jp-ModelboxPanel-model').length).toBeLessThan(60);
+  });
+
   it("shows the server's error message, as text", async () => {
     const { client } = clientFor([
       ['GET', /^models$/, () => jsonResponse({ message: `Registry locked ${HOSTILE}`, reason: null }, 409)]
