@@ -223,6 +223,32 @@ def test_uploads_larger_than_the_servers_request_memory_work(tmp_path: Path) -> 
         assert artifact.download(tmp_path / "copy.bin").read_bytes() == data
 
 
+def test_the_server_reuses_the_memory_of_upload_pieces_instead_of_faulting_it_in_again(tmp_path: Path) -> None:
+    """Minor page faults of the server process while it receives 64 MiB (after a first upload warmed it
+    up): with ``keep_freed_bytes`` (the default) the pieces' memory is reused; with 0 (glibc's own
+    thresholds) it went back to the kernel every few MiB and each page was faulted in again."""
+    source = tmp_path / "upload.bin"
+    source.write_bytes(np.random.default_rng(2).bytes(64 * 1024 * 1024))
+    faults = {}
+    for keep in (32 * 1024 * 1024, 0):
+        args = (f"--ModelboxApp.keep_freed_bytes={keep}",)
+        with JupyterServer(tmp_path / str(keep), extra_args=args) as server, \
+                ModelBox(url=server.url, token=server.token) as mb:
+            model = mb.new_model("uploads")
+            model.upload_artifact([source])
+            before = _minor_faults(server)
+            source.write_bytes(source.read_bytes()[::-1])  # other bytes: stored again, not deduplicated
+            model.upload_artifact([source])
+            faults[keep] = _minor_faults(server) - before
+    assert faults[32 * 1024 * 1024] * 4 < faults[0], faults
+
+
+def _minor_faults(server: JupyterServer) -> int:
+    assert server.process is not None
+    stat = Path(f"/proc/{server.process.pid}/stat").read_text()
+    return int(stat.rpartition(")")[2].split()[7])  # minflt, the 10th field
+
+
 def test_copy_from_the_file_browser_stays_inside_the_root(api: Api, jupyter_server: JupyterServer) -> None:
     notebooks = jupyter_server.workdir / "notebooks"
     (notebooks / "runs" / "best").mkdir(parents=True, exist_ok=True)
