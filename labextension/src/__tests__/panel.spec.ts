@@ -51,6 +51,24 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
+/** A server of `total` models, answering each page of 100 that is asked for. */
+function pagedModels(total: number): ReturnType<typeof clientFor> {
+  return clientFor([
+    [
+      'GET',
+      /^models$/,
+      request => {
+        const offset = Number(new URL(request.url).searchParams.get('offset'));
+        const models = Array.from({ length: 100 }, (_, i) =>
+          aModel({ id: `m${offset + i}`, name: `model-${offset + i}` })
+        );
+        return jsonResponse({ models, total });
+      }
+    ],
+    ['GET', /^namespaces$/, () => jsonResponse({ namespaces: [] })]
+  ]);
+}
+
 describe('ModelList', () => {
   it('lists name, description, namespace and version count of each model', async () => {
     const { client } = clientFor([
@@ -116,20 +134,7 @@ describe('ModelList', () => {
   });
 
   it('fetches only the pages in view of a long list', async () => {
-    const { client, fetch } = clientFor([
-      [
-        'GET',
-        /^models$/,
-        request => {
-          const offset = Number(new URL(request.url).searchParams.get('offset'));
-          const models = Array.from({ length: 100 }, (_, i) =>
-            aModel({ id: `m${offset + i}`, name: `model-${offset + i}` })
-          );
-          return jsonResponse({ models, total: 10_000 });
-        }
-      ],
-      ['GET', /^namespaces$/, () => jsonResponse({ namespaces: [] })]
-    ]);
+    const { client, fetch } = pagedModels(10_000);
     const list = new ModelList(client);
 
     await list.refresh();
@@ -141,20 +146,7 @@ describe('ModelList', () => {
   });
 
   it('counts no more rows in view than the window holds while the viewport has no height of its own', async () => {
-    const { client, fetch } = clientFor([
-      [
-        'GET',
-        /^models$/,
-        request => {
-          const offset = Number(new URL(request.url).searchParams.get('offset'));
-          const models = Array.from({ length: 100 }, (_, i) =>
-            aModel({ id: `m${offset + i}`, name: `model-${offset + i}` })
-          );
-          return jsonResponse({ models, total: 1_250 });
-        }
-      ],
-      ['GET', /^namespaces$/, () => jsonResponse({ namespaces: [] })]
-    ]);
+    const { client, fetch } = pagedModels(1_250);
     const list = new ModelList(client);
     const viewport = list.node.querySelector('.jp-ModelboxList-viewport') as HTMLElement;
     // shown before the sidebar's layout sized it: the viewport is as tall as its spacer
