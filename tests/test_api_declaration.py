@@ -95,6 +95,7 @@ def test_every_reply_matches_its_declared_schema(checked: tuple[ModelBox, reques
                          artifacts=[str(weights), "s3://bucket/big.bin"])
     mb.get_models(sort_by="last_updated_time", order_by="desc", name="mn", limit=10)
     mb.get_model("mnist")
+    model.reload()  # GET models/{id}
     assert mb.namespaces() == ["default"]
     model.set_description("handwritten digits")
     model.archive()
