@@ -17,6 +17,7 @@ import requests
 
 from jupyter_modelbox import ModelBox
 from jupyter_modelbox.client.http import HttpTransport
+from jupyter_modelbox.server.memory import keep_freed_memory
 from jupyter_modelbox.server.routes import ROUTES, handler_methods
 
 from .helpers.cutting_proxy import CuttingProxy
@@ -241,6 +242,14 @@ def test_the_server_reuses_the_memory_of_upload_pieces_instead_of_faulting_it_in
             model.upload_artifact([source])
             faults[keep] = _minor_faults(server) - before
     assert faults[32 * 1024 * 1024] * 4 < faults[0], faults
+
+
+def test_keep_freed_bytes_beyond_a_c_int_is_capped_not_wrapped_around() -> None:
+    mib = 1024 * 1024
+    assert keep_freed_memory(8 * 1024 * mib) == (32 * mib, 2**31 - 1)  # not 8 GiB modulo 2**32 (0)
+    assert keep_freed_memory(0) is None
+    assert keep_freed_memory(32 * mib) == (16 * mib, 32 * mib)  # glibc on Linux, as here and in CI (and the
+    # default, which this test process keeps from here on)
 
 
 def _minor_faults(server: JupyterServer) -> int:

@@ -16,16 +16,20 @@ import sys
 M_TRIM_THRESHOLD = -1  # glibc's <malloc.h>
 M_MMAP_THRESHOLD = -3
 MAX_MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc refuses more on 64-bit (HEAP_MAX_SIZE / 2)
+MAX_INT = 2**31 - 1  # mallopt takes a C int
 
 
-def keep_freed_memory(keep_bytes: int) -> bool:
-    """Have malloc keep up to ``keep_bytes`` freed for reuse; False where that is not glibc's malloc
-    (or ``keep_bytes`` is 0: glibc's own thresholds stay)."""
+def keep_freed_memory(keep_bytes: int) -> tuple[int, int] | None:
+    """Have malloc keep up to ``keep_bytes`` freed for reuse; the mmap and trim thresholds set, or None
+    where that is not glibc's malloc (or ``keep_bytes`` is 0: glibc's own thresholds stay)."""
     if keep_bytes <= 0 or not sys.platform.startswith("linux"):
-        return False
+        return None
     libc = ctypes.CDLL(None)  # the C library this process runs on
     if not hasattr(libc, "gnu_get_libc_version"):  # musl and others: their mallopt has no such settings
-        return False
+        return None
     libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mmap_threshold = min(keep_bytes // 2, MAX_MMAP_THRESHOLD)
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)) and bool(libc.mallopt(M_TRIM_THRESHOLD, keep_bytes))
+    trim = min(keep_bytes, MAX_INT)  # ctypes would wrap a larger value around, silently
+    mmap = min(trim // 2, MAX_MMAP_THRESHOLD)
+    if not (libc.mallopt(M_MMAP_THRESHOLD, mmap) and libc.mallopt(M_TRIM_THRESHOLD, trim)):
+        return None
+    return mmap, trim
